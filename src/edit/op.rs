@@ -1,0 +1,328 @@
+//! The named operations that change the store. Each validates against the current document and
+//! compiles into a [`Patch`]; nothing else in bindery writes to a document.
+
+use uuid::Uuid;
+
+use super::cascade::delete_changes;
+use super::patch::{Change, Patch};
+use super::reorder::{Sibling, move_one};
+use crate::model::check::check_object;
+use crate::model::{Document, Obj, ObjKind, PolicyBinding, StageBinding};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Create any object; for bindings this is "bind".
+    Create(Obj),
+    /// Replace an object's fields; its id and kind stay.
+    Update(Obj),
+    /// Delete an object and what cascades from it; for bindings this is "unbind".
+    Delete(ObjKind, Uuid),
+    /// Move a stage binding one place up or down within its flow.
+    MoveStageBinding {
+        id: Uuid,
+        up: bool,
+    },
+    /// Move a policy binding one place up or down within its target.
+    MovePolicyBinding {
+        id: Uuid,
+        up: bool,
+    },
+    AddMember {
+        user: Uuid,
+        group: Uuid,
+    },
+    RemoveMember {
+        user: Uuid,
+        group: Uuid,
+    },
+    SetParents {
+        group: Uuid,
+        parents: Vec<Uuid>,
+    },
+}
+
+/// Why an operation was refused; the store is unchanged.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("cannot {action}: {}", problems.join("; "))]
+pub struct EditError {
+    pub action: String,
+    pub problems: Vec<String>,
+}
+
+fn refuse<T>(action: &str, problem: impl Into<String>) -> Result<T, EditError> {
+    Err(EditError {
+        action: action.to_string(),
+        problems: vec![problem.into()],
+    })
+}
+
+impl Op {
+    /// What the operation does, in words, against the document it will apply to.
+    pub fn label(&self, doc: &Document) -> String {
+        match self {
+            Op::Create(obj @ Obj::StageBinding(_)) => format!("bind {}", doc.describe(obj)),
+            Op::Create(obj @ Obj::PolicyBinding(_)) => format!("bind {}", doc.describe(obj)),
+            Op::Create(obj) => format!("create {}", doc.describe(obj)),
+            Op::Update(obj) => format!("edit {}", doc.describe(obj)),
+            Op::Delete(kind, id) => {
+                let what = doc
+                    .get(*kind, *id)
+                    .map(|o| doc.describe(&o))
+                    .unwrap_or_else(|| format!("{} {id}", kind.noun()));
+                match kind {
+                    ObjKind::StageBinding | ObjKind::PolicyBinding => format!("unbind {what}"),
+                    _ => format!("delete {what}"),
+                }
+            }
+            Op::MoveStageBinding { id, up } | Op::MovePolicyBinding { id, up } => {
+                let kind = match self {
+                    Op::MoveStageBinding { .. } => ObjKind::StageBinding,
+                    _ => ObjKind::PolicyBinding,
+                };
+                let what = doc
+                    .get(kind, *id)
+                    .map(|o| doc.describe(&o))
+                    .unwrap_or_else(|| format!("{} {id}", kind.noun()));
+                format!("move {what} {}", if *up { "up" } else { "down" })
+            }
+            Op::AddMember { user, group } => format!(
+                "add user '{}' to group '{}'",
+                doc.label_of(ObjKind::User, *user),
+                doc.label_of(ObjKind::Group, *group)
+            ),
+            Op::RemoveMember { user, group } => format!(
+                "remove user '{}' from group '{}'",
+                doc.label_of(ObjKind::User, *user),
+                doc.label_of(ObjKind::Group, *group)
+            ),
+            Op::SetParents { group, .. } => format!(
+                "set the parents of group '{}'",
+                doc.label_of(ObjKind::Group, *group)
+            ),
+        }
+    }
+
+    /// Validates the operation against `doc` and returns the patch that performs it.
+    pub fn plan(&self, doc: &Document) -> Result<Patch, EditError> {
+        let label = self.label(doc);
+        let changes = match self {
+            Op::Create(obj) => plan_create(doc, obj, &label)?,
+            Op::Update(obj) => plan_update(doc, obj, &label)?,
+            Op::Delete(kind, id) => {
+                if !doc.contains(*kind, *id) {
+                    return refuse(&label, format!("no {} with id {id}", kind.noun()));
+                }
+                delete_changes(doc, *kind, *id)
+            }
+            Op::MoveStageBinding { id, up } => plan_move_stage_binding(doc, *id, *up, &label)?,
+            Op::MovePolicyBinding { id, up } => plan_move_policy_binding(doc, *id, *up, &label)?,
+            Op::AddMember { user, group } => plan_membership(doc, *user, *group, true, &label)?,
+            Op::RemoveMember { user, group } => plan_membership(doc, *user, *group, false, &label)?,
+            Op::SetParents { group, parents } => plan_parents(doc, *group, parents, &label)?,
+        };
+        Ok(Patch { label, changes })
+    }
+}
+
+fn validate(doc: &Document, obj: &Obj, label: &str) -> Result<(), EditError> {
+    let mut problems = check_object(doc, obj);
+    if let Obj::StageBinding(b) = obj {
+        if !b.evaluate_on_plan && !b.re_evaluate_policies {
+            problems.push(
+                "evaluate when planned and evaluate when run cannot both be off (authentik refuses it)"
+                    .to_string(),
+            );
+        }
+    }
+    if let Obj::Group(g) = obj {
+        if g.parents.contains(&g.id) {
+            problems.push("a group cannot be its own parent".to_string());
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(EditError {
+            action: label.to_string(),
+            problems,
+        })
+    }
+}
+
+fn plan_create(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, EditError> {
+    if doc.contains(obj.kind(), obj.id()) {
+        return refuse(label, format!("id {} is already in use", obj.id()));
+    }
+    validate(doc, obj, label)?;
+    Ok(vec![Change {
+        kind: obj.kind(),
+        id: obj.id(),
+        index: doc.count(obj.kind()),
+        before: None,
+        after: Some(obj.clone()),
+    }])
+}
+
+fn plan_update(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, EditError> {
+    let Some(before) = doc.get(obj.kind(), obj.id()) else {
+        return refuse(
+            label,
+            format!("no {} with id {}", obj.kind().noun(), obj.id()),
+        );
+    };
+    let type_changed = match (&before, obj) {
+        (Obj::Stage(a), Obj::Stage(b)) => a.kind.model() != b.kind.model(),
+        (Obj::Policy(a), Obj::Policy(b)) => a.kind.model() != b.kind.model(),
+        _ => false,
+    };
+    if type_changed {
+        return refuse(
+            label,
+            "the type of an existing object cannot be changed; create a new one instead",
+        );
+    }
+    validate(doc, obj, label)?;
+    Ok(update_change(doc, before, obj.clone())
+        .into_iter()
+        .collect())
+}
+
+/// A change from `before` to `after`, or none when they are equal.
+fn update_change(doc: &Document, before: Obj, after: Obj) -> Option<Change> {
+    (before != after).then(|| Change {
+        kind: after.kind(),
+        id: after.id(),
+        index: doc.index_of(after.kind(), after.id()).unwrap_or(0),
+        before: Some(before),
+        after: Some(after),
+    })
+}
+
+fn reorder_changes<T: Clone>(
+    doc: &Document,
+    moves: Vec<(Uuid, i64)>,
+    get: impl Fn(Uuid) -> Option<T>,
+    set_order: impl Fn(&mut T, i64),
+    wrap: impl Fn(T) -> Obj,
+) -> Vec<Change> {
+    moves
+        .into_iter()
+        .filter_map(|(id, order)| {
+            let before = get(id)?;
+            let mut after = before.clone();
+            set_order(&mut after, order);
+            update_change(doc, wrap(before), wrap(after))
+        })
+        .collect()
+}
+
+fn plan_move_stage_binding(
+    doc: &Document,
+    id: Uuid,
+    up: bool,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
+    let Some(binding) = doc.stage_bindings.get(id) else {
+        return refuse(label, format!("no stage binding with id {id}"));
+    };
+    let siblings: Vec<Sibling> = doc
+        .stage_bindings
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.target == binding.target)
+        .map(|(created, b)| Sibling {
+            id: b.id,
+            order: b.order,
+            created,
+        })
+        .collect();
+    let moves = move_one(&siblings, id, up).or_else(|why| refuse(label, why))?;
+    Ok(reorder_changes(
+        doc,
+        moves,
+        |id| doc.stage_bindings.get(id).cloned(),
+        |b: &mut StageBinding, order| b.order = order,
+        Obj::StageBinding,
+    ))
+}
+
+fn plan_move_policy_binding(
+    doc: &Document,
+    id: Uuid,
+    up: bool,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
+    let Some(binding) = doc.policy_bindings.get(id) else {
+        return refuse(label, format!("no policy binding with id {id}"));
+    };
+    let siblings: Vec<Sibling> = doc
+        .policy_bindings
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.target == binding.target)
+        .map(|(created, b)| Sibling {
+            id: b.id,
+            order: b.order,
+            created,
+        })
+        .collect();
+    let moves = move_one(&siblings, id, up).or_else(|why| refuse(label, why))?;
+    Ok(reorder_changes(
+        doc,
+        moves,
+        |id| doc.policy_bindings.get(id).cloned(),
+        |b: &mut PolicyBinding, order| b.order = order,
+        Obj::PolicyBinding,
+    ))
+}
+
+fn plan_membership(
+    doc: &Document,
+    user: Uuid,
+    group: Uuid,
+    add: bool,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
+    let Some(before) = doc.users.get(user) else {
+        return refuse(label, format!("no user with id {user}"));
+    };
+    if !doc.groups.contains(group) {
+        return refuse(label, format!("no group with id {group}"));
+    }
+    let member = before.groups.contains(&group);
+    let mut after = before.clone();
+    match (add, member) {
+        (true, true) => return refuse(label, "the user is already a direct member"),
+        (false, false) => return refuse(label, "the user is not a direct member"),
+        (true, false) => after.groups.push(group),
+        (false, true) => after.groups.retain(|g| *g != group),
+    }
+    Ok(
+        update_change(doc, Obj::User(before.clone()), Obj::User(after))
+            .into_iter()
+            .collect(),
+    )
+}
+
+fn plan_parents(
+    doc: &Document,
+    group: Uuid,
+    parents: &[Uuid],
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
+    let Some(before) = doc.groups.get(group) else {
+        return refuse(label, format!("no group with id {group}"));
+    };
+    let mut after = before.clone();
+    after.parents = Vec::new();
+    for parent in parents {
+        if !after.parents.contains(parent) {
+            after.parents.push(*parent);
+        }
+    }
+    let after = Obj::Group(after);
+    validate(doc, &after, label)?;
+    Ok(update_change(doc, Obj::Group(before.clone()), after)
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,63 @@
+//! Moving a binding up or down among its siblings. authentik orders by the `order` number and
+//! leaves ties undefined; bindery breaks ties by creation order. A move swaps two order numbers
+//! when that gives the wanted sequence, and otherwise renumbers the siblings 10, 20, 30, ...
+
+use uuid::Uuid;
+
+/// A sibling as the reorder sees it: id, order, and position in its table (creation order).
+#[derive(Clone, Copy, Debug)]
+pub struct Sibling {
+    pub id: Uuid,
+    pub order: i64,
+    pub created: usize,
+}
+
+/// The new order numbers after moving `id` one step (`up` towards the front), as
+/// `(id, new order)` for every sibling whose number changes; Err when it cannot move.
+pub fn move_one(siblings: &[Sibling], id: Uuid, up: bool) -> Result<Vec<(Uuid, i64)>, String> {
+    let mut sorted = siblings.to_vec();
+    sorted.sort_by_key(|s| (s.order, s.created));
+    let from = sorted
+        .iter()
+        .position(|s| s.id == id)
+        .ok_or("not found among its siblings")?;
+    let to = if up {
+        from.checked_sub(1).ok_or("it is already first")?
+    } else if from + 1 < sorted.len() {
+        from + 1
+    } else {
+        return Err("it is already last".into());
+    };
+    let mut wanted = sorted.clone();
+    wanted.swap(from, to);
+
+    let (a, b) = (sorted[from], sorted[to]);
+    if a.order != b.order {
+        let mut swapped: Vec<Sibling> = sorted
+            .iter()
+            .map(|s| match s.id {
+                x if x == a.id => Sibling {
+                    order: b.order,
+                    ..*s
+                },
+                x if x == b.id => Sibling {
+                    order: a.order,
+                    ..*s
+                },
+                _ => *s,
+            })
+            .collect();
+        swapped.sort_by_key(|s| (s.order, s.created));
+        if swapped.iter().map(|s| s.id).eq(wanted.iter().map(|s| s.id)) {
+            return Ok(vec![(a.id, b.order), (b.id, a.order)]);
+        }
+    }
+    Ok(wanted
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let order = (i as i64 + 1) * 10;
+            (order != s.order).then_some((s.id, order))
+        })
+        .collect())
+}

@@ -1,0 +1,8 @@
+//! bindery: authentik flows, stages and bindings, managed from the terminal.
+//!
+//! The library holds everything that is not a terminal: the domain model, the store, the edit
+//! layer. Nothing here depends on ratatui, crossterm or clap.
+
+pub mod edit;
+pub mod model;
+pub mod store;

@@ -1,0 +1,263 @@
+//! Integrity checks: references that must exist, names that must be unique, fields that must be
+//! well formed. The store runs them over a whole document on load and before saving; the edit
+//! layer runs them over each object it changes.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::document::EntityView;
+use super::{Document, Flow, Obj, ObjKind, Prompt, Subject};
+
+/// One integrity problem, located by a JSON path into the store (`$.stage_bindings[3].stage`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// authentik's `validate_slug`: letters, digits, hyphens and underscores, at least one.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Problems with an object's own fields, as `(field, message)`.
+pub fn field_problems(obj: &Obj) -> Vec<(&'static str, String)> {
+    match obj {
+        Obj::Flow(f) => flow_fields(f),
+        Obj::Stage(s) => required(&[("name", &s.name)]),
+        Obj::Policy(p) => required(&[("name", &p.name)]),
+        Obj::Prompt(p) => prompt_fields(p),
+        Obj::User(u) => required(&[("username", &u.username)]),
+        Obj::Group(g) => required(&[("name", &g.name)]),
+        Obj::StageBinding(_) | Obj::PolicyBinding(_) => Vec::new(),
+    }
+}
+
+fn required(fields: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter(|(_, value)| value.trim().is_empty())
+        .map(|(field, _)| (*field, format!("{field} must not be empty")))
+        .collect()
+}
+
+fn flow_fields(f: &Flow) -> Vec<(&'static str, String)> {
+    let mut out = required(&[("name", &f.name), ("title", &f.title)]);
+    if !is_valid_slug(&f.slug) {
+        out.push((
+            "slug",
+            format!(
+                "slug {:?} is not valid: use letters, numbers, underscores or hyphens",
+                f.slug
+            ),
+        ));
+    }
+    out
+}
+
+fn prompt_fields(p: &Prompt) -> Vec<(&'static str, String)> {
+    required(&[("name", &p.name), ("field_key", &p.field_key)])
+}
+
+/// The key that must be unique among objects of one kind, if the kind has one.
+fn unique_key(obj: &dyn EntityView, kind: ObjKind) -> Option<String> {
+    match kind {
+        ObjKind::Flow
+        | ObjKind::Stage
+        | ObjKind::Policy
+        | ObjKind::Prompt
+        | ObjKind::User
+        | ObjKind::Group => Some(obj.view_label().to_string()),
+        ObjKind::StageBinding | ObjKind::PolicyBinding => None,
+    }
+}
+
+fn unique_field(kind: ObjKind) -> &'static str {
+    match kind {
+        ObjKind::Flow => "slug",
+        ObjKind::User => "username",
+        _ => "name",
+    }
+}
+
+/// (target, stage, order) for stage bindings and (policy, target, order) for policy bindings
+/// are unique in authentik; group and user bindings have no such rule (NULL policy).
+fn binding_key(obj: &Obj) -> Option<(Uuid, Uuid, i64)> {
+    match obj {
+        Obj::StageBinding(b) => Some((b.target, b.stage, b.order)),
+        Obj::PolicyBinding(b) => match b.subject {
+            Subject::Policy(policy) => Some((b.target.id(), policy, b.order)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn path(kind: ObjKind, index: usize, field: &str) -> String {
+    if field.is_empty() {
+        format!("$.{}[{index}]", kind.table())
+    } else {
+        format!("$.{}[{index}].{field}", kind.table())
+    }
+}
+
+fn dangling(doc: &Document, refs: &[super::Ref]) -> Vec<(&'static str, String)> {
+    refs.iter()
+        .filter(|r| !doc.contains(r.kind, r.id))
+        .map(|r| {
+            (
+                r.field,
+                format!("refers to {} {}, which does not exist", r.kind.noun(), r.id),
+            )
+        })
+        .collect()
+}
+
+/// Every problem in a document, all at once.
+pub fn check_document(doc: &Document) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<(ObjKind, String), usize> = HashMap::new();
+    let mut refs = Vec::new();
+    doc.for_each(|kind, index, object| {
+        refs.clear();
+        object.view_refs(&mut refs);
+        for (field, message) in dangling(doc, &refs) {
+            problems.push(Problem {
+                path: path(kind, index, field),
+                message,
+            });
+        }
+        if let Some(key) = unique_key(object, kind) {
+            if let Some(first) = seen.insert((kind, key.clone()), index) {
+                problems.push(Problem {
+                    path: path(kind, index, unique_field(kind)),
+                    message: format!(
+                        "{} {key:?} is also used by $.{}[{first}]",
+                        unique_field(kind),
+                        kind.table()
+                    ),
+                });
+            }
+        }
+    });
+    let mut field_checks = |kind: ObjKind, index: usize, found: Vec<(&'static str, String)>| {
+        for (field, message) in found {
+            problems.push(Problem {
+                path: path(kind, index, field),
+                message,
+            });
+        }
+    };
+    for (i, f) in doc.flows.iter().enumerate() {
+        field_checks(ObjKind::Flow, i, flow_fields(f));
+    }
+    for (i, p) in doc.prompts.iter().enumerate() {
+        field_checks(ObjKind::Prompt, i, prompt_fields(p));
+    }
+    for (i, s) in doc.stages.iter().enumerate() {
+        field_checks(ObjKind::Stage, i, required(&[("name", &s.name)]));
+    }
+    for (i, p) in doc.policies.iter().enumerate() {
+        field_checks(ObjKind::Policy, i, required(&[("name", &p.name)]));
+    }
+    for (i, u) in doc.users.iter().enumerate() {
+        field_checks(ObjKind::User, i, required(&[("username", &u.username)]));
+    }
+    for (i, g) in doc.groups.iter().enumerate() {
+        field_checks(ObjKind::Group, i, required(&[("name", &g.name)]));
+    }
+    let mut keys: HashMap<(ObjKind, (Uuid, Uuid, i64)), usize> = HashMap::new();
+    for (index, b) in doc.stage_bindings.iter().enumerate() {
+        let key = (ObjKind::StageBinding, (b.target, b.stage, b.order));
+        if let Some(first) = keys.insert(key, index) {
+            problems.push(Problem {
+                path: path(ObjKind::StageBinding, index, "order"),
+                message: format!(
+                    "binds the same stage to the same flow at the same order as $.stage_bindings[{first}]"
+                ),
+            });
+        }
+    }
+    for (index, b) in doc.policy_bindings.iter().enumerate() {
+        if let Subject::Policy(policy) = b.subject {
+            let key = (ObjKind::PolicyBinding, (b.target.id(), policy, b.order));
+            if let Some(first) = keys.insert(key, index) {
+                problems.push(Problem {
+                    path: path(ObjKind::PolicyBinding, index, "order"),
+                    message: format!(
+                        "binds the same policy to the same target at the same order as $.policy_bindings[{first}]"
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// Problems one object would have in `doc` (which may already hold it under the same id):
+/// its own fields, its references, and clashes with other objects' unique keys.
+pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
+    let kind = obj.kind();
+    let id = obj.id();
+    let mut out: Vec<String> = field_problems(obj).into_iter().map(|(_, m)| m).collect();
+    out.extend(
+        dangling(doc, &obj.refs())
+            .into_iter()
+            .map(|(field, m)| format!("{field} {m}")),
+    );
+    if matches!(
+        kind,
+        ObjKind::Flow
+            | ObjKind::Stage
+            | ObjKind::Policy
+            | ObjKind::Prompt
+            | ObjKind::User
+            | ObjKind::Group
+    ) {
+        let label = obj.label();
+        let mut clash = false;
+        doc.for_each(|k, _, other| {
+            if k == kind && other.view_id() != id && other.view_label() == label {
+                clash = true;
+            }
+        });
+        if clash {
+            out.push(format!(
+                "a {} with {} {label:?} already exists",
+                kind.noun(),
+                unique_field(kind)
+            ));
+        }
+    }
+    if let Some(key) = binding_key(obj) {
+        let clash = match obj {
+            Obj::StageBinding(_) => doc
+                .stage_bindings
+                .iter()
+                .any(|b| b.id != id && (b.target, b.stage, b.order) == key),
+            _ => doc.policy_bindings.iter().any(|b| {
+                b.id != id
+                    && matches!(b.subject, Subject::Policy(p) if (b.target.id(), p, b.order) == key)
+            }),
+        };
+        if clash {
+            out.push(match obj {
+                Obj::StageBinding(_) => {
+                    "this stage is already bound to this flow at this order".to_string()
+                }
+                _ => "this policy is already bound to this target at this order".to_string(),
+            });
+        }
+    }
+    out
+}
