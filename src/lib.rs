@@ -3,6 +3,8 @@
 //! The library holds everything that is not a terminal: the domain model, the store, the edit
 //! layer. Nothing here depends on ratatui, crossterm or clap.
 
+pub mod cli;
 pub mod edit;
 pub mod model;
 pub mod store;
+pub mod text;

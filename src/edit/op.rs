@@ -126,18 +126,19 @@ impl Op {
 
 fn validate(doc: &Document, obj: &Obj, label: &str) -> Result<(), EditError> {
     let mut problems = check_object(doc, obj);
-    if let Obj::StageBinding(b) = obj {
-        if !b.evaluate_on_plan && !b.re_evaluate_policies {
-            problems.push(
-                "evaluate when planned and evaluate when run cannot both be off (authentik refuses it)"
-                    .to_string(),
-            );
-        }
+    if let Obj::StageBinding(b) = obj
+        && !b.evaluate_on_plan
+        && !b.re_evaluate_policies
+    {
+        problems.push(
+            "evaluate when planned and evaluate when run cannot both be off (authentik refuses it)"
+                .to_string(),
+        );
     }
-    if let Obj::Group(g) = obj {
-        if g.parents.contains(&g.id) {
-            problems.push("a group cannot be its own parent".to_string());
-        }
+    if let Obj::Group(g) = obj
+        && g.parents.contains(&g.id)
+    {
+        problems.push("a group cannot be its own parent".to_string());
     }
     if problems.is_empty() {
         Ok(())

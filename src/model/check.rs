@@ -137,17 +137,17 @@ pub fn check_document(doc: &Document) -> Vec<Problem> {
                 message,
             });
         }
-        if let Some(key) = unique_key(object, kind) {
-            if let Some(first) = seen.insert((kind, key.clone()), index) {
-                problems.push(Problem {
-                    path: path(kind, index, unique_field(kind)),
-                    message: format!(
-                        "{} {key:?} is also used by $.{}[{first}]",
-                        unique_field(kind),
-                        kind.table()
-                    ),
-                });
-            }
+        if let Some(key) = unique_key(object, kind)
+            && let Some(first) = seen.insert((kind, key.clone()), index)
+        {
+            problems.push(Problem {
+                path: path(kind, index, unique_field(kind)),
+                message: format!(
+                    "{} {key:?} is also used by $.{}[{first}]",
+                    unique_field(kind),
+                    kind.table()
+                ),
+            });
         }
     });
     let mut field_checks = |kind: ObjKind, index: usize, found: Vec<(&'static str, String)>| {

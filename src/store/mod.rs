@@ -1,1 +1,222 @@
-pub fn y() {}
+//! The JSON store: one file, saved atomically, shared safely between processes.
+//!
+//! A save writes a temp file beside the store, syncs it, keeps the previous version as a
+//! backup, renames the temp over the store and syncs the directory, all under a short lock on a
+//! sidecar file. Before writing it compares the bytes on disk with the ones it loaded: if
+//! someone else saved in between, it re-applies this handle's pending patches onto their
+//! version, and reports any that no longer fit instead of overwriting their work.
+
+mod error;
+pub mod fs;
+mod load;
+pub mod paths;
+mod save;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use error::StoreError;
+pub use fs::{Fs, RealFs};
+pub use load::{Hash, hash, parse};
+pub use save::SaveReport;
+
+use crate::edit::{self, Conflict, EditError, History, Op, Patch};
+use crate::model::Document;
+use crate::model::check::{Problem, check_document};
+
+/// How many previous versions a save keeps (`store.json.bak.1` is the newest).
+pub const BACKUPS: usize = 5;
+
+/// What this handle last read from or wrote to disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Base {
+    generation: u64,
+    hash: Hash,
+}
+
+pub struct Store {
+    path: PathBuf,
+    fs: Box<dyn Fs>,
+    doc: Document,
+    /// None while the file does not exist yet.
+    base: Option<Base>,
+    /// Patches applied since the last save, re-applied onto someone else's save if needed.
+    pending: Vec<Patch>,
+    /// Integrity problems found when loading (a hand-edited file); saves may not add to them.
+    problems: Vec<Problem>,
+    history: History,
+}
+
+impl Store {
+    /// Opens the store at `path`. A missing file gives an empty store that is created on the
+    /// first save; any other failure is an error and leaves the file as it is.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, Box::new(RealFs))
+    }
+
+    pub fn open_with(path: &Path, fs: Box<dyn Fs>) -> Result<Store, StoreError> {
+        let mut store = Store {
+            path: path.to_path_buf(),
+            fs,
+            doc: Document::default(),
+            base: None,
+            pending: Vec::new(),
+            problems: Vec::new(),
+            history: History::default(),
+        };
+        if let Some((doc, base)) = store.read_disk()? {
+            store.problems = check_document(&doc);
+            store.doc = doc;
+            store.base = Some(base);
+            store.remove_stale_temps();
+        }
+        Ok(store)
+    }
+
+    /// Creates a new store file; refuses if one exists.
+    pub fn create(path: &Path, doc: Document) -> Result<Store, StoreError> {
+        let mut store = Store::open(path)?;
+        if store.base.is_some() {
+            return Err(StoreError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        store.doc = doc;
+        store.save()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn doc(&self) -> &Document {
+        &self.doc
+    }
+
+    /// Whether the file exists on disk (as of the last read or write).
+    pub fn exists(&self) -> bool {
+        self.base.is_some()
+    }
+
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    pub fn has_unsaved_changes(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Applies an operation in memory; `save` writes it.
+    pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
+        let patch = edit::apply(&mut self.doc, op)?;
+        self.pending.push(patch.clone());
+        self.history.record(patch.clone());
+        Ok(patch)
+    }
+
+    /// Applies several operations as one step.
+    pub fn apply_all(&mut self, label: &str, ops: &[Op]) -> Result<Patch, EditError> {
+        let patch = edit::apply_all(&mut self.doc, label, ops)?;
+        self.pending.push(patch.clone());
+        self.history.record(patch.clone());
+        Ok(patch)
+    }
+
+    /// Undoes the last edit of this session in memory; None when there is nothing to undo.
+    pub fn undo(&mut self) -> Result<Option<Patch>, Conflict> {
+        let applied = self.history.undo(&mut self.doc)?;
+        if let Some(patch) = &applied {
+            self.pending.push(patch.clone());
+        }
+        Ok(applied)
+    }
+
+    /// Redoes the last undone edit in memory.
+    pub fn redo(&mut self) -> Result<Option<Patch>, Conflict> {
+        let applied = self.history.redo(&mut self.doc)?;
+        if let Some(patch) = &applied {
+            self.pending.push(patch.clone());
+        }
+        Ok(applied)
+    }
+
+    /// Whether the file on disk differs from what this handle last read or wrote.
+    pub fn changed_on_disk(&self) -> Result<bool, StoreError> {
+        match self.fs.read(&self.path) {
+            Ok(bytes) => Ok(self.base.map(|b| b.hash) != Some(hash(&bytes))),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(self.base.is_some()),
+            Err(err) => Err(StoreError::io(&self.path, err)),
+        }
+    }
+
+    /// Reads the file: None when it does not exist.
+    fn read_disk(&self) -> Result<Option<(Document, Base)>, StoreError> {
+        match self.fs.metadata(&self.path) {
+            Ok(meta) if meta.is_symlink => {
+                return Err(StoreError::Symlink {
+                    path: self.path.clone(),
+                });
+            }
+            Ok(meta) if !meta.is_file => {
+                return Err(StoreError::NotAFile {
+                    path: self.path.clone(),
+                });
+            }
+            Ok(meta) if meta.mode & 0o002 != 0 => {
+                return Err(StoreError::WorldWritable {
+                    path: self.path.clone(),
+                    mode: meta.mode,
+                });
+            }
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(StoreError::io(&self.path, err)),
+        }
+        let bytes = match self.fs.read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(StoreError::Symlink {
+                    path: self.path.clone(),
+                });
+            }
+            Err(err) => return Err(StoreError::io(&self.path, err)),
+        };
+        let doc = parse(&self.path, &bytes)?;
+        let base = Base {
+            generation: doc.generation,
+            hash: hash(&bytes),
+        };
+        Ok(Some((doc, base)))
+    }
+
+    /// Removes temp files that a killed save left behind, under the lock so that no live save
+    /// can own one. Best effort: a read-only store directory simply keeps them.
+    fn remove_stale_temps(&self) {
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        let prefix = save::temp_prefix(&self.path);
+        let Ok(names) = self.fs.list_dir(dir) else {
+            return;
+        };
+        let stale: Vec<&String> = names
+            .iter()
+            .filter(|n| n.starts_with(&prefix) && n.ends_with(".tmp"))
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        let Ok(_guard) = self.fs.lock(
+            &save::lock_path(&self.path),
+            std::time::Duration::from_millis(200),
+            &save::holder(),
+        ) else {
+            return;
+        };
+        for name in stale {
+            let _ = self.fs.remove_file(&dir.join(name));
+        }
+    }
+}

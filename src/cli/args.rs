@@ -1,0 +1,56 @@
+//! The command line, as `spec/cli-contract.md` defines it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bindery",
+    about = "A keyboard-first console for authentik flows, stages and bindings",
+    long_about = "A keyboard-first console for authentik flows, stages and bindings.\n\n\
+                  With no command, prints a summary of the store.",
+    disable_version_flag = true
+)]
+pub struct Cli {
+    /// The store file (default: $BINDERY_STORE, else the user's data directory)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
+
+    /// Print the version and where the store, configuration and logs are
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the objects of one kind
+    List {
+        kind: ListKind,
+        /// Only what belongs to this flow (bindings, policy bindings, stages, policies)
+        #[arg(long, value_name = "SLUG")]
+        flow: Option<String>,
+        /// One JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an empty store (fails if one exists)
+    Init,
+    /// Print a shell completion script
+    Completions { shell: Shell },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListKind {
+    Flows,
+    Stages,
+    Policies,
+    Bindings,
+    PolicyBindings,
+    Groups,
+    Users,
+}

@@ -1,0 +1,121 @@
+//! The headless commands of `spec/cli-contract.md`. Each returns what it prints, so tests can
+//! run them without a process; `main` writes the output and maps errors to exit status 1.
+
+pub mod args;
+mod list;
+mod summary;
+mod table;
+
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+
+pub use args::{Cli, Command, ListKind};
+
+use crate::model::Document;
+use crate::store::{Store, StoreError, paths};
+use crate::text::sanitize;
+
+/// A failed command: what to print on stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Message(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CliError {
+    pub fn msg(text: impl Into<String>) -> CliError {
+        CliError::Message(text.into())
+    }
+}
+
+/// What a command produced: text for stdout and warnings for stderr.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cli: Cli) -> Result<Output, CliError> {
+    let store_path = paths::store_path(cli.store.clone()).map_err(CliError::Message)?;
+    if cli.version {
+        return Ok(Output {
+            stdout: version_text(&cli, &store_path),
+            ..Output::default()
+        });
+    }
+    match cli.command {
+        None => {
+            let (store, warnings) = open(&store_path)?;
+            Ok(Output {
+                stdout: summary::render(&store),
+                stderr: warnings,
+            })
+        }
+        Some(Command::List { kind, flow, json }) => {
+            let (store, warnings) = open(&store_path)?;
+            Ok(Output {
+                stdout: list::run(store.doc(), kind, flow.as_deref(), json)?,
+                stderr: warnings,
+            })
+        }
+        Some(Command::Init) => {
+            Store::create(&store_path, Document::default())?;
+            Ok(Output {
+                stdout: format!(
+                    "created an empty store at {}\n",
+                    sanitize(&store_path.display().to_string())
+                ),
+                ..Output::default()
+            })
+        }
+        Some(Command::Completions { shell }) => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "bindery", &mut out);
+            Ok(Output {
+                stdout: String::from_utf8_lossy(&out).into_owned(),
+                ..Output::default()
+            })
+        }
+    }
+}
+
+/// Opens the store, turning integrity problems of a hand-edited file into warnings.
+fn open(path: &std::path::Path) -> Result<(Store, String), CliError> {
+    let store = Store::open(path)?;
+    let mut warnings = String::new();
+    if !store.problems().is_empty() {
+        warnings.push_str(&format!(
+            "warning: {} has {} integrity problem(s); edits may not add more:\n",
+            sanitize(&path.display().to_string()),
+            store.problems().len()
+        ));
+        for problem in store.problems() {
+            warnings.push_str(&format!("  {}\n", sanitize(&problem.to_string())));
+        }
+    }
+    Ok((store, warnings))
+}
+
+fn version_text(cli: &Cli, store: &std::path::Path) -> String {
+    let source = if cli.store.is_some() {
+        "from --store"
+    } else if std::env::var_os(paths::STORE_ENV).is_some_and(|v| !v.is_empty()) {
+        "from $BINDERY_STORE"
+    } else {
+        "default"
+    };
+    let show = |p: Option<PathBuf>| {
+        p.map(|p| sanitize(&p.display().to_string()).into_owned())
+            .unwrap_or_else(|| "(no home directory)".into())
+    };
+    format!(
+        "bindery {}\nstore:  {} ({source})\nconfig: {}\nlogs:   {}\n",
+        env!("CARGO_PKG_VERSION"),
+        sanitize(&store.display().to_string()),
+        show(paths::config_dir()),
+        show(paths::log_dir()),
+    )
+}

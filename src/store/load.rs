@@ -1,0 +1,88 @@
+//! Reading a store file: version first, then the whole document with errors that name the
+//! line, the column and the JSON path.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::error::StoreError;
+use crate::model::{Document, SCHEMA_VERSION};
+
+/// The SHA-256 of a store's bytes: with the generation it tells whether anyone wrote since.
+pub type Hash = [u8; 32];
+
+pub fn hash(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+/// The first read of a file: just its version, skipping everything else cheaply.
+#[derive(Deserialize)]
+struct Header {
+    schema_version: Option<serde_json::Value>,
+}
+
+fn parse_error(path: &Path, err: &serde_json::Error, json_path: Option<String>) -> StoreError {
+    let message = match json_path {
+        Some(at) if at != "." && !at.is_empty() => {
+            format!("{err_text} (at {at})", err_text = strip_position(err))
+        }
+        _ => strip_position(err),
+    };
+    StoreError::Parse {
+        path: path.to_path_buf(),
+        line: err.line(),
+        column: err.column(),
+        message,
+    }
+}
+
+/// serde_json appends " at line L column C"; the error names the position itself.
+fn strip_position(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Parses a store file's bytes, refusing files from a newer bindery.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
+    let header: Header =
+        serde_json::from_slice(bytes).map_err(|err| parse_error(path, &err, None))?;
+    let found = match header.schema_version {
+        None => {
+            return Err(not_a_store(path, "it has no schema_version"));
+        }
+        Some(value) => value
+            .as_u64()
+            .ok_or_else(|| not_a_store(path, "schema_version is not a whole number"))?,
+    };
+    if found > u64::from(SCHEMA_VERSION) {
+        return Err(StoreError::Newer {
+            path: path.to_path_buf(),
+            found: u32::try_from(found).unwrap_or(u32::MAX),
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if found < 1 {
+        return Err(not_a_store(
+            path,
+            "schema_version 0 has never existed (the first is 1)",
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let at = err.path().to_string();
+        parse_error(path, err.inner(), Some(at))
+    })?;
+    de.end().map_err(|err| parse_error(path, &err, None))?;
+    Ok(doc)
+}
+
+fn not_a_store(path: &Path, why: &str) -> StoreError {
+    StoreError::NotAStore {
+        path: path.to_path_buf(),
+        why: why.to_string(),
+    }
+}

@@ -1,0 +1,244 @@
+//! The one code path that writes a store.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::error::StoreError;
+use super::load::hash;
+use super::{BACKUPS, Base, Store};
+use crate::edit::Conflict;
+use crate::model::check::check_document;
+
+/// How long a save waits for another process's save to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// What a successful save did.
+#[derive(Debug, Default, PartialEq)]
+pub struct SaveReport {
+    /// The generation now on disk.
+    pub generation: u64,
+    /// Someone else had saved in between; their version was reloaded and this handle's edits
+    /// re-applied on top of it.
+    pub merged: bool,
+    /// Edits that could not be re-applied onto someone else's version and were dropped from
+    /// memory (the other version wins; nothing of theirs is overwritten).
+    pub conflicts: Vec<Conflict>,
+}
+
+pub(crate) fn lock_path(store: &Path) -> PathBuf {
+    sibling(store, ".lock")
+}
+
+fn backup_path(store: &Path, n: usize) -> PathBuf {
+    sibling(store, &format!(".bak.{n}"))
+}
+
+fn sibling(store: &Path, suffix: &str) -> PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    store.with_file_name(name)
+}
+
+/// Temp files are `.<store name>.<random>.tmp` in the store's directory.
+pub(crate) fn temp_prefix(store: &Path) -> String {
+    format!(
+        ".{}.",
+        store.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Who is saving, for another process that finds the lock taken.
+pub(crate) fn holder() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| format!("uid {}", unsafe_uid()));
+    format!("{user} (pid {})", std::process::id())
+}
+
+fn unsafe_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
+impl Store {
+    /// Writes the document. If the file changed on disk since this handle read it, the other
+    /// version is loaded and this handle's pending edits are re-applied onto it first; edits
+    /// that no longer fit are dropped and reported, never forced over the other version.
+    pub fn save(&mut self) -> Result<SaveReport, StoreError> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        self.fs
+            .create_dir_all(&dir, 0o700)
+            .map_err(|e| self.failed("creating the store directory", e))?;
+        let _lock = self
+            .fs
+            .lock(&lock_path(&self.path), LOCK_WAIT, &holder())
+            .map_err(|err| match err.kind() {
+                io::ErrorKind::WouldBlock => StoreError::Busy {
+                    path: self.path.clone(),
+                    holder: self.fs.lock_holder(&lock_path(&self.path)),
+                },
+                _ => self.failed("taking the save lock", err),
+            })?;
+
+        let mut report = SaveReport::default();
+        let on_disk = self.read_disk()?;
+        let disk_base = on_disk.as_ref().map(|(_, base)| *base);
+        if disk_base != self.base {
+            let Some((theirs, their_base)) = on_disk else {
+                return Err(StoreError::Vanished {
+                    path: self.path.clone(),
+                });
+            };
+            report.conflicts = self.rebase_onto(theirs, their_base);
+            report.merged = true;
+        }
+        self.check_integrity()?;
+
+        let previous_generation = self.base.map_or(0, |b| b.generation);
+        let mut next = self.doc.clone();
+        next.generation = previous_generation.max(self.doc.generation) + 1;
+        let bytes = serde_json::to_vec_pretty(&next)
+            .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
+        let (mode, gid) = match self.fs.metadata(&self.path) {
+            Ok(meta) => (meta.mode & 0o660, Some(meta.gid)),
+            Err(_) => (0o600, None),
+        };
+        self.write_atomically(&dir, &bytes, mode, gid)?;
+
+        self.doc.generation = next.generation;
+        self.base = Some(Base {
+            generation: next.generation,
+            hash: hash(&bytes),
+        });
+        self.pending.clear();
+        report.generation = next.generation;
+        Ok(report)
+    }
+
+    fn failed(&self, step: &'static str, source: io::Error) -> StoreError {
+        StoreError::Save {
+            path: self.path.clone(),
+            step,
+            source,
+        }
+    }
+
+    /// Replaces the in-memory document with another process's version plus whatever of this
+    /// handle's pending patches still apply; returns the ones that did not.
+    fn rebase_onto(&mut self, theirs: crate::model::Document, base: Base) -> Vec<Conflict> {
+        let mut doc = theirs;
+        let known: BTreeSet<_> = check_document(&doc).into_iter().collect();
+        let mut conflicts = Vec::new();
+        for patch in std::mem::take(&mut self.pending) {
+            let before = doc.clone();
+            match patch.apply(&mut doc) {
+                Err(conflict) => conflicts.push(conflict),
+                Ok(()) => {
+                    let fresh: Vec<String> = check_document(&doc)
+                        .into_iter()
+                        .filter(|p| !known.contains(p))
+                        .map(|p| p.to_string())
+                        .collect();
+                    if fresh.is_empty() {
+                        self.pending.push(patch);
+                    } else {
+                        conflicts.push(Conflict {
+                            label: patch.label.clone(),
+                            detail: format!(
+                                "it no longer fits the version saved by someone else: {}",
+                                fresh.join("; ")
+                            ),
+                        });
+                        doc = before;
+                    }
+                }
+            }
+        }
+        self.problems = known.into_iter().collect();
+        self.doc = doc;
+        self.base = Some(base);
+        conflicts
+    }
+
+    /// A save may not add integrity problems to those the file already had when loaded.
+    fn check_integrity(&self) -> Result<(), StoreError> {
+        let known: BTreeSet<_> = self.problems.iter().collect();
+        let fresh: Vec<String> = check_document(&self.doc)
+            .iter()
+            .filter(|p| !known.contains(p))
+            .map(|p| p.to_string())
+            .collect();
+        if fresh.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid {
+                path: self.path.clone(),
+                problems: fresh,
+            })
+        }
+    }
+
+    /// temp file, write, fsync, exact mode, backup, rename, directory fsync.
+    fn write_atomically(
+        &self,
+        dir: &Path,
+        bytes: &[u8],
+        mode: u32,
+        gid: Option<u32>,
+    ) -> Result<(), StoreError> {
+        let temp = dir.join(format!(
+            "{}{}.tmp",
+            temp_prefix(&self.path),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let result = (|| {
+            let mut file = self
+                .fs
+                .create_new(&temp, 0o600)
+                .map_err(|e| self.failed("creating the temporary file", e))?;
+            file.write_all(bytes)
+                .map_err(|e| self.failed("writing the temporary file", e))?;
+            file.set_mode(mode, gid)
+                .map_err(|e| self.failed("setting the file's permissions", e))?;
+            file.sync_all()
+                .map_err(|e| self.failed("flushing the temporary file to disk", e))?;
+            drop(file);
+            if self.base.is_some() {
+                self.rotate_backups()
+                    .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
+            }
+            self.fs
+                .rename(&temp, &self.path)
+                .map_err(|e| self.failed("replacing the store with the new version", e))
+        })();
+        if let Err(err) = result {
+            let _ = self.fs.remove_file(&temp);
+            return Err(err);
+        }
+        self.fs
+            .sync_dir(dir)
+            .map_err(|e| self.failed("flushing the store directory to disk", e))
+    }
+
+    /// `.bak.1` becomes `.bak.2` and so on; the current store is hard-linked as `.bak.1`.
+    fn rotate_backups(&self) -> io::Result<()> {
+        for n in (1..BACKUPS).rev() {
+            let from = backup_path(&self.path, n);
+            match self.fs.rename(&from, &backup_path(&self.path, n + 1)) {
+                Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+                _ => {}
+            }
+        }
+        let newest = backup_path(&self.path, 1);
+        match self.fs.remove_file(&newest) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+        self.fs.hard_link(&self.path, &newest)
+    }
+}
