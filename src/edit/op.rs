@@ -158,7 +158,8 @@ fn plan_create(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, Ed
     Ok(vec![Change {
         kind: obj.kind(),
         id: obj.id(),
-        index: doc.count(obj.kind()),
+        // A new object goes at the end, also when re-applied onto someone else's version.
+        index: usize::MAX,
         before: None,
         after: Some(obj.clone()),
     }])

@@ -13,7 +13,8 @@ use crate::model::{Document, Obj, ObjKind};
 pub struct Change {
     pub kind: ObjKind,
     pub id: Uuid,
-    /// Where the object stands (before) or is to stand (after) in its table.
+    /// Where the object stands (before) or is to stand (after) in its table; `usize::MAX`
+    /// for "at the end".
     pub index: usize,
     pub before: Option<Obj>,
     pub after: Option<Obj>,

@@ -43,6 +43,12 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    #[error("{}: the new version is in place, but flushing the directory to disk failed ({source}); it may be lost if the machine loses power", path.display())]
+    NotDurable {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("{}: the store is being saved by someone else ({holder}); try again", path.display())]
     Busy { path: PathBuf, holder: String },
     #[error("{}: the store on disk was removed or replaced since it was opened; nothing was written", path.display())]

@@ -110,12 +110,19 @@ impl Store {
         };
         self.write_atomically(&dir, &bytes, mode, gid)?;
 
+        // From here the new version is what the store holds, durable or not.
         self.doc.generation = next.generation;
         self.base = Some(Base {
             generation: next.generation,
             hash: hash(&bytes),
         });
         self.pending.clear();
+        self.fs
+            .sync_dir(&dir)
+            .map_err(|source| StoreError::NotDurable {
+                path: self.path.clone(),
+                source,
+            })?;
         report.generation = next.generation;
         Ok(report)
     }
@@ -183,7 +190,7 @@ impl Store {
         }
     }
 
-    /// temp file, write, fsync, exact mode, backup, rename, directory fsync.
+    /// Temp file, write, exact mode, fsync, backup, rename; the caller syncs the directory.
     fn write_atomically(
         &self,
         dir: &Path,
@@ -216,13 +223,10 @@ impl Store {
                 .rename(&temp, &self.path)
                 .map_err(|e| self.failed("replacing the store with the new version", e))
         })();
-        if let Err(err) = result {
+        if let Err(err) = &result {
             let _ = self.fs.remove_file(&temp);
-            return Err(err);
         }
-        self.fs
-            .sync_dir(dir)
-            .map_err(|e| self.failed("flushing the store directory to disk", e))
+        result
     }
 
     /// `.bak.1` becomes `.bak.2` and so on; the current store is hard-linked as `.bak.1`.

@@ -1,0 +1,179 @@
+//! The command line through the real binary: exit codes, stdout and stderr as the contract says.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use bindery::model::*;
+use bindery::store::Store;
+
+fn bindery(store: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .env_remove("BINDERY_STORE")
+        .output()
+        .expect("run bindery")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn init_creates_an_empty_store_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s/store.json");
+    let out = bindery(&store, &["init"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("created an empty store"));
+    let doc = Store::open(&store).unwrap();
+    assert_eq!(doc.doc().flows.len(), 0);
+    let before = fs::read(&store).unwrap();
+    let again = bindery(&store, &["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert_eq!(fs::read(&store).unwrap(), before);
+}
+
+#[test]
+fn list_prints_every_kind_as_json_and_as_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let doc = common::random_document(42, 8);
+    Store::create(&path, doc.clone()).unwrap();
+    for (kind, expected) in [
+        ("flows", doc.flows.len()),
+        ("stages", doc.stages.len()),
+        ("policies", doc.policies.len()),
+        ("bindings", doc.stage_bindings.len()),
+        ("policy-bindings", doc.policy_bindings.len()),
+        ("groups", doc.groups.len()),
+        ("users", doc.users.len()),
+    ] {
+        let out = bindery(&path, &["list", kind, "--json"]);
+        assert!(out.status.success(), "{kind}: {}", text(&out.stderr));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(value.as_array().unwrap().len(), expected, "{kind}");
+        let table = bindery(&path, &["list", kind]);
+        assert!(table.status.success());
+        assert_eq!(text(&table.stdout).lines().count(), expected + 1, "{kind}");
+    }
+}
+
+#[test]
+fn list_flow_narrows_bindings_to_one_flow_in_plan_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let mut doc = Document::default();
+    let login = Flow::new("login", "Login", Designation::Authentication);
+    let other = Flow::new("other", "Other", Designation::Enrollment);
+    let deny = Stage::new("deny", StageKind::default_for("authentik_stages_deny.denystage").unwrap());
+    let dummy = Stage::new("dummy", StageKind::default_for("authentik_stages_dummy.dummystage").unwrap());
+    doc.stage_bindings.put(StageBinding::new(login.id, deny.id, 20));
+    doc.stage_bindings.put(StageBinding::new(login.id, dummy.id, 10));
+    doc.stage_bindings.put(StageBinding::new(other.id, deny.id, 10));
+    for f in [login, other] {
+        doc.flows.put(f);
+    }
+    for s in [deny, dummy] {
+        doc.stages.put(s);
+    }
+    Store::create(&path, doc).unwrap();
+    let out = bindery(&path, &["list", "bindings", "--flow", "login", "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stages: Vec<&str> = value.as_array().unwrap().iter().map(|b| b["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, vec!["dummy", "deny"]);
+    assert_eq!(value[0]["kind"], "dummy");
+    assert_eq!(value[1]["order"], 20);
+
+    let unknown = bindery(&path, &["list", "bindings", "--flow", "nope"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("no flow with slug \"nope\""));
+    assert!(unknown.stdout.is_empty());
+}
+
+#[test]
+fn a_corrupt_store_is_an_error_with_its_position_and_stays_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    fs::write(&path, "{\n  \"schema_version\": 1,\n  \"generation\": 4,\n  \"flows\": [\n").unwrap();
+    let before = fs::read(&path).unwrap();
+    for args in [&["list", "flows"][..], &[], &["init"]] {
+        let out = bindery(&path, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains("store.json:5:0") || err.contains("store.json:4:"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), before);
+    }
+}
+
+#[test]
+fn hostile_names_are_escaped_in_human_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let mut doc = Document::default();
+    doc.groups.put(Group::new("evil\x1b]0;owned\x07\x1b[2J\u{202e}name"));
+    Store::create(&path, doc).unwrap();
+    let out = bindery(&path, &["list", "groups"]);
+    let shown = text(&out.stdout);
+    assert!(!shown.contains('\x1b') && !shown.contains('\u{202e}'), "{shown:?}");
+    assert!(shown.contains("evil\\u{1b}]0;owned"), "{shown}");
+}
+
+#[test]
+fn version_names_the_store_config_and_log_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let out = bindery(&path, &["--version"]);
+    assert!(out.status.success());
+    let shown = text(&out.stdout);
+    assert!(shown.starts_with(&format!("bindery {}", env!("CARGO_PKG_VERSION"))));
+    assert!(shown.contains(&format!("store:  {} (from --store)", path.display())), "{shown}");
+    assert!(shown.contains("config: "));
+    assert!(shown.contains("logs: "));
+}
+
+#[test]
+fn the_store_comes_from_the_environment_when_no_flag_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env-store.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .arg("init")
+        .env("BINDERY_STORE", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(path.exists());
+}
+
+#[test]
+fn the_bare_command_summarises_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let out = bindery(&path, &[]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("does not exist yet"));
+    assert!(!path.exists(), "a summary must not create the store");
+    let doc = common::random_document(9, 4);
+    let slug = doc.flows.iter().next().unwrap().slug.clone();
+    Store::create(&path, doc).unwrap();
+    let out = bindery(&path, &[]);
+    assert!(text(&out.stdout).contains(&slug));
+}
+
+#[test]
+fn completions_are_generated_for_common_shells() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bindery(&path, &["completions", shell]);
+        assert!(out.status.success());
+        assert!(text(&out.stdout).contains("bindery"));
+    }
+    let bad = bindery(&path, &["completions", "cmd.exe"]);
+    assert_eq!(bad.status.code(), Some(2), "usage errors are clap's");
+}

@@ -1,0 +1,446 @@
+//! The store: lossless round trips, corrupt and newer files left untouched, modes, symlinks,
+//! several handles on one file, backups, and failures at every step of a save.
+
+mod common;
+
+use std::any::Any;
+use std::fs;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bindery::edit::Op;
+use bindery::model::*;
+use bindery::store::fs::{FsFile, Meta};
+use bindery::store::{Fs, RealFs, Store, StoreError};
+use proptest::prelude::*;
+
+fn temp_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    (dir, path)
+}
+
+fn saved(path: &Path, doc: Document) -> Store {
+    Store::create(path, doc).unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Save then load gives the same document, and saving it again writes the same bytes.
+    #[test]
+    fn round_trip_is_lossless(seed in any::<u64>(), size in 1usize..25) {
+        let (_dir, path) = temp_store();
+        let doc = common::random_document(seed, size);
+        prop_assert!(bindery::model::check::check_document(&doc).is_empty());
+        let store = saved(&path, doc.clone());
+        let first = fs::read(&path).unwrap();
+        let reopened = Store::open(&path).unwrap();
+        let mut expected = doc;
+        expected.generation = store.doc().generation;
+        prop_assert_eq!(reopened.doc(), &expected);
+        prop_assert!(reopened.problems().is_empty());
+        let text = serde_json::to_vec_pretty(reopened.doc()).unwrap();
+        prop_assert_eq!(text, first);
+    }
+}
+
+#[test]
+fn a_missing_file_is_an_empty_store_that_the_first_save_creates() {
+    let (dir, _) = temp_store();
+    let path = dir.path().join("nested/deeper/store.json");
+    let mut store = Store::open(&path).unwrap();
+    assert!(!store.exists());
+    assert!(!path.exists(), "opening must not create anything");
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("admins"))))
+        .unwrap();
+    store.save().unwrap();
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+    assert_eq!(mode(&dir.path().join("nested")), 0o700);
+}
+
+#[test]
+fn a_truncated_file_reports_line_and_column_and_is_left_untouched() {
+    let (_dir, path) = temp_store();
+    saved(&path, common::random_document(7, 10));
+    let full = fs::read(&path).unwrap();
+    let cut = &full[..full.len() * 2 / 3];
+    fs::write(&path, cut).unwrap();
+    match Store::open(&path) {
+        Err(StoreError::Parse { line, column, message, .. }) => {
+            assert!(line > 1, "line {line}");
+            assert!(column > 0 || message.contains("EOF"), "{message}");
+            assert!(message.contains("EOF"), "{message}");
+        }
+        Err(other) => panic!("expected a parse error, got {other}"),
+        Ok(_) => panic!("a truncated store must not load"),
+    }
+    assert_eq!(fs::read(&path).unwrap(), cut);
+}
+
+#[test]
+fn a_garbled_file_names_the_place_and_is_left_untouched() {
+    let (_dir, path) = temp_store();
+    saved(&path, common::random_document(11, 5));
+    let text = fs::read_to_string(&path).unwrap();
+    let garbled = text.replacen("\"designation\": \"", "\"designation\": \"nonsense-", 1);
+    fs::write(&path, &garbled).unwrap();
+    let err = Store::open(&path).err().expect("must not load");
+    let shown = err.to_string();
+    assert!(shown.contains("store.json:"), "{shown}");
+    assert!(shown.contains("unknown variant"), "{shown}");
+    assert!(shown.contains("flows[0].designation"), "{shown}");
+    assert_eq!(fs::read_to_string(&path).unwrap(), garbled);
+
+    fs::write(&path, b"{\"schema_version\": 1, \"generation\": 1, \x00\x01garbage").unwrap();
+    let err = Store::open(&path).err().expect("must not load");
+    assert!(matches!(err, StoreError::Parse { line: 1, .. }), "{err}");
+}
+
+#[test]
+fn a_store_from_a_newer_bindery_is_refused_and_never_written() {
+    let (_dir, path) = temp_store();
+    let text = "{\"schema_version\": 99, \"generation\": 3, \"future\": []}\n";
+    fs::write(&path, text).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let err = Store::open(&path).err().expect("must refuse");
+    assert!(matches!(err, StoreError::Newer { found: 99, .. }), "{err}");
+    assert!(err.to_string().contains("newer"), "{err}");
+    assert!(Store::create(&path, Document::default()).is_err());
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
+fn files_that_are_not_stores_are_refused() {
+    let (_dir, path) = temp_store();
+    fs::write(&path, "{\"flows\": []}").unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::NotAStore { .. })));
+    fs::write(&path, "{\"schema_version\": \"one\"}").unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::NotAStore { .. })));
+    fs::write(&path, "[1, 2]").unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::Parse { .. })));
+}
+
+#[test]
+fn a_symlinked_store_is_refused() {
+    let (dir, path) = temp_store();
+    saved(&path, Document::default());
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let err = Store::open(&link).err().expect("must refuse");
+    assert!(matches!(err, StoreError::Symlink { .. }), "{err}");
+    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+}
+
+#[test]
+fn a_world_writable_store_is_refused() {
+    let (_dir, path) = temp_store();
+    saved(&path, Document::default());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    assert!(matches!(Store::open(&path), Err(StoreError::WorldWritable { .. })));
+}
+
+#[test]
+fn saves_keep_a_shared_stores_mode_and_never_widen_it() {
+    let (_dir, path) = temp_store();
+    let mut store = saved(&path, Document::default());
+    assert_eq!(mode(&path), 0o600);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o660)).unwrap();
+    let mut store2 = Store::open(&path).unwrap();
+    store2.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    store2.save().unwrap();
+    assert_eq!(mode(&path), 0o660);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    store.apply(&Op::Create(Obj::Group(Group::new("h")))).unwrap();
+    store.save().unwrap();
+    assert_eq!(mode(&path), 0o640, "others lose read; never more than before");
+}
+
+#[test]
+fn two_handles_editing_different_objects_both_land() {
+    let (_dir, path) = temp_store();
+    saved(&path, Document::default());
+    let mut alice = Store::open(&path).unwrap();
+    let mut bob = Store::open(&path).unwrap();
+    alice
+        .apply(&Op::Create(Obj::Group(Group::new("from-alice"))))
+        .unwrap();
+    bob.apply(&Op::Create(Obj::Group(Group::new("from-bob"))))
+        .unwrap();
+    let a = alice.save().unwrap();
+    assert!(!a.merged);
+    let b = bob.save().unwrap();
+    assert!(b.merged, "bob's save must notice alice's");
+    assert!(b.conflicts.is_empty());
+    assert!(b.generation > a.generation);
+    let names: Vec<String> = Store::open(&path)
+        .unwrap()
+        .doc()
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    assert_eq!(names, vec!["from-alice", "from-bob"]);
+}
+
+#[test]
+fn two_handles_editing_the_same_object_report_a_conflict_not_a_lost_update() {
+    let (_dir, path) = temp_store();
+    let mut doc = Document::default();
+    let flow = Flow::new("login", "Login", Designation::Authentication);
+    doc.flows.put(flow.clone());
+    saved(&path, doc);
+    let mut alice = Store::open(&path).unwrap();
+    let mut bob = Store::open(&path).unwrap();
+    let mut a = flow.clone();
+    a.name = "Alice's login".into();
+    let mut b = flow.clone();
+    b.name = "Bob's login".into();
+    alice.apply(&Op::Update(Obj::Flow(a))).unwrap();
+    bob.apply(&Op::Update(Obj::Flow(b))).unwrap();
+    alice.save().unwrap();
+    let report = bob.save().unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    assert!(
+        report.conflicts[0].to_string().contains("changed by someone else"),
+        "{}",
+        report.conflicts[0]
+    );
+    let on_disk = Store::open(&path).unwrap();
+    assert_eq!(on_disk.doc().flows.get(flow.id).unwrap().name, "Alice's login");
+    assert_eq!(bob.doc().flows.get(flow.id).unwrap().name, "Alice's login");
+}
+
+#[test]
+fn concurrent_creates_of_one_name_conflict() {
+    let (_dir, path) = temp_store();
+    saved(&path, Document::default());
+    let mut alice = Store::open(&path).unwrap();
+    let mut bob = Store::open(&path).unwrap();
+    alice.apply(&Op::Create(Obj::Group(Group::new("ops")))).unwrap();
+    bob.apply(&Op::Create(Obj::Group(Group::new("ops")))).unwrap();
+    alice.save().unwrap();
+    let report = bob.save().unwrap();
+    assert_eq!(report.conflicts.len(), 1);
+    assert!(report.conflicts[0].to_string().contains("also used"), "{}", report.conflicts[0]);
+    assert_eq!(Store::open(&path).unwrap().doc().groups.len(), 1);
+}
+
+#[test]
+fn binding_to_a_flow_someone_else_deleted_conflicts() {
+    let (_dir, path) = temp_store();
+    let mut doc = Document::default();
+    let flow = Flow::new("login", "Login", Designation::Authentication);
+    let stage = Stage::new("deny", StageKind::default_for("authentik_stages_deny.denystage").unwrap());
+    doc.flows.put(flow.clone());
+    doc.stages.put(stage.clone());
+    saved(&path, doc);
+    let mut alice = Store::open(&path).unwrap();
+    let mut bob = Store::open(&path).unwrap();
+    alice.apply(&Op::Delete(ObjKind::Flow, flow.id)).unwrap();
+    bob.apply(&Op::Create(Obj::StageBinding(StageBinding::new(flow.id, stage.id, 10))))
+        .unwrap();
+    alice.save().unwrap();
+    let report = bob.save().unwrap();
+    assert_eq!(report.conflicts.len(), 1, "{report:?}");
+    let after = Store::open(&path).unwrap();
+    assert!(after.doc().flows.is_empty());
+    assert!(after.doc().stage_bindings.is_empty());
+    assert!(after.problems().is_empty());
+}
+
+#[test]
+fn saves_keep_rotating_backups_of_previous_versions() {
+    let (dir, path) = temp_store();
+    let mut store = saved(&path, Document::default());
+    for i in 0..7 {
+        store
+            .apply(&Op::Create(Obj::Group(Group::new(&format!("g{i}")))))
+            .unwrap();
+        store.save().unwrap();
+    }
+    let newest = Store::open(&dir.path().join("store.json.bak.1")).unwrap();
+    assert_eq!(newest.doc().generation, store.doc().generation - 1);
+    assert!(dir.path().join("store.json.bak.5").exists());
+    assert!(!dir.path().join("store.json.bak.6").exists());
+    assert_eq!(mode(&dir.path().join("store.json.bak.1")), 0o600);
+}
+
+#[test]
+fn temp_files_left_by_a_killed_save_are_removed_on_next_open() {
+    let (dir, path) = temp_store();
+    saved(&path, Document::default());
+    let stale = dir.path().join(".store.json.0123456789abcdef.tmp");
+    fs::write(&stale, "half a store").unwrap();
+    let other = dir.path().join("unrelated.tmp");
+    fs::write(&other, "keep me").unwrap();
+    Store::open(&path).unwrap();
+    assert!(!stale.exists());
+    assert!(other.exists());
+}
+
+#[test]
+fn hand_edited_dangling_references_are_reported_with_paths_and_may_not_grow() {
+    let (_dir, path) = temp_store();
+    saved(&path, common::random_document(3, 6));
+    let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let missing = "00000000-0000-0000-0000-00000000dead";
+    value["users"].as_array_mut().unwrap().insert(0, serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000001", "username": "ghost",
+        "groups": [missing]
+    }));
+    fs::write(&path, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.problems().len(), 1, "{:?}", store.problems());
+    assert_eq!(store.problems()[0].path, "$.users[0].groups");
+    assert!(store.problems()[0].message.contains(missing));
+    // An unrelated edit still saves: it adds no problem.
+    store.apply(&Op::Create(Obj::Group(Group::new("new-group")))).unwrap();
+    store.save().unwrap();
+}
+
+#[test]
+fn a_save_waits_for_another_processs_save_to_finish() {
+    let (dir, path) = temp_store();
+    let mut store = saved(&path, Document::default());
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("store.json.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        drop(lock);
+    });
+    store.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    store.save().unwrap();
+    releaser.join().unwrap();
+}
+
+/// The real file system with one step made to fail.
+struct FailAt(&'static str);
+
+struct FailingFile {
+    inner: Box<dyn FsFile>,
+    fail: &'static str,
+}
+
+fn injected() -> io::Error {
+    io::Error::other("injected failure")
+}
+
+impl FsFile for FailingFile {
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.fail == "write" {
+            self.inner.write_all(&data[..data.len() / 2])?;
+            return Err(injected());
+        }
+        self.inner.write_all(data)
+    }
+    fn sync_all(&mut self) -> io::Result<()> {
+        if self.fail == "sync" { Err(injected()) } else { self.inner.sync_all() }
+    }
+    fn set_mode(&mut self, mode: u32, gid: Option<u32>) -> io::Result<()> {
+        if self.fail == "chmod" { Err(injected()) } else { self.inner.set_mode(mode, gid) }
+    }
+}
+
+impl Fs for FailAt {
+    fn metadata(&self, path: &Path) -> io::Result<Meta> {
+        RealFs.metadata(path)
+    }
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        RealFs.read(path)
+    }
+    fn create_dir_all(&self, dir: &Path, mode: u32) -> io::Result<()> {
+        RealFs.create_dir_all(dir, mode)
+    }
+    fn create_new(&self, path: &Path, mode: u32) -> io::Result<Box<dyn FsFile>> {
+        if self.0 == "create" {
+            return Err(injected());
+        }
+        Ok(Box::new(FailingFile { inner: RealFs.create_new(path, mode)?, fail: self.0 }))
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        let is_store = to.file_name().is_some_and(|n| n == "store.json");
+        if (self.0 == "rename" && is_store) || (self.0 == "rotate" && !is_store) {
+            return Err(injected());
+        }
+        RealFs.rename(from, to)
+    }
+    fn hard_link(&self, from: &Path, to: &Path) -> io::Result<()> {
+        if self.0 == "backup" { Err(injected()) } else { RealFs.hard_link(from, to) }
+    }
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        RealFs.remove_file(path)
+    }
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        if self.0 == "dirsync" { Err(injected()) } else { RealFs.sync_dir(dir) }
+    }
+    fn list_dir(&self, dir: &Path) -> io::Result<Vec<String>> {
+        RealFs.list_dir(dir)
+    }
+    fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
+        if self.0 == "lock" { Err(injected()) } else { RealFs.lock(path, wait, holder) }
+    }
+}
+
+#[test]
+fn a_failed_directory_sync_says_the_new_version_may_not_be_durable() {
+    let (_dir, path) = temp_store();
+    saved(&path, Document::default());
+    let mut store = Store::open_with(&path, Box::new(FailAt("dirsync"))).unwrap();
+    store.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    let err = store.save().err().expect("must report");
+    assert!(matches!(err, StoreError::NotDurable { .. }), "{err}");
+    assert!(!store.has_unsaved_changes());
+    // The file holds the new version, and this handle knows it: no conflict with itself.
+    assert_eq!(Store::open(&path).unwrap().doc().groups.len(), 1);
+    let mut again = Store::open(&path).unwrap();
+    again.apply(&Op::Create(Obj::Group(Group::new("h")))).unwrap();
+    again.save().unwrap();
+    // The first handle's next edit merges with the other's save instead of fighting its own.
+    store.apply(&Op::Create(Obj::Group(Group::new("i")))).unwrap();
+    assert!(matches!(store.save(), Err(StoreError::NotDurable { .. })));
+    let names: Vec<String> = Store::open(&path).unwrap().doc().groups.iter().map(|g| g.name.clone()).collect();
+    assert_eq!(names, vec!["g", "h", "i"]);
+}
+
+#[test]
+fn a_failure_at_any_step_of_a_save_keeps_the_old_store_and_the_edits() {
+    for step in ["create", "write", "chmod", "sync", "rotate", "backup", "rename", "lock"] {
+        let (dir, path) = temp_store();
+        saved(&path, common::random_document(5, 5));
+        // A second save, so that there is a backup to rotate.
+        let mut warm = Store::open(&path).unwrap();
+        warm.apply(&Op::Create(Obj::Group(Group::new("warm")))).unwrap();
+        warm.save().unwrap();
+        let before = fs::read(&path).unwrap();
+
+        let mut store = Store::open_with(&path, Box::new(FailAt(step))).unwrap();
+        store.apply(&Op::Create(Obj::Group(Group::new("unsaved")))).unwrap();
+        let err = store.save().err().unwrap_or_else(|| panic!("{step}: save must fail"));
+        assert!(err.to_string().contains("injected failure"), "{step}: {err}");
+        assert_eq!(fs::read(&path).unwrap(), before, "{step}: store changed");
+        assert!(store.has_unsaved_changes(), "{step}: edits lost");
+        assert!(store.doc().groups.iter().any(|g| g.name == "unsaved"));
+        let temps = fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(temps, 0, "{step}: temp file left");
+        // Once the disk behaves, the same handle saves its edits.
+        let mut retry = Store::open(&path).unwrap();
+        assert!(retry.doc().groups.iter().all(|g| g.name != "unsaved"));
+        retry.apply(&Op::Create(Obj::Group(Group::new("later")))).unwrap();
+        retry.save().unwrap();
+    }
+}
