@@ -35,7 +35,11 @@ fn init_creates_an_empty_store_once() {
     let before = fs::read(&store).unwrap();
     let again = bindery(&store, &["init"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
     assert_eq!(fs::read(&store).unwrap(), before);
 }
 
@@ -71,11 +75,20 @@ fn list_flow_narrows_bindings_to_one_flow_in_plan_order() {
     let mut doc = Document::default();
     let login = Flow::new("login", "Login", Designation::Authentication);
     let other = Flow::new("other", "Other", Designation::Enrollment);
-    let deny = Stage::new("deny", StageKind::default_for("authentik_stages_deny.denystage").unwrap());
-    let dummy = Stage::new("dummy", StageKind::default_for("authentik_stages_dummy.dummystage").unwrap());
-    doc.stage_bindings.put(StageBinding::new(login.id, deny.id, 20));
-    doc.stage_bindings.put(StageBinding::new(login.id, dummy.id, 10));
-    doc.stage_bindings.put(StageBinding::new(other.id, deny.id, 10));
+    let deny = Stage::new(
+        "deny",
+        StageKind::default_for("authentik_stages_deny.denystage").unwrap(),
+    );
+    let dummy = Stage::new(
+        "dummy",
+        StageKind::default_for("authentik_stages_dummy.dummystage").unwrap(),
+    );
+    doc.stage_bindings
+        .put(StageBinding::new(login.id, deny.id, 20));
+    doc.stage_bindings
+        .put(StageBinding::new(login.id, dummy.id, 10));
+    doc.stage_bindings
+        .put(StageBinding::new(other.id, deny.id, 10));
     for f in [login, other] {
         doc.flows.put(f);
     }
@@ -85,7 +98,12 @@ fn list_flow_narrows_bindings_to_one_flow_in_plan_order() {
     Store::create(&path, doc).unwrap();
     let out = bindery(&path, &["list", "bindings", "--flow", "login", "--json"]);
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stages: Vec<&str> = value.as_array().unwrap().iter().map(|b| b["stage"].as_str().unwrap()).collect();
+    let stages: Vec<&str> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["stage"].as_str().unwrap())
+        .collect();
     assert_eq!(stages, vec!["dummy", "deny"]);
     assert_eq!(value[0]["kind"], "dummy");
     assert_eq!(value[1]["order"], 20);
@@ -100,13 +118,20 @@ fn list_flow_narrows_bindings_to_one_flow_in_plan_order() {
 fn a_corrupt_store_is_an_error_with_its_position_and_stays_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.json");
-    fs::write(&path, "{\n  \"schema_version\": 1,\n  \"generation\": 4,\n  \"flows\": [\n").unwrap();
+    fs::write(
+        &path,
+        "{\n  \"schema_version\": 1,\n  \"generation\": 4,\n  \"flows\": [\n",
+    )
+    .unwrap();
     let before = fs::read(&path).unwrap();
     for args in [&["list", "flows"][..], &[], &["init"]] {
         let out = bindery(&path, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = text(&out.stderr);
-        assert!(err.contains("store.json:5:0") || err.contains("store.json:4:"), "{err}");
+        assert!(
+            err.contains("store.json:5:0") || err.contains("store.json:4:"),
+            "{err}"
+        );
         assert_eq!(fs::read(&path).unwrap(), before);
     }
 }
@@ -116,11 +141,15 @@ fn hostile_names_are_escaped_in_human_output() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.json");
     let mut doc = Document::default();
-    doc.groups.put(Group::new("evil\x1b]0;owned\x07\x1b[2J\u{202e}name"));
+    doc.groups
+        .put(Group::new("evil\x1b]0;owned\x07\x1b[2J\u{202e}name"));
     Store::create(&path, doc).unwrap();
     let out = bindery(&path, &["list", "groups"]);
     let shown = text(&out.stdout);
-    assert!(!shown.contains('\x1b') && !shown.contains('\u{202e}'), "{shown:?}");
+    assert!(
+        !shown.contains('\x1b') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
     assert!(shown.contains("evil\\u{1b}]0;owned"), "{shown}");
 }
 
@@ -132,7 +161,10 @@ fn version_names_the_store_config_and_log_paths() {
     assert!(out.status.success());
     let shown = text(&out.stdout);
     assert!(shown.starts_with(&format!("bindery {}", env!("CARGO_PKG_VERSION"))));
-    assert!(shown.contains(&format!("store:  {} (from --store)", path.display())), "{shown}");
+    assert!(
+        shown.contains(&format!("store:  {} (from --store)", path.display())),
+        "{shown}"
+    );
     assert!(shown.contains("config: "));
     assert!(shown.contains("logs: "));
 }

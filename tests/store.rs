@@ -75,7 +75,12 @@ fn a_truncated_file_reports_line_and_column_and_is_left_untouched() {
     let cut = &full[..full.len() * 2 / 3];
     fs::write(&path, cut).unwrap();
     match Store::open(&path) {
-        Err(StoreError::Parse { line, column, message, .. }) => {
+        Err(StoreError::Parse {
+            line,
+            column,
+            message,
+            ..
+        }) => {
             assert!(line > 1, "line {line}");
             assert!(column > 0 || message.contains("EOF"), "{message}");
             assert!(message.contains("EOF"), "{message}");
@@ -100,7 +105,11 @@ fn a_garbled_file_names_the_place_and_is_left_untouched() {
     assert!(shown.contains("flows[0].designation"), "{shown}");
     assert_eq!(fs::read_to_string(&path).unwrap(), garbled);
 
-    fs::write(&path, b"{\"schema_version\": 1, \"generation\": 1, \x00\x01garbage").unwrap();
+    fs::write(
+        &path,
+        b"{\"schema_version\": 1, \"generation\": 1, \x00\x01garbage",
+    )
+    .unwrap();
     let err = Store::open(&path).err().expect("must not load");
     assert!(matches!(err, StoreError::Parse { line: 1, .. }), "{err}");
 }
@@ -122,9 +131,15 @@ fn a_store_from_a_newer_bindery_is_refused_and_never_written() {
 fn files_that_are_not_stores_are_refused() {
     let (_dir, path) = temp_store();
     fs::write(&path, "{\"flows\": []}").unwrap();
-    assert!(matches!(Store::open(&path), Err(StoreError::NotAStore { .. })));
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::NotAStore { .. })
+    ));
     fs::write(&path, "{\"schema_version\": \"one\"}").unwrap();
-    assert!(matches!(Store::open(&path), Err(StoreError::NotAStore { .. })));
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::NotAStore { .. })
+    ));
     fs::write(&path, "[1, 2]").unwrap();
     assert!(matches!(Store::open(&path), Err(StoreError::Parse { .. })));
 }
@@ -137,7 +152,12 @@ fn a_symlinked_store_is_refused() {
     std::os::unix::fs::symlink(&path, &link).unwrap();
     let err = Store::open(&link).err().expect("must refuse");
     assert!(matches!(err, StoreError::Symlink { .. }), "{err}");
-    assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[test]
@@ -145,7 +165,10 @@ fn a_world_writable_store_is_refused() {
     let (_dir, path) = temp_store();
     saved(&path, Document::default());
     fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
-    assert!(matches!(Store::open(&path), Err(StoreError::WorldWritable { .. })));
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::WorldWritable { .. })
+    ));
 }
 
 #[test]
@@ -155,13 +178,21 @@ fn saves_keep_a_shared_stores_mode_and_never_widen_it() {
     assert_eq!(mode(&path), 0o600);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o660)).unwrap();
     let mut store2 = Store::open(&path).unwrap();
-    store2.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    store2
+        .apply(&Op::Create(Obj::Group(Group::new("g"))))
+        .unwrap();
     store2.save().unwrap();
     assert_eq!(mode(&path), 0o660);
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-    store.apply(&Op::Create(Obj::Group(Group::new("h")))).unwrap();
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("h"))))
+        .unwrap();
     store.save().unwrap();
-    assert_eq!(mode(&path), 0o640, "others lose read; never more than before");
+    assert_eq!(
+        mode(&path),
+        0o640,
+        "others lose read; never more than before"
+    );
 }
 
 #[test]
@@ -210,12 +241,17 @@ fn two_handles_editing_the_same_object_report_a_conflict_not_a_lost_update() {
     let report = bob.save().unwrap();
     assert_eq!(report.conflicts.len(), 1, "{report:?}");
     assert!(
-        report.conflicts[0].to_string().contains("changed by someone else"),
+        report.conflicts[0]
+            .to_string()
+            .contains("changed by someone else"),
         "{}",
         report.conflicts[0]
     );
     let on_disk = Store::open(&path).unwrap();
-    assert_eq!(on_disk.doc().flows.get(flow.id).unwrap().name, "Alice's login");
+    assert_eq!(
+        on_disk.doc().flows.get(flow.id).unwrap().name,
+        "Alice's login"
+    );
     assert_eq!(bob.doc().flows.get(flow.id).unwrap().name, "Alice's login");
 }
 
@@ -225,12 +261,19 @@ fn concurrent_creates_of_one_name_conflict() {
     saved(&path, Document::default());
     let mut alice = Store::open(&path).unwrap();
     let mut bob = Store::open(&path).unwrap();
-    alice.apply(&Op::Create(Obj::Group(Group::new("ops")))).unwrap();
-    bob.apply(&Op::Create(Obj::Group(Group::new("ops")))).unwrap();
+    alice
+        .apply(&Op::Create(Obj::Group(Group::new("ops"))))
+        .unwrap();
+    bob.apply(&Op::Create(Obj::Group(Group::new("ops"))))
+        .unwrap();
     alice.save().unwrap();
     let report = bob.save().unwrap();
     assert_eq!(report.conflicts.len(), 1);
-    assert!(report.conflicts[0].to_string().contains("also used"), "{}", report.conflicts[0]);
+    assert!(
+        report.conflicts[0].to_string().contains("also used"),
+        "{}",
+        report.conflicts[0]
+    );
     assert_eq!(Store::open(&path).unwrap().doc().groups.len(), 1);
 }
 
@@ -239,15 +282,20 @@ fn binding_to_a_flow_someone_else_deleted_conflicts() {
     let (_dir, path) = temp_store();
     let mut doc = Document::default();
     let flow = Flow::new("login", "Login", Designation::Authentication);
-    let stage = Stage::new("deny", StageKind::default_for("authentik_stages_deny.denystage").unwrap());
+    let stage = Stage::new(
+        "deny",
+        StageKind::default_for("authentik_stages_deny.denystage").unwrap(),
+    );
     doc.flows.put(flow.clone());
     doc.stages.put(stage.clone());
     saved(&path, doc);
     let mut alice = Store::open(&path).unwrap();
     let mut bob = Store::open(&path).unwrap();
     alice.apply(&Op::Delete(ObjKind::Flow, flow.id)).unwrap();
-    bob.apply(&Op::Create(Obj::StageBinding(StageBinding::new(flow.id, stage.id, 10))))
-        .unwrap();
+    bob.apply(&Op::Create(Obj::StageBinding(StageBinding::new(
+        flow.id, stage.id, 10,
+    ))))
+    .unwrap();
     alice.save().unwrap();
     let report = bob.save().unwrap();
     assert_eq!(report.conflicts.len(), 1, "{report:?}");
@@ -293,17 +341,22 @@ fn hand_edited_dangling_references_are_reported_with_paths_and_may_not_grow() {
     saved(&path, common::random_document(3, 6));
     let mut value: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     let missing = "00000000-0000-0000-0000-00000000dead";
-    value["users"].as_array_mut().unwrap().insert(0, serde_json::json!({
-        "id": "00000000-0000-0000-0000-000000000001", "username": "ghost",
-        "groups": [missing]
-    }));
+    value["users"].as_array_mut().unwrap().insert(
+        0,
+        serde_json::json!({
+            "id": "00000000-0000-0000-0000-000000000001", "username": "ghost",
+            "groups": [missing]
+        }),
+    );
     fs::write(&path, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
     let mut store = Store::open(&path).unwrap();
     assert_eq!(store.problems().len(), 1, "{:?}", store.problems());
     assert_eq!(store.problems()[0].path, "$.users[0].groups");
     assert!(store.problems()[0].message.contains(missing));
     // An unrelated edit still saves: it adds no problem.
-    store.apply(&Op::Create(Obj::Group(Group::new("new-group")))).unwrap();
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("new-group"))))
+        .unwrap();
     store.save().unwrap();
 }
 
@@ -320,7 +373,9 @@ fn a_save_waits_for_another_processs_save_to_finish() {
         std::thread::sleep(Duration::from_millis(150));
         drop(lock);
     });
-    store.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("g"))))
+        .unwrap();
     store.save().unwrap();
     releaser.join().unwrap();
 }
@@ -346,10 +401,18 @@ impl FsFile for FailingFile {
         self.inner.write_all(data)
     }
     fn sync_all(&mut self) -> io::Result<()> {
-        if self.fail == "sync" { Err(injected()) } else { self.inner.sync_all() }
+        if self.fail == "sync" {
+            Err(injected())
+        } else {
+            self.inner.sync_all()
+        }
     }
     fn set_mode(&mut self, mode: u32, gid: Option<u32>) -> io::Result<()> {
-        if self.fail == "chmod" { Err(injected()) } else { self.inner.set_mode(mode, gid) }
+        if self.fail == "chmod" {
+            Err(injected())
+        } else {
+            self.inner.set_mode(mode, gid)
+        }
     }
 }
 
@@ -367,7 +430,10 @@ impl Fs for FailAt {
         if self.0 == "create" {
             return Err(injected());
         }
-        Ok(Box::new(FailingFile { inner: RealFs.create_new(path, mode)?, fail: self.0 }))
+        Ok(Box::new(FailingFile {
+            inner: RealFs.create_new(path, mode)?,
+            fail: self.0,
+        }))
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         let is_store = to.file_name().is_some_and(|n| n == "store.json");
@@ -377,19 +443,31 @@ impl Fs for FailAt {
         RealFs.rename(from, to)
     }
     fn hard_link(&self, from: &Path, to: &Path) -> io::Result<()> {
-        if self.0 == "backup" { Err(injected()) } else { RealFs.hard_link(from, to) }
+        if self.0 == "backup" {
+            Err(injected())
+        } else {
+            RealFs.hard_link(from, to)
+        }
     }
     fn remove_file(&self, path: &Path) -> io::Result<()> {
         RealFs.remove_file(path)
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        if self.0 == "dirsync" { Err(injected()) } else { RealFs.sync_dir(dir) }
+        if self.0 == "dirsync" {
+            Err(injected())
+        } else {
+            RealFs.sync_dir(dir)
+        }
     }
     fn list_dir(&self, dir: &Path) -> io::Result<Vec<String>> {
         RealFs.list_dir(dir)
     }
     fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
-        if self.0 == "lock" { Err(injected()) } else { RealFs.lock(path, wait, holder) }
+        if self.0 == "lock" {
+            Err(injected())
+        } else {
+            RealFs.lock(path, wait, holder)
+        }
     }
 }
 
@@ -398,49 +476,80 @@ fn a_failed_directory_sync_says_the_new_version_may_not_be_durable() {
     let (_dir, path) = temp_store();
     saved(&path, Document::default());
     let mut store = Store::open_with(&path, Box::new(FailAt("dirsync"))).unwrap();
-    store.apply(&Op::Create(Obj::Group(Group::new("g")))).unwrap();
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("g"))))
+        .unwrap();
     let err = store.save().err().expect("must report");
     assert!(matches!(err, StoreError::NotDurable { .. }), "{err}");
     assert!(!store.has_unsaved_changes());
     // The file holds the new version, and this handle knows it: no conflict with itself.
     assert_eq!(Store::open(&path).unwrap().doc().groups.len(), 1);
     let mut again = Store::open(&path).unwrap();
-    again.apply(&Op::Create(Obj::Group(Group::new("h")))).unwrap();
+    again
+        .apply(&Op::Create(Obj::Group(Group::new("h"))))
+        .unwrap();
     again.save().unwrap();
     // The first handle's next edit merges with the other's save instead of fighting its own.
-    store.apply(&Op::Create(Obj::Group(Group::new("i")))).unwrap();
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("i"))))
+        .unwrap();
     assert!(matches!(store.save(), Err(StoreError::NotDurable { .. })));
-    let names: Vec<String> = Store::open(&path).unwrap().doc().groups.iter().map(|g| g.name.clone()).collect();
+    let names: Vec<String> = Store::open(&path)
+        .unwrap()
+        .doc()
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
     assert_eq!(names, vec!["g", "h", "i"]);
 }
 
 #[test]
 fn a_failure_at_any_step_of_a_save_keeps_the_old_store_and_the_edits() {
-    for step in ["create", "write", "chmod", "sync", "rotate", "backup", "rename", "lock"] {
+    for step in [
+        "create", "write", "chmod", "sync", "rotate", "backup", "rename", "lock",
+    ] {
         let (dir, path) = temp_store();
         saved(&path, common::random_document(5, 5));
         // A second save, so that there is a backup to rotate.
         let mut warm = Store::open(&path).unwrap();
-        warm.apply(&Op::Create(Obj::Group(Group::new("warm")))).unwrap();
+        warm.apply(&Op::Create(Obj::Group(Group::new("warm"))))
+            .unwrap();
         warm.save().unwrap();
         let before = fs::read(&path).unwrap();
 
         let mut store = Store::open_with(&path, Box::new(FailAt(step))).unwrap();
-        store.apply(&Op::Create(Obj::Group(Group::new("unsaved")))).unwrap();
-        let err = store.save().err().unwrap_or_else(|| panic!("{step}: save must fail"));
-        assert!(err.to_string().contains("injected failure"), "{step}: {err}");
+        store
+            .apply(&Op::Create(Obj::Group(Group::new("unsaved"))))
+            .unwrap();
+        let err = store
+            .save()
+            .err()
+            .unwrap_or_else(|| panic!("{step}: save must fail"));
+        assert!(
+            err.to_string().contains("injected failure"),
+            "{step}: {err}"
+        );
         assert_eq!(fs::read(&path).unwrap(), before, "{step}: store changed");
         assert!(store.has_unsaved_changes(), "{step}: edits lost");
         assert!(store.doc().groups.iter().any(|g| g.name == "unsaved"));
         let temps = fs::read_dir(dir.path())
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
             .count();
         assert_eq!(temps, 0, "{step}: temp file left");
         // Once the disk behaves, the same handle saves its edits.
         let mut retry = Store::open(&path).unwrap();
         assert!(retry.doc().groups.iter().all(|g| g.name != "unsaved"));
-        retry.apply(&Op::Create(Obj::Group(Group::new("later")))).unwrap();
+        retry
+            .apply(&Op::Create(Obj::Group(Group::new("later"))))
+            .unwrap();
         retry.save().unwrap();
     }
 }

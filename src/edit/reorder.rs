@@ -1,6 +1,7 @@
 //! Moving a binding up or down among its siblings. authentik orders by the `order` number and
 //! leaves ties undefined; bindery breaks ties by creation order. A move swaps two order numbers
-//! when that gives the wanted sequence, and otherwise renumbers the siblings 10, 20, 30, ...
+//! when that gives the wanted sequence and creates no tie, and otherwise renumbers the siblings
+//! 10, 20, 30, ...
 
 use uuid::Uuid;
 
@@ -32,7 +33,13 @@ pub fn move_one(siblings: &[Sibling], id: Uuid, up: bool) -> Result<Vec<(Uuid, i
     wanted.swap(from, to);
 
     let (a, b) = (sorted[from], sorted[to]);
-    if a.order != b.order {
+    // Swap only when no other sibling shares either number: moving into a tie could give the
+    // moved binding the (target, stage, order) of another binding of the same stage, which
+    // authentik refuses. Renumbering leaves no ties at all.
+    let tied = sorted
+        .iter()
+        .any(|s| s.id != a.id && s.id != b.id && (s.order == a.order || s.order == b.order));
+    if a.order != b.order && !tied {
         let mut swapped: Vec<Sibling> = sorted
             .iter()
             .map(|s| match s.id {

@@ -13,9 +13,17 @@ use uuid::Uuid;
 
 use super::Entity;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Table<T> {
     items: IndexMap<Uuid, T>,
+}
+
+/// Equal when the same objects stand in the same order: order is meaning here (it breaks ties
+/// between bindings), and `IndexMap`'s own `==` ignores it.
+impl<T: PartialEq> PartialEq for Table<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.items.iter().eq(other.items.iter())
+    }
 }
 
 impl<T> Default for Table<T> {

@@ -223,7 +223,7 @@ impl Store {
                 .rename(&temp, &self.path)
                 .map_err(|e| self.failed("replacing the store with the new version", e))
         })();
-        if let Err(err) = &result {
+        if result.is_err() {
             let _ = self.fs.remove_file(&temp);
         }
         result

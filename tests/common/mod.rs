@@ -34,7 +34,14 @@ impl Rng {
     }
     /// A name with a unique suffix, sometimes with unicode or characters that need escaping.
     pub fn name(&mut self, base: &str, n: usize) -> String {
-        let flavour = ["", " ünïcødé", " 名前", " \"quoted\"", " back\\slash", " tab\tand\nline"];
+        let flavour = [
+            "",
+            " ünïcødé",
+            " 名前",
+            " \"quoted\"",
+            " back\\slash",
+            " tab\tand\nline",
+        ];
         format!("{base}-{n}{}", flavour[self.below(flavour.len())])
     }
 }
@@ -56,7 +63,9 @@ pub fn random_document(seed: u64, size: usize) -> Document {
             }
         }
         if rng.chance(30) {
-            group.attributes.insert("k".into(), json!({"n": i, "list": [1, "two", null]}));
+            group
+                .attributes
+                .insert("k".into(), json!({"n": i, "list": [1, "two", null]}));
         }
         doc.groups.put(group);
     }
