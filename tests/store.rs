@@ -479,7 +479,7 @@ fn a_failed_directory_sync_says_the_new_version_may_not_be_durable() {
     store
         .apply(&Op::Create(Obj::Group(Group::new("g"))))
         .unwrap();
-    let err = store.save().err().expect("must report");
+    let err = store.save().expect_err("must report");
     assert!(matches!(err, StoreError::NotDurable { .. }), "{err}");
     assert!(!store.has_unsaved_changes());
     // The file holds the new version, and this handle knows it: no conflict with itself.

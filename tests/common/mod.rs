@@ -57,10 +57,10 @@ pub fn random_document(seed: u64, size: usize) -> Document {
         group.id = rng.uuid();
         group.is_superuser = rng.chance(10);
         let existing: Vec<Uuid> = doc.groups.iter().map(|g| g.id).collect();
-        if let Some(parent) = rng.pick(&existing) {
-            if rng.chance(60) {
-                group.parents.push(*parent);
-            }
+        if let Some(parent) = rng.pick(&existing)
+            && rng.chance(60)
+        {
+            group.parents.push(*parent);
         }
         if rng.chance(30) {
             group
@@ -148,10 +148,10 @@ pub fn random_document(seed: u64, size: usize) -> Document {
             match &mut kind {
                 StageKind::Prompt(p) => {
                     for _ in 0..rng.below(3) {
-                        if let Some(id) = rng.pick(&prompts) {
-                            if !p.fields.contains(id) {
-                                p.fields.push(*id);
-                            }
+                        if let Some(id) = rng.pick(&prompts)
+                            && !p.fields.contains(id)
+                        {
+                            p.fields.push(*id);
                         }
                     }
                     if let Some(id) = rng.pick(&policies) {
