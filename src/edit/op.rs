@@ -7,7 +7,7 @@ use super::cascade::delete_changes;
 use super::patch::{Change, Patch};
 use super::reorder::{Sibling, move_one};
 use crate::model::check::check_object;
-use crate::model::{Document, Obj, ObjKind, PolicyBinding, StageBinding};
+use crate::model::{Document, Entity, Obj, ObjKind, PolicyBinding, StageBinding, Table};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
@@ -114,8 +114,12 @@ impl Op {
                 }
                 delete_changes(doc, *kind, *id)
             }
-            Op::MoveStageBinding { id, up } => plan_move_stage_binding(doc, *id, *up, &label)?,
-            Op::MovePolicyBinding { id, up } => plan_move_policy_binding(doc, *id, *up, &label)?,
+            Op::MoveStageBinding { id, up } => {
+                plan_move(doc, &doc.stage_bindings, *id, *up, &label)?
+            }
+            Op::MovePolicyBinding { id, up } => {
+                plan_move(doc, &doc.policy_bindings, *id, *up, &label)?
+            }
             Op::AddMember { user, group } => plan_membership(doc, *user, *group, true, &label)?,
             Op::RemoveMember { user, group } => plan_membership(doc, *user, *group, false, &label)?,
             Op::SetParents { group, parents } => plan_parents(doc, *group, parents, &label)?,
@@ -200,82 +204,74 @@ fn update_change(doc: &Document, before: Obj, after: Obj) -> Option<Change> {
     })
 }
 
-fn reorder_changes<T: Clone>(
+/// A binding ordered among the siblings that share its parent (flow or target).
+trait Ordered: Entity + Clone {
+    fn parent(&self) -> Uuid;
+    fn order_mut(&mut self) -> &mut i64;
+    fn order(&self) -> i64;
+    fn wrap(self) -> Obj;
+}
+
+impl Ordered for StageBinding {
+    fn parent(&self) -> Uuid {
+        self.target
+    }
+    fn order_mut(&mut self) -> &mut i64 {
+        &mut self.order
+    }
+    fn order(&self) -> i64 {
+        self.order
+    }
+    fn wrap(self) -> Obj {
+        Obj::StageBinding(self)
+    }
+}
+
+impl Ordered for PolicyBinding {
+    fn parent(&self) -> Uuid {
+        self.target.id()
+    }
+    fn order_mut(&mut self) -> &mut i64 {
+        &mut self.order
+    }
+    fn order(&self) -> i64 {
+        self.order
+    }
+    fn wrap(self) -> Obj {
+        Obj::PolicyBinding(self)
+    }
+}
+
+fn plan_move<T: Ordered>(
     doc: &Document,
-    moves: Vec<(Uuid, i64)>,
-    get: impl Fn(Uuid) -> Option<T>,
-    set_order: impl Fn(&mut T, i64),
-    wrap: impl Fn(T) -> Obj,
-) -> Vec<Change> {
-    moves
+    table: &Table<T>,
+    id: Uuid,
+    up: bool,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
+    let Some(binding) = table.get(id) else {
+        return refuse(label, format!("no {} with id {id}", T::KIND.noun()));
+    };
+    let siblings: Vec<Sibling> = table
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.parent() == binding.parent())
+        .map(|(created, b)| Sibling {
+            id: b.id(),
+            order: b.order(),
+            created,
+        })
+        .collect();
+    let moves = move_one(&siblings, id, up).or_else(|why| refuse(label, why))?;
+    Ok(moves
         .into_iter()
         .filter_map(|(id, order)| {
-            let before = get(id)?;
+            let before = table.get(id)?.clone();
             let mut after = before.clone();
-            set_order(&mut after, order);
-            update_change(doc, wrap(before), wrap(after))
+            *after.order_mut() = order;
+            update_change(doc, before.wrap(), after.wrap())
         })
-        .collect()
-}
-
-fn plan_move_stage_binding(
-    doc: &Document,
-    id: Uuid,
-    up: bool,
-    label: &str,
-) -> Result<Vec<Change>, EditError> {
-    let Some(binding) = doc.stage_bindings.get(id) else {
-        return refuse(label, format!("no stage binding with id {id}"));
-    };
-    let siblings: Vec<Sibling> = doc
-        .stage_bindings
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.target == binding.target)
-        .map(|(created, b)| Sibling {
-            id: b.id,
-            order: b.order,
-            created,
-        })
-        .collect();
-    let moves = move_one(&siblings, id, up).or_else(|why| refuse(label, why))?;
-    Ok(reorder_changes(
-        doc,
-        moves,
-        |id| doc.stage_bindings.get(id).cloned(),
-        |b: &mut StageBinding, order| b.order = order,
-        Obj::StageBinding,
-    ))
-}
-
-fn plan_move_policy_binding(
-    doc: &Document,
-    id: Uuid,
-    up: bool,
-    label: &str,
-) -> Result<Vec<Change>, EditError> {
-    let Some(binding) = doc.policy_bindings.get(id) else {
-        return refuse(label, format!("no policy binding with id {id}"));
-    };
-    let siblings: Vec<Sibling> = doc
-        .policy_bindings
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.target == binding.target)
-        .map(|(created, b)| Sibling {
-            id: b.id,
-            order: b.order,
-            created,
-        })
-        .collect();
-    let moves = move_one(&siblings, id, up).or_else(|why| refuse(label, why))?;
-    Ok(reorder_changes(
-        doc,
-        moves,
-        |id| doc.policy_bindings.get(id).cloned(),
-        |b: &mut PolicyBinding, order| b.order = order,
-        Obj::PolicyBinding,
-    ))
+        .collect())
 }
 
 fn plan_membership(
