@@ -24,15 +24,52 @@ pub fn apply(doc: &mut Document, op: &Op) -> Result<Patch, EditError> {
 /// Applies operations in sequence as one step (one undo, one change-log entry); if any is
 /// refused, the document is left exactly as it was.
 pub fn apply_all(doc: &mut Document, label: &str, ops: &[Op]) -> Result<Patch, EditError> {
-    let mut combined = Patch::new(label);
+    let mut batch = Batch::new(doc, label);
     for op in ops {
-        match apply(doc, op) {
-            Ok(patch) => combined.extend(patch),
-            Err(err) => {
-                combined.inverse().apply_unchecked(doc);
-                return Err(err);
-            }
+        batch.apply(op)?;
+    }
+    Ok(batch.commit())
+}
+
+/// Several operations that become one step. Each sees the ones before it; unless committed,
+/// the batch undoes them all when dropped, so an error anywhere leaves the document as it was.
+pub struct Batch<'a> {
+    doc: &'a mut Document,
+    patch: Patch,
+    committed: bool,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(doc: &'a mut Document, label: &str) -> Batch<'a> {
+        Batch {
+            doc,
+            patch: Patch::new(label),
+            committed: false,
         }
     }
-    Ok(combined)
+
+    /// The document with the batch's operations so far applied.
+    pub fn doc(&self) -> &Document {
+        self.doc
+    }
+
+    pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
+        let patch = apply(self.doc, op)?;
+        self.patch.extend(patch.clone());
+        Ok(patch)
+    }
+
+    /// Keeps the changes; the combined patch undoes them as one.
+    pub fn commit(mut self) -> Patch {
+        self.committed = true;
+        std::mem::replace(&mut self.patch, Patch::new(""))
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.patch.inverse().apply_unchecked(self.doc);
+        }
+    }
 }

@@ -39,6 +39,10 @@ pub enum Op {
         group: Uuid,
         parents: Vec<Uuid>,
     },
+    /// The inner operation as authentik's blueprint importer would apply it: rules that only
+    /// authentik's API enforces, on top of its database (a stage binding with both evaluation
+    /// switches off), do not refuse it. `bindery lint` reports what they would have caught.
+    AsImported(Box<Op>),
 }
 
 /// Why an operation was refused; the store is unchanged.
@@ -60,6 +64,7 @@ impl Op {
     /// What the operation does, in words, against the document it will apply to.
     pub fn label(&self, doc: &Document) -> String {
         match self {
+            Op::AsImported(inner) => inner.label(doc),
             Op::Create(obj @ Obj::StageBinding(_)) => format!("bind {}", doc.describe(obj)),
             Op::Create(obj @ Obj::PolicyBinding(_)) => format!("bind {}", doc.describe(obj)),
             Op::Create(obj) => format!("create {}", doc.describe(obj)),
@@ -104,10 +109,15 @@ impl Op {
 
     /// Validates the operation against `doc` and returns the patch that performs it.
     pub fn plan(&self, doc: &Document) -> Result<Patch, EditError> {
+        self.plan_as(doc, Rules::Api)
+    }
+
+    fn plan_as(&self, doc: &Document, rules: Rules) -> Result<Patch, EditError> {
         let label = self.label(doc);
         let changes = match self {
-            Op::Create(obj) => plan_create(doc, obj, &label)?,
-            Op::Update(obj) => plan_update(doc, obj, &label)?,
+            Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database),
+            Op::Create(obj) => plan_create(doc, obj, rules, &label)?,
+            Op::Update(obj) => plan_update(doc, obj, rules, &label)?,
             Op::Delete(kind, id) => {
                 if !doc.contains(*kind, *id) {
                     return refuse(&label, format!("no {} with id {id}", kind.noun()));
@@ -128,9 +138,17 @@ impl Op {
     }
 }
 
-fn validate(doc: &Document, obj: &Obj, label: &str) -> Result<(), EditError> {
+/// Which of authentik's rules apply: its API's, or only its database's (blueprint imports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rules {
+    Api,
+    Database,
+}
+
+fn validate(doc: &Document, obj: &Obj, rules: Rules, label: &str) -> Result<(), EditError> {
     let mut problems = check_object(doc, obj);
     if let Obj::StageBinding(b) = obj
+        && rules == Rules::Api
         && !b.evaluate_on_plan
         && !b.re_evaluate_policies
     {
@@ -154,11 +172,16 @@ fn validate(doc: &Document, obj: &Obj, label: &str) -> Result<(), EditError> {
     }
 }
 
-fn plan_create(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, EditError> {
+fn plan_create(
+    doc: &Document,
+    obj: &Obj,
+    rules: Rules,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
     if doc.contains(obj.kind(), obj.id()) {
         return refuse(label, format!("id {} is already in use", obj.id()));
     }
-    validate(doc, obj, label)?;
+    validate(doc, obj, rules, label)?;
     Ok(vec![Change {
         kind: obj.kind(),
         id: obj.id(),
@@ -169,7 +192,12 @@ fn plan_create(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, Ed
     }])
 }
 
-fn plan_update(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, EditError> {
+fn plan_update(
+    doc: &Document,
+    obj: &Obj,
+    rules: Rules,
+    label: &str,
+) -> Result<Vec<Change>, EditError> {
     let Some(before) = doc.get(obj.kind(), obj.id()) else {
         return refuse(
             label,
@@ -187,7 +215,7 @@ fn plan_update(doc: &Document, obj: &Obj, label: &str) -> Result<Vec<Change>, Ed
             "the type of an existing object cannot be changed; create a new one instead",
         );
     }
-    validate(doc, obj, label)?;
+    validate(doc, obj, rules, label)?;
     Ok(update_change(doc, before, obj.clone())
         .into_iter()
         .collect())
@@ -319,7 +347,7 @@ fn plan_parents(
         }
     }
     let after = Obj::Group(after);
-    validate(doc, &after, label)?;
+    validate(doc, &after, Rules::Api, label)?;
     Ok(update_change(doc, Obj::Group(before.clone()), after)
         .into_iter()
         .collect())

@@ -20,7 +20,7 @@ pub use fs::{Fs, RealFs};
 pub use load::{Hash, hash, parse};
 pub use save::SaveReport;
 
-use crate::edit::{self, Conflict, EditError, History, Op, Patch};
+use crate::edit::{self, Batch, Conflict, EditError, History, Op, Patch};
 use crate::model::Document;
 use crate::model::check::{Problem, check_document};
 
@@ -113,6 +113,21 @@ impl Store {
         self.pending.push(patch.clone());
         self.history.record(patch.clone());
         Ok(patch)
+    }
+
+    /// Runs `build` on a batch over the document: everything it applies becomes one step, or,
+    /// if it returns an error, nothing at all.
+    pub fn apply_batch<T, E>(
+        &mut self,
+        label: &str,
+        build: impl FnOnce(&mut Batch) -> Result<T, E>,
+    ) -> Result<(T, Patch), E> {
+        let mut batch = Batch::new(&mut self.doc, label);
+        let value = build(&mut batch)?;
+        let patch = batch.commit();
+        self.pending.push(patch.clone());
+        self.history.record(patch.clone());
+        Ok((value, patch))
     }
 
     /// Applies several operations as one step.
