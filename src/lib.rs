@@ -3,6 +3,7 @@
 //! The library holds everything that is not a terminal: the domain model, the store, the edit
 //! layer. Nothing here depends on ratatui, crossterm or clap.
 
+pub mod blueprint;
 pub mod cli;
 pub mod edit;
 pub mod model;

@@ -38,6 +38,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Apply authentik blueprint files to the store: all of them, or none
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Write a flow (or, with --all, the whole store) as an authentik blueprint
+    Export {
+        /// The flow's slug
+        #[arg(value_name = "FLOW_SLUG")]
+        flow: Option<String>,
+        /// Export everything: groups, users, policies, stages, prompts, flows and bindings
+        #[arg(long, conflicts_with = "flow")]
+        all: bool,
+        /// Write to FILE instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Create an empty store (fails if one exists)
     Init,
     /// Print a shell completion script

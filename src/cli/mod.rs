@@ -2,6 +2,7 @@
 //! run them without a process; `main` writes the output and maps errors to exit status 1.
 
 pub mod args;
+mod blueprints;
 mod list;
 mod summary;
 mod table;
@@ -60,6 +61,10 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
                 stdout: list::run(store.doc(), kind, flow.as_deref(), json)?,
                 stderr: warnings,
             })
+        }
+        Some(Command::Import { files }) => blueprints::import(&store_path, &files),
+        Some(Command::Export { flow, all, output }) => {
+            blueprints::export(&store_path, flow.as_deref(), all, output.as_deref())
         }
         Some(Command::Init) => {
             Store::create(&store_path, Document::default())?;

@@ -95,6 +95,12 @@ macro_rules! kinds {
             pub fn model(&self) -> &str {
                 <Self as $crate::model::kinded::KindEnum>::model(self)
             }
+
+            /// The type `model` with the given settings (an object of authentik attributes).
+            pub fn from_settings_value(model: &str, value: serde_json::Value) -> Result<Self, String> {
+                <Self as $crate::model::kinded::KindEnum>::from_settings(model, value)
+                    .map_err(|e| e.to_string())
+            }
         }
 
         impl $crate::model::kinded::KindEnum for $name {

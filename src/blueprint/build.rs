@@ -1,0 +1,377 @@
+//! Turning a blueprint entry's attributes into a bindery object, as authentik's serializer
+//! would: on create from identifiers and attrs, on update over the existing object's values.
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::models::{attrs_of, resolve, target_of};
+use crate::model::{
+    Document, Flow, Group, Obj, ObjKind, Policy, PolicyBinding, PolicyKind, Prompt, Stage,
+    StageBinding, StageKind, Subject, User,
+};
+
+/// What building made of the entry besides the object.
+#[derive(Debug, Default)]
+pub struct Built {
+    /// Attributes bindery does not model, dropped with a warning.
+    pub ignored: Vec<String>,
+    /// For a group: the users (`users` attribute) that must be exactly its direct members.
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// Builds the object an entry describes. `existing` is the object found by the identifiers
+/// (an update), None for a create; `data` is identifiers and attrs merged, attrs winning.
+pub fn build(
+    doc: &Document,
+    kind: ObjKind,
+    model: &str,
+    existing: Option<&Obj>,
+    data: &Map<String, Value>,
+) -> Result<(Obj, Built), String> {
+    let mut merged = existing.map(|o| attrs_of(doc, o)).unwrap_or_default();
+    for (key, value) in data {
+        merged.insert(key.clone(), value.clone());
+    }
+    let id = match existing {
+        Some(obj) => obj.id(),
+        None => new_id(doc, kind, data.get("pk")),
+    };
+    let mut built = Built::default();
+    let obj = match kind {
+        ObjKind::Flow => Obj::Flow(typed::<Flow>(id, &mut merged, FLOW_FIELDS, &mut built)?),
+        ObjKind::Prompt => {
+            Obj::Prompt(typed::<Prompt>(id, &mut merged, PROMPT_FIELDS, &mut built)?)
+        }
+        ObjKind::Stage => Obj::Stage(stage(id, model, &mut merged, &mut built)?),
+        ObjKind::Policy => Obj::Policy(policy(id, model, &mut merged, &mut built)?),
+        ObjKind::StageBinding => {
+            Obj::StageBinding(stage_binding(doc, id, &mut merged, &mut built)?)
+        }
+        ObjKind::PolicyBinding => {
+            Obj::PolicyBinding(policy_binding(doc, id, &mut merged, &mut built)?)
+        }
+        ObjKind::User => Obj::User(user(doc, id, existing, &mut merged, &mut built)?),
+        ObjKind::Group => Obj::Group(group(doc, id, &mut merged, &mut built)?),
+    };
+    Ok((obj, built))
+}
+
+/// A new object keeps the pk its blueprint gives it when that is a free UUID (authentik
+/// creates with the given pk; exported blueprints rely on it), else gets a fresh one.
+fn new_id(doc: &Document, kind: ObjKind, pk: Option<&Value>) -> Uuid {
+    pk.and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .filter(|id| !doc.contains(kind, *id))
+        .unwrap_or_else(Uuid::new_v4)
+}
+
+const FLOW_FIELDS: &[&str] = &[
+    "name",
+    "slug",
+    "title",
+    "designation",
+    "background",
+    "policy_engine_mode",
+    "compatibility_mode",
+    "layout",
+    "denied_action",
+    "authentication",
+];
+const PROMPT_FIELDS: &[&str] = &[
+    "name",
+    "field_key",
+    "label",
+    "type",
+    "required",
+    "placeholder",
+    "initial_value",
+    "sub_text",
+    "order",
+    "placeholder_expression",
+    "initial_value_expression",
+];
+
+/// Keeps the known fields of `map`, recording the others as ignored.
+fn take_known(
+    map: &mut Map<String, Value>,
+    known: &[&str],
+    built: &mut Built,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in std::mem::take(map) {
+        if key == "pk" {
+            continue;
+        }
+        if known.contains(&key.as_str()) {
+            out.insert(key, value);
+        } else {
+            built.ignored.push(key);
+        }
+    }
+    out
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    id: Uuid,
+    map: &mut Map<String, Value>,
+    known: &[&str],
+    built: &mut Built,
+) -> Result<T, String> {
+    let mut fields = take_known(map, known, built);
+    fields.insert("id".into(), Value::String(id.to_string()));
+    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+}
+
+fn name_of(map: &Map<String, Value>) -> Result<String, String> {
+    match map.get("name") {
+        Some(Value::String(name)) => Ok(name.clone()),
+        Some(other) => Err(format!("name must be a string, not {other}")),
+        None => Err("name is required".into()),
+    }
+}
+
+fn stage(
+    id: Uuid,
+    model: &str,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<Stage, String> {
+    let name = name_of(map)?;
+    map.remove("name");
+    let kind = match StageKind::default_for(model) {
+        Some(default) => {
+            let known: Vec<String> = match default.settings_value() {
+                Value::Object(m) => m.keys().cloned().collect(),
+                _ => Vec::new(),
+            };
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            let settings = take_known(map, &known, built);
+            StageKind::from_settings_value(model, Value::Object(settings))?
+        }
+        None => {
+            map.remove("pk");
+            StageKind::Other {
+                model: model.to_string(),
+                attrs: std::mem::take(map),
+            }
+        }
+    };
+    Ok(Stage { id, name, kind })
+}
+
+fn policy(
+    id: Uuid,
+    model: &str,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<Policy, String> {
+    let name = name_of(map)?;
+    map.remove("name");
+    let execution_logging = match map.remove("execution_logging") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(other) => {
+            return Err(format!(
+                "execution_logging must be true or false, not {other}"
+            ));
+        }
+    };
+    let kind = match PolicyKind::default_for(model) {
+        Some(default) => {
+            let known: Vec<String> = match default.settings_value() {
+                Value::Object(m) => m.keys().cloned().collect(),
+                _ => Vec::new(),
+            };
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            let settings = take_known(map, &known, built);
+            PolicyKind::from_settings_value(model, Value::Object(settings))?
+        }
+        None => {
+            map.remove("pk");
+            PolicyKind::Other {
+                model: model.to_string(),
+                attrs: std::mem::take(map),
+            }
+        }
+    };
+    Ok(Policy {
+        id,
+        name,
+        execution_logging,
+        kind,
+    })
+}
+
+fn required_ref(
+    doc: &Document,
+    map: &Map<String, Value>,
+    field: &str,
+    kind: ObjKind,
+) -> Result<Uuid, String> {
+    let value = map.get(field).unwrap_or(&Value::Null);
+    if value.is_null() {
+        return Err(format!("{field} is required"));
+    }
+    resolve(doc, value, &[kind])
+        .map(|(_, id)| id)
+        .ok_or_else(|| format!("{field} {value} is not a {} in the store", kind.noun()))
+}
+
+fn stage_binding(
+    doc: &Document,
+    id: Uuid,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<StageBinding, String> {
+    let target = required_ref(doc, map, "target", ObjKind::Flow)?;
+    let stage = required_ref(doc, map, "stage", ObjKind::Stage)?;
+    let mut fields = take_known(
+        map,
+        &[
+            "order",
+            "evaluate_on_plan",
+            "re_evaluate_policies",
+            "policy_engine_mode",
+            "invalid_response_action",
+            "target",
+            "stage",
+        ],
+        built,
+    );
+    fields.insert("id".into(), Value::String(id.to_string()));
+    fields.insert("target".into(), Value::String(target.to_string()));
+    fields.insert("stage".into(), Value::String(stage.to_string()));
+    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+}
+
+fn policy_binding(
+    doc: &Document,
+    id: Uuid,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<PolicyBinding, String> {
+    let target_value = map.get("target").cloned().unwrap_or(Value::Null);
+    let target = target_of(doc, &target_value).ok_or_else(|| {
+        format!("target {target_value} is not a flow or a stage binding in the store")
+    })?;
+    let pick = |field: &str, kind: ObjKind| -> Result<Option<Uuid>, String> {
+        match map.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => resolve(doc, value, &[kind])
+                .map(|(_, id)| Some(id))
+                .ok_or_else(|| format!("{field} {value} is not a {} in the store", kind.noun())),
+        }
+    };
+    let subject = Subject::from_parts(
+        pick("policy", ObjKind::Policy)?,
+        pick("group", ObjKind::Group)?,
+        pick("user", ObjKind::User)?,
+    )?;
+    let mut fields = take_known(
+        map,
+        &[
+            "order",
+            "enabled",
+            "negate",
+            "timeout",
+            "failure_result",
+            "target",
+            "policy",
+            "group",
+            "user",
+        ],
+        built,
+    );
+    for key in ["target", "policy", "group", "user"] {
+        fields.remove(key);
+    }
+    fields.insert("id".into(), Value::String(id.to_string()));
+    fields.insert(
+        "target".into(),
+        serde_json::to_value(target).expect("target"),
+    );
+    fields.insert(
+        "subject".into(),
+        serde_json::to_value(subject).expect("subject"),
+    );
+    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+}
+
+fn ref_list(
+    doc: &Document,
+    map: &Map<String, Value>,
+    field: &str,
+    kind: ObjKind,
+) -> Result<Vec<Uuid>, String> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                resolve(doc, v, &[kind])
+                    .map(|(_, id)| id)
+                    .ok_or_else(|| format!("{field}: {v} is not a {} in the store", kind.noun()))
+            })
+            .collect(),
+        Some(other) => Err(format!("{field} must be a list, not {other}")),
+    }
+}
+
+fn user(
+    doc: &Document,
+    id: Uuid,
+    existing: Option<&Obj>,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<User, String> {
+    let groups = ref_list(doc, map, "groups", ObjKind::Group)?;
+    let pk = match (existing, map.get("pk")) {
+        (Some(Obj::User(u)), _) if u.pk.is_some() => u.pk,
+        (_, Some(Value::Number(n))) => n.as_i64(),
+        _ => None,
+    };
+    let mut fields = take_known(
+        map,
+        &[
+            "username",
+            "name",
+            "email",
+            "is_active",
+            "type",
+            "path",
+            "attributes",
+            "groups",
+        ],
+        built,
+    );
+    fields.insert("id".into(), Value::String(id.to_string()));
+    fields.insert("groups".into(), serde_json::to_value(groups).expect("ids"));
+    let mut user: User =
+        serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())?;
+    user.pk = pk;
+    Ok(user)
+}
+
+fn group(
+    doc: &Document,
+    id: Uuid,
+    map: &mut Map<String, Value>,
+    built: &mut Built,
+) -> Result<Group, String> {
+    let parents = ref_list(doc, map, "parents", ObjKind::Group)?;
+    if map.contains_key("users") {
+        built.members = Some(ref_list(doc, map, "users", ObjKind::User)?);
+    }
+    let mut fields = take_known(
+        map,
+        &["name", "is_superuser", "attributes", "parents", "users"],
+        built,
+    );
+    fields.remove("users");
+    fields.insert("id".into(), Value::String(id.to_string()));
+    fields.insert(
+        "parents".into(),
+        serde_json::to_value(parents).expect("ids"),
+    );
+    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+}

@@ -1,0 +1,501 @@
+//! Writing flows (or the whole store) as authentik blueprints that authentik accepts and that
+//! move between instances: entries refer to each other with `id` + `!KeyOf`, objects left out
+//! of the export (and groups and users named by bindings) with `!Find` by their name, and only
+//! attributes that differ from authentik's defaults are written, besides the ones authentik
+//! requires. Entries come in authentik's exporter order: flow, prompts, policies, stages,
+//! stage bindings, policy bindings.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::models::{attrs_of, model_of};
+use super::yaml::{Node, NodeValue};
+use crate::model::{
+    Document, Flow, Group, Obj, ObjKind, PolicyKind, Prompt, StageKind, Subject, Target, User,
+};
+
+/// Attributes authentik requires on create that have no default: always written.
+fn required(model: &str) -> &'static [&'static str] {
+    match model {
+        "authentik_flows.flow" => &["name", "title", "designation"],
+        "authentik_stages_prompt.prompt" => &["field_key", "label", "type"],
+        "authentik_stages_password.passwordstage" => &["backends"],
+        "authentik_stages_prompt.promptstage" => &["fields"],
+        "authentik_stages_captcha.captchastage" => &["public_key", "private_key"],
+        "authentik_stages_redirect.redirectstage" => &["mode"],
+        "authentik_stages_authenticator_totp.authenticatortotpstage" => &["digits"],
+        "authentik_stages_authenticator_duo.authenticatorduostage" => {
+            &["api_hostname", "client_id", "client_secret"]
+        }
+        "authentik_stages_authenticator_sms.authenticatorsmsstage" => {
+            &["provider", "from_number", "account_sid", "auth"]
+        }
+        "authentik_stages_source.sourcestage" => &["source"],
+        "authentik_stages_mtls.mutualtlsstage" => &["mode", "cert_attribute", "user_attribute"],
+        "authentik_stages_authenticator_endpoint_gdtc.authenticatorendpointgdtcstage" => {
+            &["credentials"]
+        }
+        "authentik_endpoints.endpointstage" => &["connector"],
+        "authentik_policies_expression.expressionpolicy" => &["expression"],
+        "authentik_policies_expiry.passwordexpirypolicy" => &["days"],
+        _ => &[],
+    }
+}
+
+/// The attributes of an object with authentik's defaults, to compare against.
+fn defaults_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
+    let default = match obj {
+        Obj::Flow(f) => Some(Obj::Flow(Flow::new(&f.slug, &f.name, f.designation))),
+        Obj::Prompt(p) => Some(Obj::Prompt(Prompt::new(&p.name, &p.field_key))),
+        Obj::Stage(s) => StageKind::default_for(s.kind.model()).map(|kind| {
+            let mut stage = s.clone();
+            stage.kind = kind;
+            Obj::Stage(stage)
+        }),
+        Obj::Policy(p) => PolicyKind::default_for(p.kind.model()).map(|kind| {
+            let mut policy = p.clone();
+            policy.kind = kind;
+            policy.execution_logging = false;
+            Obj::Policy(policy)
+        }),
+        Obj::User(u) => Some(Obj::User(User::new(&u.username))),
+        Obj::Group(g) => Some(Obj::Group(Group::new(&g.name))),
+        Obj::StageBinding(b) => {
+            let mut d = crate::model::StageBinding::new(b.target, b.stage, b.order);
+            d.id = b.id;
+            Some(Obj::StageBinding(d))
+        }
+        Obj::PolicyBinding(b) => {
+            let mut d = crate::model::PolicyBinding::new(b.target, b.subject, b.order);
+            d.id = b.id;
+            Some(Obj::PolicyBinding(d))
+        }
+    };
+    default.map(|d| attrs_of(doc, &d)).unwrap_or_default()
+}
+
+struct Exporter<'a> {
+    doc: &'a Document,
+    /// Objects already written, by the entry id that names them.
+    ids: HashMap<Uuid, String>,
+    entries: Vec<Node>,
+}
+
+fn plain(value: &Value) -> Node {
+    match value {
+        Value::Null => Node::null(),
+        Value::Bool(b) => Node::bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Node::int(i),
+            None => Node::float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => Node::str(s.clone()),
+        Value::Array(items) => Node::seq(items.iter().map(plain).collect()),
+        Value::Object(map) => Node::map_of(map.iter().map(|(k, v)| (k.clone(), plain(v)))),
+    }
+}
+
+impl<'a> Exporter<'a> {
+    fn new(doc: &'a Document) -> Exporter<'a> {
+        Exporter {
+            doc,
+            ids: HashMap::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// `!KeyOf` for an object written earlier, else `!Find` by its natural key.
+    fn reference(&self, kind: ObjKind, id: Uuid) -> Node {
+        if let Some(entry) = self.ids.get(&id) {
+            return Node::tagged("!KeyOf", Node::str(entry.clone()));
+        }
+        let Some(obj) = self.doc.get(kind, id) else {
+            return Node::null();
+        };
+        let key = match kind {
+            ObjKind::Flow => "slug",
+            ObjKind::User => "username",
+            _ => "name",
+        };
+        Node::tagged(
+            "!Find",
+            Node::seq(vec![
+                Node::str(model_of(&obj)),
+                Node::seq(vec![Node::str(key), Node::str(obj.label())]),
+            ]),
+        )
+    }
+
+    /// A JSON value as a node, with every string that is the id of an object this object
+    /// refers to written as a reference.
+    fn with_refs(&self, value: &Value, refs: &HashMap<Uuid, ObjKind>) -> Node {
+        match value {
+            Value::String(s) => match Uuid::parse_str(s)
+                .ok()
+                .and_then(|id| refs.get(&id).map(|k| (id, *k)))
+            {
+                Some((id, kind)) => self.reference(kind, id),
+                None => plain(value),
+            },
+            Value::Array(items) => {
+                Node::seq(items.iter().map(|v| self.with_refs(v, refs)).collect())
+            }
+            Value::Object(map) => Node::map_of(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.with_refs(v, refs))),
+            ),
+            other => plain(other),
+        }
+    }
+
+    /// The attributes worth writing: what differs from the defaults, and what is required.
+    fn attrs(&self, obj: &Obj, skip: &[&str]) -> Node {
+        let model = model_of(obj).to_string();
+        let actual = attrs_of(self.doc, obj);
+        let unmodelled = matches!(obj, Obj::Stage(s) if !s.kind.is_known())
+            || matches!(obj, Obj::Policy(p) if !p.kind.is_known());
+        let defaults = defaults_of(self.doc, obj);
+        let always = required(&model);
+        let refs: HashMap<Uuid, ObjKind> = obj.refs().into_iter().map(|r| (r.id, r.kind)).collect();
+        let mut pairs = Vec::new();
+        for (key, value) in &actual {
+            if skip.contains(&key.as_str()) || key == "users" {
+                continue;
+            }
+            let keep =
+                unmodelled || always.contains(&key.as_str()) || defaults.get(key) != Some(value);
+            if keep {
+                pairs.push((key.clone(), self.with_refs(value, &refs)));
+            }
+        }
+        Node::map_of(pairs)
+    }
+
+    fn entry(&mut self, obj: &Obj, id: Option<String>, identifiers: Node, attrs: Node) {
+        let mut pairs = vec![("model".to_string(), Node::str(model_of(obj)))];
+        if let Some(id) = &id {
+            pairs.push(("id".into(), Node::str(id.clone())));
+        }
+        pairs.push(("identifiers".into(), identifiers));
+        if attrs.as_map().is_some_and(|m| !m.is_empty()) {
+            pairs.push(("attrs".into(), attrs));
+        }
+        self.entries.push(Node::map_of(pairs));
+        if let Some(id) = id {
+            self.ids.insert(obj.id(), id);
+        }
+    }
+
+    /// An object identified by its unique name (or slug, or username).
+    fn named(&mut self, obj: &Obj) {
+        let (prefix, key) = match obj.kind() {
+            ObjKind::Flow => ("flow", "slug"),
+            ObjKind::Stage => ("stage", "name"),
+            ObjKind::Prompt => ("prompt", "name"),
+            ObjKind::Policy => ("policy", "name"),
+            ObjKind::User => ("user", "username"),
+            _ => ("group", "name"),
+        };
+        if self.ids.contains_key(&obj.id()) {
+            return;
+        }
+        let id = format!("{prefix}-{}", obj.label());
+        let identifiers = Node::map_of([(key, Node::str(obj.label()))]);
+        let attrs = self.attrs(obj, &[key]);
+        self.entry(obj, Some(id), identifiers, attrs);
+    }
+
+    fn stage_binding(&mut self, binding: &crate::model::StageBinding) {
+        let obj = Obj::StageBinding(binding.clone());
+        let id = format!(
+            "binding-{}-{}-{}",
+            self.doc.label_of(ObjKind::Flow, binding.target),
+            binding.order,
+            self.doc.label_of(ObjKind::Stage, binding.stage)
+        );
+        let identifiers = Node::map_of([
+            ("target", self.reference(ObjKind::Flow, binding.target)),
+            ("stage", self.reference(ObjKind::Stage, binding.stage)),
+            ("order", Node::int(binding.order)),
+        ]);
+        let attrs = self.attrs(&obj, &["target", "stage", "order"]);
+        self.entry(&obj, Some(id), identifiers, attrs);
+    }
+
+    fn policy_binding(&mut self, binding: &crate::model::PolicyBinding) {
+        let obj = Obj::PolicyBinding(binding.clone());
+        let target = match binding.target {
+            Target::Flow(id) => self.reference(ObjKind::Flow, id),
+            Target::StageBinding(id) => self.reference(ObjKind::StageBinding, id),
+        };
+        let subject = match binding.subject {
+            Subject::Policy(id) => ("policy", self.reference(ObjKind::Policy, id)),
+            Subject::Group(id) => ("group", self.reference(ObjKind::Group, id)),
+            Subject::User(id) => ("user", self.reference(ObjKind::User, id)),
+        };
+        let identifiers = Node::map_of([
+            ("target", target),
+            subject,
+            ("order", Node::int(binding.order)),
+        ]);
+        let attrs = self.attrs(&obj, &["target", "policy", "group", "user", "order"]);
+        self.entry(&obj, None, identifiers, attrs);
+    }
+
+    /// Stages in an order where a stage another one refers to comes first.
+    fn stages_in_dependency_order(&self, stages: Vec<Uuid>) -> Vec<Uuid> {
+        let wanted: HashSet<Uuid> = stages.iter().copied().collect();
+        let mut done = HashSet::new();
+        let mut out = Vec::new();
+        fn visit(
+            doc: &Document,
+            id: Uuid,
+            wanted: &HashSet<Uuid>,
+            done: &mut HashSet<Uuid>,
+            out: &mut Vec<Uuid>,
+        ) {
+            if !done.insert(id) {
+                return;
+            }
+            if let Some(stage) = doc.stages.get(id) {
+                let mut refs = Vec::new();
+                stage.refs(&mut refs);
+                for r in refs
+                    .iter()
+                    .filter(|r| r.kind == ObjKind::Stage && wanted.contains(&r.id))
+                {
+                    visit(doc, r.id, wanted, done, out);
+                }
+            }
+            out.push(id);
+        }
+        for id in stages {
+            visit(self.doc, id, &wanted, &mut done, &mut out);
+        }
+        out
+    }
+
+    /// Groups with parents first; a parent that would come later (a cycle) is set by an
+    /// extra entry once every group exists.
+    fn groups(&mut self) {
+        let doc = self.doc;
+        let mut deferred = Vec::new();
+        for group in doc.groups.iter() {
+            self.named_group(group, &mut deferred);
+        }
+        for group in deferred {
+            let obj = Obj::Group(group.clone());
+            let parents = Node::seq(
+                group
+                    .parents
+                    .iter()
+                    .map(|p| self.reference(ObjKind::Group, *p))
+                    .collect(),
+            );
+            let identifiers = Node::map_of([("name", Node::str(group.name.clone()))]);
+            self.entry(
+                &obj,
+                None,
+                identifiers,
+                Node::map_of([("parents", parents)]),
+            );
+        }
+    }
+
+    fn named_group(&mut self, group: &Group, deferred: &mut Vec<Group>) {
+        if self.ids.contains_key(&group.id) {
+            return;
+        }
+        // Reserve the id so that a cycle back to this group is seen as pending.
+        self.ids.insert(group.id, String::new());
+        for parent in &group.parents {
+            if let Some(p) = self.doc.groups.get(*parent) {
+                self.named_group(&p.clone(), deferred);
+            }
+        }
+        self.ids.remove(&group.id);
+        let pending = group
+            .parents
+            .iter()
+            .any(|p| self.ids.get(p).is_some_and(String::is_empty));
+        let mut written = group.clone();
+        if pending {
+            written.parents.clear();
+            deferred.push(group.clone());
+        }
+        self.named(&Obj::Group(written));
+        self.ids.insert(group.id, format!("group-{}", group.name));
+    }
+
+    fn finish(self, name: String) -> Node {
+        Node::map_of([
+            ("version", Node::int(1)),
+            (
+                "metadata",
+                Node::map_of([
+                    ("name", Node::str(name)),
+                    (
+                        "labels",
+                        Node::map_of([("blueprints.goauthentik.io/generated", Node::str("true"))]),
+                    ),
+                ]),
+            ),
+            ("entries", Node::seq(self.entries)),
+        ])
+    }
+}
+
+/// The stages, prompts and policies a set of stage bindings and policy bindings uses.
+fn flow_parts(doc: &Document, flow: Uuid) -> (Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) {
+    let bindings = doc.bindings_of_flow(flow);
+    let mut stages = Vec::new();
+    for b in &bindings {
+        if !stages.contains(&b.stage) {
+            stages.push(b.stage);
+        }
+    }
+    let mut prompts = Vec::new();
+    let mut policies = Vec::new();
+    let mut targets = vec![flow];
+    targets.extend(bindings.iter().map(|b| b.id));
+    for target in targets {
+        for pb in doc.policy_bindings_of(target) {
+            if let Subject::Policy(p) = pb.subject
+                && !policies.contains(&p)
+            {
+                policies.push(p);
+            }
+        }
+    }
+    for id in &stages {
+        if let Some(StageKind::Prompt(p)) = doc.stages.get(*id).map(|s| &s.kind) {
+            for f in &p.fields {
+                if !prompts.contains(f) {
+                    prompts.push(*f);
+                }
+            }
+            for v in &p.validation_policies {
+                if !policies.contains(v) {
+                    policies.push(*v);
+                }
+            }
+        }
+    }
+    (stages, prompts, policies)
+}
+
+/// One flow with its stages, prompts, policies, stage bindings and policy bindings.
+pub fn export_flow(doc: &Document, flow: Uuid) -> Option<Node> {
+    let f = doc.flows.get(flow)?;
+    let mut ex = Exporter::new(doc);
+    ex.named(&Obj::Flow(f.clone()));
+    let (stages, prompts, policies) = flow_parts(doc, flow);
+    for id in prompts {
+        if let Some(p) = doc.prompts.get(id) {
+            ex.named(&Obj::Prompt(p.clone()));
+        }
+    }
+    for id in policies {
+        if let Some(p) = doc.policies.get(id) {
+            ex.named(&Obj::Policy(p.clone()));
+        }
+    }
+    for id in ex.stages_in_dependency_order(stages) {
+        if let Some(s) = doc.stages.get(id) {
+            ex.named(&Obj::Stage(s.clone()));
+        }
+    }
+    let bindings: Vec<_> = doc.bindings_of_flow(flow).into_iter().cloned().collect();
+    for b in &bindings {
+        ex.stage_binding(b);
+    }
+    let mut targets = vec![flow];
+    targets.extend(bindings.iter().map(|b| b.id));
+    for target in targets {
+        let pbs: Vec<_> = doc
+            .policy_bindings_of(target)
+            .into_iter()
+            .cloned()
+            .collect();
+        for pb in &pbs {
+            ex.policy_binding(pb);
+        }
+    }
+    Some(ex.finish(format!("bindery export of flow {}", f.slug)))
+}
+
+/// The whole store, in dependency order.
+pub fn export_all(doc: &Document) -> Node {
+    let mut ex = Exporter::new(doc);
+    ex.groups();
+    for u in doc.users.iter() {
+        ex.named(&Obj::User(u.clone()));
+    }
+    for f in doc.flows.iter() {
+        ex.named(&Obj::Flow(f.clone()));
+    }
+    for p in doc.prompts.iter() {
+        ex.named(&Obj::Prompt(p.clone()));
+    }
+    for p in doc.policies.iter() {
+        ex.named(&Obj::Policy(p.clone()));
+    }
+    let stages = ex.stages_in_dependency_order(doc.stages.iter().map(|s| s.id).collect());
+    for id in stages {
+        if let Some(s) = doc.stages.get(id) {
+            ex.named(&Obj::Stage(s.clone()));
+        }
+    }
+    for f in doc.flows.iter() {
+        for b in doc.bindings_of_flow(f.id) {
+            ex.stage_binding(b);
+        }
+    }
+    let mut targets: Vec<Uuid> = doc.flows.iter().map(|f| f.id).collect();
+    for f in doc.flows.iter() {
+        targets.extend(doc.bindings_of_flow(f.id).iter().map(|b| b.id));
+    }
+    for target in targets {
+        for pb in doc.policy_bindings_of(target) {
+            ex.policy_binding(pb);
+        }
+    }
+    ex.finish("bindery export".to_string())
+}
+
+/// Placeholders for tags, so an export can be checked against authentik's JSON schema: a
+/// reference becomes a UUID, or an integer where authentik keeps a user's integer pk.
+pub fn with_placeholders(node: &Node) -> Value {
+    fn walk(node: &Node, key: Option<&str>) -> Value {
+        if node.tag.is_some() {
+            return if key == Some("user") {
+                Value::from(1)
+            } else {
+                Value::String("00000000-0000-4000-8000-000000000000".into())
+            };
+        }
+        match &node.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
+            NodeValue::Str(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(|i| walk(i, key)).collect()),
+            NodeValue::Map(pairs) => Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let k = k.scalar_str().unwrap_or_default().to_string();
+                        let child = walk(v, Some(&k));
+                        (k, child)
+                    })
+                    .collect(),
+            ),
+        }
+    }
+    walk(node, None)
+}

@@ -1,0 +1,551 @@
+//! Applying blueprint files as authentik's importer does (`authentik/blueprints/v1/importer.py`):
+//! entries in order, each looked up by its identifiers, then created, updated, left alone or
+//! deleted according to its state. Models outside bindery's domain are skipped and reported.
+//! All files of one import apply through one edit batch: completely, or not at all.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+use super::build::build;
+use super::models::{self, kind_of, pk_of};
+use super::tags::{Scope, TagError, resolve};
+use super::yaml::{self, Mark, Node, NodeValue};
+use crate::edit::{Batch, Op};
+use crate::model::{Obj, ObjKind};
+
+/// One blueprint file's name (for messages) and text.
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// Why an import failed: the file, the position, the entry, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportError {
+    pub file: String,
+    pub mark: Mark,
+    /// 1-based entry number and model, when the error belongs to an entry.
+    pub entry: Option<(usize, String)>,
+    pub message: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.mark.line, self.mark.col)?;
+        if let Some((n, model)) = &self.entry {
+            write!(f, "entry {n} ({model}): ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// What happened to one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Created(String),
+    Updated(String),
+    Unchanged(String),
+    /// `state: created` found the object already there and left it alone.
+    Kept(String),
+    /// `state: absent`: what was deleted, then everything that went with it.
+    Deleted(Vec<String>),
+    /// `state: absent` found nothing to delete.
+    AlreadyAbsent,
+    /// A condition was false.
+    ConditionFalse,
+    /// Outside bindery's domain, or bound to something that is.
+    Skipped {
+        model: String,
+        identifiers: Value,
+        why: String,
+    },
+}
+
+#[derive(Debug, Default)]
+pub struct FileReport {
+    pub name: String,
+    pub outcomes: Vec<Outcome>,
+    pub warnings: Vec<String>,
+}
+
+impl FileReport {
+    pub fn count(&self, wanted: fn(&Outcome) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| wanted(o)).count()
+    }
+}
+
+/// The importer's default context, under the blueprint's own (`default_context()` upstream).
+fn default_context() -> Map<String, Value> {
+    let mut map = Map::new();
+    map.insert("goauthentik.io/enterprise/licensed".into(), json!(false));
+    map.insert("goauthentik.io/rbac/models".into(), json!({}));
+    map
+}
+
+const STATES: &[&str] = &["present", "created", "must_created", "absent"];
+const ENTRY_KEYS: &[&str] = &[
+    "model",
+    "state",
+    "identifiers",
+    "attrs",
+    "id",
+    "conditions",
+    "permissions",
+];
+
+/// Applies every file through `batch`; on an error the caller drops the batch and nothing
+/// stays applied.
+pub fn import(batch: &mut Batch, sources: &[Source]) -> Result<Vec<FileReport>, ImportError> {
+    sources.iter().map(|s| import_file(batch, s)).collect()
+}
+
+struct FileImport<'s> {
+    file: &'s str,
+    context: Map<String, Value>,
+    ids: HashMap<String, Value>,
+    /// pk written in the file → pk of the object it became, for raw-pk references.
+    remap: HashMap<String, Value>,
+    /// pks of entries outside bindery's domain: bindings to them are skipped with them.
+    skipped_pks: HashSet<String>,
+    report: FileReport,
+}
+
+fn import_file(batch: &mut Batch, source: &Source) -> Result<FileReport, ImportError> {
+    let file = source.name.as_str();
+    let at = |mark: Mark, message: String| ImportError {
+        file: file.to_string(),
+        mark,
+        entry: None,
+        message,
+    };
+    let docs = yaml::parse(&source.text).map_err(|e| at(e.mark, e.message))?;
+    let root = match docs.as_slice() {
+        [root] => root,
+        [] => return Err(at(Mark { line: 1, col: 1 }, "the file is empty".into())),
+        [_, second, ..] => {
+            return Err(at(
+                second.mark,
+                "a blueprint is a single YAML document".into(),
+            ));
+        }
+    };
+    if !matches!(root.value, NodeValue::Map(_)) {
+        return Err(at(
+            root.mark,
+            "a blueprint is a mapping with version, metadata and entries".into(),
+        ));
+    }
+    match root.get("version") {
+        Some(Node {
+            value: NodeValue::Int(1),
+            ..
+        }) => {}
+        Some(other) => return Err(at(other.mark, "version must be 1".into())),
+        None => return Err(at(root.mark, "version is missing (it must be 1)".into())),
+    }
+    if let Some(meta) = root.get("metadata")
+        && meta.get("name").is_none()
+    {
+        return Err(at(meta.mark, "metadata needs a name".into()));
+    }
+
+    let mut state = FileImport {
+        file,
+        context: default_context(),
+        ids: HashMap::new(),
+        remap: HashMap::new(),
+        skipped_pks: HashSet::new(),
+        report: FileReport {
+            name: file.to_string(),
+            ..FileReport::default()
+        },
+    };
+    if let Some(context) = root.get("context") {
+        let empty = HashMap::new();
+        let defaults = state.context.clone();
+        let mut scope = Scope {
+            doc: batch.doc(),
+            ids: &empty,
+            context: &defaults,
+            loops: Vec::new(),
+        };
+        match resolve(context, &mut scope).map_err(|e| at(e.mark, e.message))? {
+            Value::Object(map) => state.context.extend(map),
+            Value::Null => {}
+            _ => return Err(at(context.mark, "context must be a mapping".into())),
+        }
+    }
+
+    let entries = root
+        .get("entries")
+        .ok_or_else(|| at(root.mark, "entries is missing".into()))?;
+    let list: Vec<&Node> = match &entries.value {
+        NodeValue::Seq(items) => items.iter().collect(),
+        NodeValue::Map(sections) => {
+            let mut all = Vec::new();
+            for (name, section) in sections {
+                match &section.value {
+                    NodeValue::Seq(items) => all.extend(items.iter()),
+                    _ => {
+                        return Err(at(
+                            section.mark,
+                            format!(
+                                "entries section {:?} must be a list",
+                                name.scalar_str().unwrap_or("?")
+                            ),
+                        ));
+                    }
+                }
+            }
+            all
+        }
+        NodeValue::Null => Vec::new(),
+        _ => {
+            return Err(at(
+                entries.mark,
+                "entries must be a list, or a mapping of sections to lists".into(),
+            ));
+        }
+    };
+    for (index, entry) in list.into_iter().enumerate() {
+        state.entry(batch, index + 1, entry)?;
+    }
+    Ok(state.report)
+}
+
+impl FileImport<'_> {
+    fn error(
+        &self,
+        mark: Mark,
+        entry: usize,
+        model: &str,
+        message: impl Into<String>,
+    ) -> ImportError {
+        ImportError {
+            file: self.file.to_string(),
+            mark,
+            entry: Some((entry, model.to_string())),
+            message: message.into(),
+        }
+    }
+
+    fn resolve(&self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
+        let mut scope = Scope {
+            doc: batch.doc(),
+            ids: &self.ids,
+            context: &self.context,
+            loops: Vec::new(),
+        };
+        resolve(node, &mut scope).map(|v| self.remapped(v))
+    }
+
+    /// Rewrites values equal to a pk the file gave an object that got another pk here.
+    fn remapped(&self, value: Value) -> Value {
+        if self.remap.is_empty() {
+            return value;
+        }
+        match value {
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.remapped(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, self.remapped(v)))
+                    .collect(),
+            ),
+            scalar => self
+                .remap
+                .get(&scalar.to_string())
+                .cloned()
+                .unwrap_or(scalar),
+        }
+    }
+
+    fn entry(&mut self, batch: &mut Batch, n: usize, node: &Node) -> Result<(), ImportError> {
+        let NodeValue::Map(pairs) = &node.value else {
+            return Err(self.error(node.mark, n, "?", "an entry must be a mapping"));
+        };
+        for (key, _) in pairs {
+            let name = key.scalar_str().unwrap_or("?");
+            if !ENTRY_KEYS.contains(&name) {
+                self.report
+                    .warnings
+                    .push(format!("entry {n}: unknown key {name:?} ignored"));
+            }
+        }
+        let tag_error =
+            |this: &Self, model: &str, e: TagError| this.error(e.mark, n, model, e.message);
+        let model = match node.get("model") {
+            None => return Err(self.error(node.mark, n, "?", "model is missing")),
+            Some(m) => match self
+                .resolve(batch, m)
+                .map_err(|e| tag_error(self, "?", e))?
+            {
+                Value::String(model) => model,
+                other => {
+                    return Err(self.error(
+                        m.mark,
+                        n,
+                        "?",
+                        format!("model must be text, not {other}"),
+                    ));
+                }
+            },
+        };
+        let id = match node.get("id") {
+            None => None,
+            Some(i) => Some(
+                i.scalar_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.error(i.mark, n, &model, "id must be text"))?,
+            ),
+        };
+        if let Some(conditions) = node.get("conditions") {
+            let values = match self
+                .resolve(batch, conditions)
+                .map_err(|e| tag_error(self, &model, e))?
+            {
+                Value::Array(values) => values,
+                Value::Null => Vec::new(),
+                _ => {
+                    return Err(self.error(
+                        conditions.mark,
+                        n,
+                        &model,
+                        "conditions must be a list",
+                    ));
+                }
+            };
+            if !values.iter().all(super::python::truthy) {
+                self.remember(id, Value::Null);
+                self.report.outcomes.push(Outcome::ConditionFalse);
+                return Ok(());
+            }
+        }
+        let wanted_state = match node.get("state") {
+            None => "present".to_string(),
+            Some(s) => match self
+                .resolve(batch, s)
+                .map_err(|e| tag_error(self, &model, e))?
+            {
+                Value::String(text) if STATES.contains(&text.as_str()) => text,
+                other => return Err(self.error(
+                    s.mark,
+                    n,
+                    &model,
+                    format!(
+                        "state must be one of present, created, must_created, absent; not {other}"
+                    ),
+                )),
+            },
+        };
+        let identifiers = self.mapping(batch, node, "identifiers", n, &model)?;
+        let attrs = self.mapping(batch, node, "attrs", n, &model)?;
+        if let Some(p) = node.get("permissions")
+            && !matches!(&p.value, NodeValue::Seq(items) if items.is_empty())
+        {
+            self.report.warnings.push(format!(
+                "entry {n} ({model}): permissions are not modelled by bindery and were ignored"
+            ));
+        }
+
+        let Some(kind) = kind_of(&model) else {
+            return self.skip(n, id, model, identifiers, "outside bindery's domain");
+        };
+        if kind == ObjKind::PolicyBinding {
+            let target = identifiers
+                .get("target")
+                .or(attrs.get("target"))
+                .unwrap_or(&Value::Null);
+            if target.is_null() || self.skipped_pks.contains(&target.to_string()) {
+                return self.skip(
+                    n,
+                    id,
+                    model,
+                    identifiers,
+                    "its target is outside bindery's domain",
+                );
+            }
+        }
+        let identifiers_map = identifiers.as_object().cloned().unwrap_or_default();
+        if identifiers_map.is_empty() {
+            let mark = node.get("identifiers").map_or(node.mark, |i| i.mark);
+            return Err(self.error(
+                mark,
+                n,
+                &model,
+                "identifiers are missing: they say which object the entry is",
+            ));
+        }
+        let existing = models::find(batch.doc(), &model, &identifiers_map);
+        let fail = |this: &Self, message: String| this.error(node.mark, n, &model, message);
+
+        if wanted_state == "absent" {
+            let outcome = match &existing {
+                None => Outcome::AlreadyAbsent,
+                Some(obj) => {
+                    let patch = batch
+                        .apply(&Op::Delete(obj.kind(), obj.id()))
+                        .map_err(|e| fail(self, e.to_string()))?;
+                    let before = patch.removed().map(|o| batch.doc().describe(o)).collect();
+                    Outcome::Deleted(before)
+                }
+            };
+            self.remember(id, Value::Null);
+            self.report.outcomes.push(outcome);
+            return Ok(());
+        }
+        if let Some(obj) = &existing {
+            let described = batch.doc().describe(obj);
+            if wanted_state == "must_created" {
+                return Err(fail(
+                    self,
+                    format!("{described} already exists (state: must_created)"),
+                ));
+            }
+            if wanted_state == "created" {
+                self.note_pk(&identifiers_map, obj);
+                self.remember(id, pk_of(obj));
+                self.report.outcomes.push(Outcome::Kept(described));
+                return Ok(());
+            }
+        }
+
+        // authentik saves identifiers and attrs together, attrs winning.
+        let mut data = identifiers_map.clone();
+        if let Value::Object(attrs) = attrs {
+            data.extend(attrs);
+        }
+        let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
+            .map_err(|message| fail(self, message))?;
+        for field in &built.ignored {
+            self.report.warnings.push(format!(
+                "entry {n} ({model}): attribute {field:?} is not modelled by bindery and was ignored"
+            ));
+        }
+        let outcome = match &existing {
+            Some(before) if *before == obj => Outcome::Unchanged(batch.doc().describe(&obj)),
+            Some(_) => {
+                batch
+                    .apply(&Op::AsImported(Box::new(Op::Update(obj.clone()))))
+                    .map_err(|e| fail(self, e.to_string()))?;
+                Outcome::Updated(batch.doc().describe(&obj))
+            }
+            None => {
+                batch
+                    .apply(&Op::AsImported(Box::new(Op::Create(obj.clone()))))
+                    .map_err(|e| fail(self, e.to_string()))?;
+                Outcome::Created(batch.doc().describe(&obj))
+            }
+        };
+        if let (Some(members), Obj::Group(group)) = (&built.members, &obj) {
+            self.set_members(batch, group.id, members)
+                .map_err(|m| fail(self, m))?;
+        }
+        if let Obj::StageBinding(b) = &obj
+            && !b.evaluate_on_plan
+            && !b.re_evaluate_policies
+        {
+            self.report.warnings.push(format!(
+                "entry {n} ({model}): both evaluate_on_plan and re_evaluate_policies are off; authentik's API refuses this, and the stage is then never gated"
+            ));
+        }
+        self.note_pk(&identifiers_map, &obj);
+        self.remember(id, pk_of(&obj));
+        self.report.outcomes.push(outcome);
+        Ok(())
+    }
+
+    fn mapping(
+        &self,
+        batch: &Batch,
+        node: &Node,
+        key: &str,
+        n: usize,
+        model: &str,
+    ) -> Result<Value, ImportError> {
+        let Some(value_node) = node.get(key) else {
+            return Ok(Value::Object(Map::new()));
+        };
+        match self
+            .resolve(batch, value_node)
+            .map_err(|e| self.error(e.mark, n, model, e.message))?
+        {
+            Value::Null => Ok(Value::Object(Map::new())),
+            value @ Value::Object(_) => Ok(value),
+            other => Err(self.error(
+                value_node.mark,
+                n,
+                model,
+                format!("{key} must be a mapping, not {other}"),
+            )),
+        }
+    }
+
+    fn remember(&mut self, id: Option<String>, pk: Value) {
+        if let Some(id) = id {
+            self.ids.insert(id, pk);
+        }
+    }
+
+    /// When the file named a pk that the object does not have here, later references to that
+    /// pk are rewritten to the object's own (authentik's pk remapping).
+    fn note_pk(&mut self, identifiers: &Map<String, Value>, obj: &Obj) {
+        if let Some(pk) = identifiers.get("pk").filter(|pk| !pk.is_null()) {
+            let actual = pk_of(obj);
+            if *pk != actual {
+                self.remap.insert(pk.to_string(), actual);
+            }
+        }
+    }
+
+    fn skip(
+        &mut self,
+        n: usize,
+        id: Option<String>,
+        model: String,
+        identifiers: Value,
+        why: &str,
+    ) -> Result<(), ImportError> {
+        let _ = n;
+        if let Some(pk) = identifiers.get("pk").filter(|pk| !pk.is_null()) {
+            self.skipped_pks.insert(pk.to_string());
+        }
+        self.remember(id, Value::Null);
+        self.report.outcomes.push(Outcome::Skipped {
+            model,
+            identifiers,
+            why: why.to_string(),
+        });
+        Ok(())
+    }
+
+    /// A group's `users` attribute sets exactly who its direct members are.
+    fn set_members(
+        &self,
+        batch: &mut Batch,
+        group: uuid::Uuid,
+        members: &[uuid::Uuid],
+    ) -> Result<(), String> {
+        let changes: Vec<Op> = batch
+            .doc()
+            .users
+            .iter()
+            .filter_map(
+                |u| match (u.groups.contains(&group), members.contains(&u.id)) {
+                    (false, true) => Some(Op::AddMember { user: u.id, group }),
+                    (true, false) => Some(Op::RemoveMember { user: u.id, group }),
+                    _ => None,
+                },
+            )
+            .collect();
+        for op in changes {
+            batch.apply(&op).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}

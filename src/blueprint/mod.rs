@@ -1,0 +1,13 @@
+//! authentik blueprints in and out: YAML with authentik's tags, an importer that behaves as
+//! authentik's, and an exporter whose files authentik accepts.
+
+mod build;
+mod export;
+mod import;
+pub mod models;
+mod python;
+mod tags;
+pub mod yaml;
+
+pub use export::{export_all, export_flow, with_placeholders};
+pub use import::{FileReport, ImportError, Outcome, Source, import};

@@ -1,0 +1,283 @@
+//! How authentik's blueprint models map onto bindery's objects: which model is which kind,
+//! each object's attributes as authentik's serializer names them, and the importer's lookup.
+
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::model::{Document, Entity, Obj, ObjKind, PolicyKind, StageKind, Subject, Target, User};
+
+pub const FLOW: &str = "authentik_flows.flow";
+pub const STAGE_BINDING: &str = "authentik_flows.flowstagebinding";
+pub const POLICY_BINDING: &str = "authentik_policies.policybinding";
+pub const PROMPT: &str = "authentik_stages_prompt.prompt";
+pub const USER: &str = "authentik_core.user";
+pub const GROUP: &str = "authentik_core.group";
+
+/// The kind of bindery object a blueprint model becomes, or None for models outside bindery's
+/// domain (providers, sources, applications, brands, ...), which an import skips.
+pub fn kind_of(model: &str) -> Option<ObjKind> {
+    match model {
+        FLOW => Some(ObjKind::Flow),
+        STAGE_BINDING => Some(ObjKind::StageBinding),
+        POLICY_BINDING => Some(ObjKind::PolicyBinding),
+        PROMPT => Some(ObjKind::Prompt),
+        USER => Some(ObjKind::User),
+        GROUP => Some(ObjKind::Group),
+        _ if StageKind::lookup(model).is_some_and(|i| i.model == model) => Some(ObjKind::Stage),
+        _ if PolicyKind::lookup(model).is_some_and(|i| i.model == model) => Some(ObjKind::Policy),
+        _ => {
+            // A type bindery does not model yet: stage and policy classes are named so.
+            let (app, class) = model.split_once('.')?;
+            if app.starts_with("authentik_stages_") && class.ends_with("stage") {
+                Some(ObjKind::Stage)
+            } else if app.starts_with("authentik_policies_") && class.ends_with("policy") {
+                Some(ObjKind::Policy)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The model name of an object, as a blueprint writes it.
+pub fn model_of(obj: &Obj) -> &str {
+    match obj {
+        Obj::Flow(_) => FLOW,
+        Obj::Stage(s) => s.kind.model(),
+        Obj::Prompt(_) => PROMPT,
+        Obj::StageBinding(_) => STAGE_BINDING,
+        Obj::Policy(p) => p.kind.model(),
+        Obj::PolicyBinding(_) => POLICY_BINDING,
+        Obj::User(_) => USER,
+        Obj::Group(_) => GROUP,
+    }
+}
+
+/// What `!KeyOf` and `!Find` give for an object: authentik's primary key. Users imported from
+/// authentik keep their integer pk; everything else is its UUID.
+pub fn pk_of(obj: &Obj) -> Value {
+    match obj {
+        Obj::User(User { pk: Some(pk), .. }) => json!(pk),
+        other => Value::String(other.id().to_string()),
+    }
+}
+
+fn user_ref(doc: &Document, id: Uuid) -> Value {
+    match doc.users.get(id) {
+        Some(user) => pk_of(&Obj::User(user.clone())),
+        None => Value::String(id.to_string()),
+    }
+}
+
+/// An object's attributes as authentik's API serializer names them, references as pks.
+pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
+    let value = match obj {
+        Obj::Flow(f) => json!({
+            "name": f.name, "slug": f.slug, "title": f.title, "designation": f.designation,
+            "background": f.background, "policy_engine_mode": f.policy_engine_mode,
+            "compatibility_mode": f.compatibility_mode, "layout": f.layout,
+            "denied_action": f.denied_action, "authentication": f.authentication,
+        }),
+        Obj::Stage(s) => {
+            let mut map = Map::new();
+            map.insert("name".into(), json!(s.name));
+            if let Value::Object(settings) = s.kind.settings_value() {
+                map.extend(settings);
+            }
+            Value::Object(map)
+        }
+        Obj::Policy(p) => {
+            let mut map = Map::new();
+            map.insert("name".into(), json!(p.name));
+            map.insert("execution_logging".into(), json!(p.execution_logging));
+            if let Value::Object(settings) = p.kind.settings_value() {
+                map.extend(settings);
+            }
+            Value::Object(map)
+        }
+        Obj::Prompt(p) => {
+            let mut value = serde_json::to_value(p).expect("prompt serialises");
+            value.as_object_mut().expect("object").remove("id");
+            value
+        }
+        Obj::StageBinding(b) => json!({
+            "target": b.target, "stage": b.stage, "evaluate_on_plan": b.evaluate_on_plan,
+            "re_evaluate_policies": b.re_evaluate_policies, "order": b.order,
+            "policy_engine_mode": b.policy_engine_mode,
+            "invalid_response_action": b.invalid_response_action,
+        }),
+        Obj::PolicyBinding(b) => {
+            let (policy, group, user) = match b.subject {
+                Subject::Policy(id) => (json!(id), Value::Null, Value::Null),
+                Subject::Group(id) => (Value::Null, json!(id), Value::Null),
+                Subject::User(id) => (Value::Null, Value::Null, user_ref(doc, id)),
+            };
+            json!({
+                "policy": policy, "group": group, "user": user, "target": b.target.id(),
+                "negate": b.negate, "enabled": b.enabled, "order": b.order,
+                "timeout": b.timeout, "failure_result": b.failure_result,
+            })
+        }
+        Obj::User(u) => json!({
+            "username": u.username, "name": u.name, "is_active": u.is_active,
+            "groups": u.groups, "email": u.email, "attributes": u.attributes,
+            "path": u.path, "type": u.user_type,
+        }),
+        Obj::Group(g) => {
+            let users: Vec<Value> = doc
+                .users
+                .iter()
+                .filter(|u| u.groups.contains(&g.id))
+                .map(|u| pk_of(&Obj::User(u.clone())))
+                .collect();
+            json!({
+                "name": g.name, "is_superuser": g.is_superuser, "parents": g.parents,
+                "users": users, "attributes": g.attributes,
+            })
+        }
+    };
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("attribute views are objects"),
+    }
+}
+
+/// Whether an object's attribute equals a blueprint value, as authentik's ORM query would
+/// compare them: pks by value, dictionaries by containment (`__contains`).
+fn field_matches(
+    doc: &Document,
+    obj: &Obj,
+    attrs: &Map<String, Value>,
+    field: &str,
+    wanted: &Value,
+) -> bool {
+    if field == "pk" {
+        return pk_matches(obj, wanted);
+    }
+    let Some(have) = attrs.get(field) else {
+        return false;
+    };
+    let _ = doc;
+    values_match(have, wanted)
+}
+
+fn values_match(have: &Value, wanted: &Value) -> bool {
+    match (have, wanted) {
+        (Value::Object(h), Value::Object(w)) => w
+            .iter()
+            .all(|(k, wv)| h.get(k).is_some_and(|hv| values_match(hv, wv))),
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        (Value::String(a), Value::String(b)) => {
+            a == b
+                || (Uuid::parse_str(a)
+                    .ok()
+                    .is_some_and(|x| Uuid::parse_str(b).ok() == Some(x)))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| values_match(x, y))
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// Whether `pk` (a UUID string, or a user's integer pk) names this object.
+pub fn pk_matches(obj: &Obj, pk: &Value) -> bool {
+    match (obj, pk) {
+        (Obj::User(u), Value::Number(n)) => u.pk.is_some() && n.as_i64() == u.pk,
+        (_, Value::String(s)) => Uuid::parse_str(s).is_ok_and(|id| id == obj.id()),
+        _ => false,
+    }
+}
+
+/// Objects of one kind (and, for stages and policies, one model) in store order.
+fn candidates<'a>(
+    doc: &'a Document,
+    kind: ObjKind,
+    model: &'a str,
+) -> Box<dyn Iterator<Item = Obj> + 'a> {
+    match kind {
+        ObjKind::Flow => Box::new(doc.flows.iter().cloned().map(Obj::Flow)),
+        ObjKind::Stage => Box::new(
+            doc.stages
+                .iter()
+                .filter(move |s| s.kind.model() == model)
+                .cloned()
+                .map(Obj::Stage),
+        ),
+        ObjKind::Policy => Box::new(
+            doc.policies
+                .iter()
+                .filter(move |p| p.kind.model() == model)
+                .cloned()
+                .map(Obj::Policy),
+        ),
+        ObjKind::Prompt => Box::new(doc.prompts.iter().cloned().map(Obj::Prompt)),
+        ObjKind::StageBinding => {
+            Box::new(doc.stage_bindings.iter().cloned().map(Obj::StageBinding))
+        }
+        ObjKind::PolicyBinding => {
+            Box::new(doc.policy_bindings.iter().cloned().map(Obj::PolicyBinding))
+        }
+        ObjKind::User => Box::new(doc.users.iter().cloned().map(Obj::User)),
+        ObjKind::Group => Box::new(doc.groups.iter().cloned().map(Obj::Group)),
+    }
+}
+
+/// authentik's importer lookup: `pk` matches, OR all other identifiers match together.
+pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Option<Obj> {
+    let kind = kind_of(model)?;
+    let pk = identifiers.get("pk").filter(|v| !v.is_null());
+    let others: Vec<(&String, &Value)> = identifiers.iter().filter(|(k, _)| *k != "pk").collect();
+    candidates(doc, kind, model).find(|obj| {
+        if pk.is_some_and(|pk| pk_matches(obj, pk)) {
+            return true;
+        }
+        if others.is_empty() {
+            return false;
+        }
+        let attrs = attrs_of(doc, obj);
+        others
+            .iter()
+            .all(|(field, wanted)| field_matches(doc, obj, &attrs, field, wanted))
+    })
+}
+
+/// `!Find`: the first object of `model` whose fields equal all the given values.
+pub fn find_by(doc: &Document, model: &str, pairs: &[(String, Value)]) -> Option<Obj> {
+    let kind = kind_of(model)?;
+    candidates(doc, kind, model).find(|obj| {
+        let attrs = attrs_of(doc, obj);
+        pairs
+            .iter()
+            .all(|(field, wanted)| field_matches(doc, obj, &attrs, field, wanted))
+    })
+}
+
+/// The object a reference value names, among the given kinds: a UUID, or a user's integer pk.
+pub fn resolve(doc: &Document, value: &Value, kinds: &[ObjKind]) -> Option<(ObjKind, Uuid)> {
+    match value {
+        Value::String(s) => {
+            let id = Uuid::parse_str(s).ok()?;
+            kinds
+                .iter()
+                .find(|k| doc.contains(**k, id))
+                .map(|k| (*k, id))
+        }
+        Value::Number(n) if kinds.contains(&ObjKind::User) => {
+            let pk = n.as_i64()?;
+            doc.users
+                .iter()
+                .find(|u| u.pk == Some(pk))
+                .map(|u| (ObjKind::User, u.id()))
+        }
+        _ => None,
+    }
+}
+
+/// A policy binding's target as a bindery target, if it is a flow or a stage binding.
+pub fn target_of(doc: &Document, value: &Value) -> Option<Target> {
+    match resolve(doc, value, &[ObjKind::Flow, ObjKind::StageBinding])? {
+        (ObjKind::Flow, id) => Some(Target::Flow(id)),
+        (_, id) => Some(Target::StageBinding(id)),
+    }
+}

@@ -1,0 +1,369 @@
+//! authentik's blueprint tags, resolved as its `BlueprintLoader` resolves them
+//! (`authentik/blueprints/v1/common.py`): `!KeyOf`, `!Find`, `!FindObject`, `!Context`, `!Env`,
+//! `!File`, `!Format`, `!If`, `!Condition`, `!Enumerate`, `!Index`, `!Value`, `!AtIndex`,
+//! `!ParseJSON`. Tags nest; each error names the position of the tag that failed.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Number, Value};
+
+use super::models::{attrs_of, find_by, pk_of};
+use super::python::{format_percent, truthy};
+use super::yaml::{Mark, Node, NodeValue};
+use crate::model::Document;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagError {
+    pub mark: Mark,
+    pub message: String,
+}
+
+/// What tags can see while one entry is resolved.
+pub struct Scope<'a> {
+    pub doc: &'a Document,
+    /// `id` of each earlier entry → the pk of its object (null when it was skipped).
+    pub ids: &'a HashMap<String, Value>,
+    pub context: &'a Map<String, Value>,
+    /// `(index or key, value)` of each enclosing `!Enumerate`, innermost last.
+    pub loops: Vec<(Value, Value)>,
+}
+
+fn fail<T>(node: &Node, message: impl Into<String>) -> Result<T, TagError> {
+    Err(TagError {
+        mark: node.mark,
+        message: message.into(),
+    })
+}
+
+/// The plain value of a node, with every tag inside it resolved.
+pub fn resolve(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
+    if let Some(tag) = &node.tag {
+        return resolve_tag(tag, node, scope);
+    }
+    match &node.value {
+        NodeValue::Null => Ok(Value::Null),
+        NodeValue::Bool(b) => Ok(Value::Bool(*b)),
+        NodeValue::Int(i) => Ok(Value::Number((*i).into())),
+        NodeValue::Float(f) => Number::from_f64(*f)
+            .map(Value::Number)
+            .map_or_else(|| fail(node, format!("{f} cannot be stored")), Ok),
+        NodeValue::Str(s) => Ok(Value::String(s.clone())),
+        NodeValue::Seq(items) => items
+            .iter()
+            .map(|item| resolve(item, scope))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array),
+        NodeValue::Map(pairs) => {
+            let mut map = Map::new();
+            for (key, value) in pairs {
+                let key_text = key_string(&resolve(key, scope)?);
+                map.insert(key_text, resolve(value, scope)?);
+            }
+            Ok(Value::Object(map))
+        }
+    }
+}
+
+/// A mapping key as text, as Python would print a scalar key.
+fn key_string(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => super::python::py_str(other),
+    }
+}
+
+fn items<'n>(node: &'n Node, tag: &str, min: usize, max: usize) -> Result<&'n [Node], TagError> {
+    match &node.value {
+        NodeValue::Seq(items) if (min..=max).contains(&items.len()) => Ok(items),
+        NodeValue::Seq(items) => fail(
+            node,
+            format!("{tag} takes {min} to {max} items, found {}", items.len()),
+        ),
+        _ => fail(node, format!("{tag} takes a list")),
+    }
+}
+
+fn scalar<'n>(node: &'n Node, tag: &str) -> Result<&'n str, TagError> {
+    node.scalar_str()
+        .map_or_else(|| fail(node, format!("{tag} takes a single value")), Ok)
+}
+
+/// `key` or `[key, default]`, the form of `!Context`, `!Env` and `!File`.
+fn key_and_default(
+    node: &Node,
+    tag: &str,
+    scope: &mut Scope,
+) -> Result<(String, Option<Value>), TagError> {
+    match &node.value {
+        NodeValue::Seq(_) => {
+            let parts = items(node, tag, 1, 2)?;
+            let key = match resolve(&parts[0], scope)? {
+                Value::String(s) => s,
+                other => key_string(&other),
+            };
+            let default = parts.get(1).map(|d| resolve(d, scope)).transpose()?;
+            Ok((key, default))
+        }
+        _ => Ok((scalar(node, tag)?.to_string(), None)),
+    }
+}
+
+fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
+    match tag {
+        "!KeyOf" => {
+            let id = scalar(node, tag)?;
+            match scope.ids.get(id) {
+                Some(pk) => Ok(pk.clone()),
+                None => fail(node, format!("!KeyOf {id}: no earlier entry has id {id:?}")),
+            }
+        }
+        "!Find" | "!FindObject" => {
+            let parts = items(node, tag, 1, usize::MAX)?;
+            let model = match resolve(&parts[0], scope)? {
+                Value::String(m) => m,
+                other => {
+                    return fail(
+                        &parts[0],
+                        format!("{tag}: the model must be text, not {other}"),
+                    );
+                }
+            };
+            let mut pairs = Vec::new();
+            for part in &parts[1..] {
+                match resolve(part, scope)? {
+                    Value::Array(pair) if pair.len() == 2 => {
+                        pairs.push((key_string(&pair[0]), pair[1].clone()));
+                    }
+                    _ => return fail(part, format!("{tag}: each query is a [field, value] pair")),
+                }
+            }
+            Ok(match find_by(scope.doc, &model, &pairs) {
+                None => Value::Null,
+                Some(obj) if tag == "!Find" => pk_of(&obj),
+                Some(obj) => {
+                    let mut attrs = attrs_of(scope.doc, &obj);
+                    attrs.insert("pk".into(), pk_of(&obj));
+                    Value::Object(attrs)
+                }
+            })
+        }
+        "!Context" => {
+            let (key, default) = key_and_default(node, tag, scope)?;
+            Ok(scope
+                .context
+                .get(&key)
+                .cloned()
+                .or(default)
+                .unwrap_or(Value::Null))
+        }
+        "!Env" => {
+            let (key, default) = key_and_default(node, tag, scope)?;
+            Ok(match std::env::var(&key) {
+                Ok(value) if !value.is_empty() => Value::String(value),
+                _ => default.unwrap_or(Value::Null),
+            })
+        }
+        "!File" => {
+            let (path, default) = key_and_default(node, tag, scope)?;
+            Ok(match std::fs::read_to_string(&path) {
+                Ok(text) => Value::String(text.trim().to_string()),
+                Err(_) => default.unwrap_or(Value::Null),
+            })
+        }
+        "!Format" => {
+            let parts = items(node, tag, 1, usize::MAX)?;
+            let format = match resolve(&parts[0], scope)? {
+                Value::String(f) => f,
+                other => {
+                    return fail(
+                        &parts[0],
+                        format!("!Format: the format must be text, not {other}"),
+                    );
+                }
+            };
+            let args = parts[1..]
+                .iter()
+                .map(|a| resolve(a, scope))
+                .collect::<Result<Vec<_>, _>>()?;
+            format_percent(&format, &args)
+                .map(Value::String)
+                .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
+        }
+        "!If" => {
+            let parts = items(node, tag, 1, 3)?;
+            if parts.len() == 2 {
+                return fail(
+                    node,
+                    "!If takes [condition] or [condition, when true, when false]",
+                );
+            }
+            let condition = truthy(&resolve(&parts[0], scope)?);
+            match parts.len() {
+                3 => resolve(&parts[if condition { 1 } else { 2 }], scope),
+                _ => Ok(Value::Bool(condition)),
+            }
+        }
+        "!Condition" => {
+            let parts = items(node, tag, 1, usize::MAX)?;
+            let mode = match resolve(&parts[0], scope)? {
+                Value::String(m) => m,
+                other => return fail(&parts[0], format!("!Condition: unknown mode {other}")),
+            };
+            let values = parts[1..]
+                .iter()
+                .map(|a| resolve(a, scope).map(|v| truthy(&v)))
+                .collect::<Result<Vec<bool>, _>>()?;
+            let ones = values.iter().filter(|b| **b).count();
+            let result = match mode.as_str() {
+                "AND" => ones == values.len(),
+                "NAND" => ones != values.len(),
+                "OR" => ones > 0,
+                "NOR" => ones == 0,
+                "XOR" => ones % 2 == 1,
+                "XNOR" => ones % 2 == 0,
+                other => {
+                    return fail(
+                        &parts[0],
+                        format!(
+                            "!Condition: unknown mode {other:?} (AND, NAND, OR, NOR, XOR, XNOR)"
+                        ),
+                    );
+                }
+            };
+            Ok(Value::Bool(result))
+        }
+        "!Enumerate" => enumerate(node, scope),
+        "!Index" | "!Value" => {
+            let depth: usize = scalar(node, tag)?.trim().parse().map_or_else(
+                |_| {
+                    fail(
+                        node,
+                        format!("{tag} takes a depth, 0 for the innermost loop"),
+                    )
+                },
+                Ok,
+            )?;
+            let Some(level) = scope.loops.len().checked_sub(depth + 1) else {
+                return fail(
+                    node,
+                    format!(
+                        "{tag} {depth}: only {} enclosing !Enumerate",
+                        scope.loops.len()
+                    ),
+                );
+            };
+            let (index, value) = &scope.loops[level];
+            Ok(if tag == "!Index" {
+                index.clone()
+            } else {
+                value.clone()
+            })
+        }
+        "!AtIndex" => {
+            let parts = items(node, tag, 2, 3)?;
+            let container = resolve(&parts[0], scope)?;
+            let key = resolve(&parts[1], scope)?;
+            let found = match (&container, &key) {
+                (Value::Array(list), Value::Number(n)) => n.as_i64().and_then(|i| {
+                    let i = if i < 0 { list.len() as i64 + i } else { i };
+                    usize::try_from(i).ok().and_then(|i| list.get(i).cloned())
+                }),
+                (Value::Object(map), key) => map.get(&key_string(key)).cloned(),
+                (Value::String(s), Value::Number(n)) => n
+                    .as_u64()
+                    .and_then(|i| s.chars().nth(i as usize))
+                    .map(|c| Value::String(c.to_string())),
+                _ => None,
+            };
+            match (found, parts.get(2)) {
+                (Some(value), _) => Ok(value),
+                (None, Some(default)) => resolve(default, scope),
+                (None, None) => fail(node, format!("!AtIndex: {container} has nothing at {key}")),
+            }
+        }
+        "!ParseJSON" => {
+            let text = scalar(node, tag)?;
+            serde_json::from_str(text).map_or_else(|e| fail(node, format!("!ParseJSON: {e}")), Ok)
+        }
+        other => fail(node, format!("unknown tag {other}")),
+    }
+}
+
+fn enumerate(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
+    let parts = items(node, "!Enumerate", 3, 3)?;
+    let iterable = resolve(&parts[0], scope)?;
+    let mode = match resolve(&parts[1], scope)? {
+        Value::String(m) if m == "SEQ" || m == "MAP" => m,
+        other => {
+            return fail(
+                &parts[1],
+                format!("!Enumerate: the mode is SEQ or MAP, not {other}"),
+            );
+        }
+    };
+    let pairs: Vec<(Value, Value)> = match iterable {
+        Value::Array(list) => list
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i.into()), v))
+            .collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
+        Value::Null => Vec::new(),
+        other => return fail(&parts[0], format!("!Enumerate cannot loop over {other}")),
+    };
+    let mut seq = Vec::new();
+    let mut merged = Map::new();
+    for pair in pairs {
+        scope.loops.push(pair);
+        let result = resolve(&parts[2], scope);
+        scope.loops.pop();
+        let item = result?;
+        if mode == "SEQ" {
+            seq.push(item);
+            continue;
+        }
+        match item {
+            Value::Array(kv) if kv.len() == 2 => {
+                let key = key_string(&kv[0]);
+                deep_merge(&mut merged, key, kv[1].clone());
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    deep_merge(&mut merged, k, v);
+                }
+            }
+            other => {
+                return fail(
+                    &parts[2],
+                    format!(
+                        "!Enumerate MAP: each item must be [key, value] or a mapping, not {other}"
+                    ),
+                );
+            }
+        }
+    }
+    Ok(if mode == "SEQ" {
+        Value::Array(seq)
+    } else {
+        Value::Object(merged)
+    })
+}
+
+/// Merges as authentik's `deepmerge` does: mappings merge key by key, lists append, anything
+/// else is replaced.
+fn deep_merge(into: &mut Map<String, Value>, key: String, value: Value) {
+    match (into.get_mut(&key), value) {
+        (Some(Value::Object(existing)), Value::Object(more)) => {
+            for (k, v) in more {
+                deep_merge(existing, k, v);
+            }
+        }
+        (Some(Value::Array(existing)), Value::Array(more)) => existing.extend(more),
+        (_, value) => {
+            into.insert(key, value);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! `bindery import FILE...` and `bindery export FLOW_SLUG|--all [-o FILE]`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{CliError, Output};
+use crate::blueprint::{self, FileReport, Outcome, Source};
+use crate::store::Store;
+use crate::text::sanitize;
+
+pub fn import(store_path: &Path, files: &[PathBuf]) -> Result<Output, CliError> {
+    let mut sources = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| CliError::msg(format!("{}: cannot read: {e}", sanitize(&name))))?;
+        sources.push(Source { name, text });
+    }
+    let mut store = Store::open(store_path)?;
+    let label = format!(
+        "import {}",
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let (reports, _) = store
+        .apply_batch(&label, |batch| blueprint::import(batch, &sources))
+        .map_err(|e| CliError::msg(sanitize(&e.to_string()).into_owned()))?;
+    let saved = store.save()?;
+    let mut out = Output::default();
+    for report in &reports {
+        summarise(report, &mut out);
+    }
+    if !saved.conflicts.is_empty() {
+        for conflict in &saved.conflicts {
+            let _ = writeln!(out.stderr, "conflict: {}", sanitize(&conflict.to_string()));
+        }
+        return Err(CliError::msg(
+            "someone else changed the store at the same time; the conflicting changes were not applied",
+        ));
+    }
+    Ok(out)
+}
+
+fn summarise(report: &FileReport, out: &mut Output) {
+    let count = |f: fn(&Outcome) -> bool| report.count(f);
+    let _ = writeln!(
+        out.stdout,
+        "{}: {} entries: {} created, {} updated, {} unchanged, {} deleted, {} skipped",
+        sanitize(&report.name),
+        report.outcomes.len(),
+        count(|o| matches!(o, Outcome::Created(_))),
+        count(|o| matches!(o, Outcome::Updated(_))),
+        count(|o| matches!(
+            o,
+            Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
+        )),
+        count(|o| matches!(o, Outcome::Deleted(_))),
+        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse)),
+    );
+    for (n, outcome) in report.outcomes.iter().enumerate() {
+        match outcome {
+            Outcome::Skipped {
+                model,
+                identifiers,
+                why,
+            } => {
+                let _ = writeln!(
+                    out.stdout,
+                    "  entry {}: skipped {} {}: {why}",
+                    n + 1,
+                    sanitize(model),
+                    sanitize(&identifiers.to_string())
+                );
+            }
+            Outcome::Deleted(gone) => {
+                let _ = writeln!(
+                    out.stdout,
+                    "  entry {}: deleted {}",
+                    n + 1,
+                    sanitize(&gone.join(", "))
+                );
+            }
+            _ => {}
+        }
+    }
+    for warning in &report.warnings {
+        let _ = writeln!(
+            out.stderr,
+            "warning: {}: {}",
+            sanitize(&report.name),
+            sanitize(warning)
+        );
+    }
+}
+
+pub fn export(
+    store_path: &Path,
+    flow: Option<&str>,
+    all: bool,
+    output: Option<&Path>,
+) -> Result<Output, CliError> {
+    let store = Store::open(store_path)?;
+    let doc = store.doc();
+    let node = match (flow, all) {
+        (Some(_), true) => return Err(CliError::msg("give a flow slug or --all, not both")),
+        (None, false) => {
+            return Err(CliError::msg(
+                "give a flow slug, or --all for the whole store",
+            ));
+        }
+        (None, true) => blueprint::export_all(doc),
+        (Some(slug), false) => {
+            let id = doc
+                .flow_by_slug(slug)
+                .ok_or_else(|| CliError::msg(format!("no flow with slug {:?}", sanitize(slug))))?
+                .id;
+            blueprint::export_flow(doc, id).expect("the flow exists")
+        }
+    };
+    let text = blueprint::yaml::emit(&node);
+    match output {
+        None => Ok(Output {
+            stdout: text,
+            ..Output::default()
+        }),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| {
+                CliError::msg(format!(
+                    "{}: cannot write: {e}",
+                    sanitize(&path.display().to_string())
+                ))
+            })?;
+            Ok(Output::default())
+        }
+    }
+}
