@@ -55,8 +55,12 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Create an empty store (fails if one exists)
-    Init,
+    /// Create a store (fails if one exists): empty, or with the demo
+    Init {
+        /// authentik's default flows and a small demo directory of users and groups
+        #[arg(long)]
+        demo: bool,
+    },
     /// Print a shell completion script
     Completions { shell: Shell },
 }

@@ -96,6 +96,31 @@ fn summarise(report: &FileReport, out: &mut Output) {
     }
 }
 
+/// The demo blueprint, embedded in the binary.
+pub const DEMO: &str = include_str!("../../assets/demo.yaml");
+
+pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
+    let mut store = Store::open_new(store_path)?;
+    let mut out = Output::default();
+    if demo {
+        let demo = [Source {
+            name: "demo.yaml".into(),
+            text: DEMO.to_string(),
+        }];
+        store
+            .apply_batch("import the demo", |batch| blueprint::import(batch, &demo))
+            .map_err(|e| CliError::msg(e.to_string()))?;
+    }
+    store.save()?;
+    let what = if demo { "the demo" } else { "an empty store" };
+    let _ = writeln!(
+        out.stdout,
+        "created {what} at {}",
+        sanitize(&store_path.display().to_string())
+    );
+    Ok(out)
+}
+
 pub fn export(
     store_path: &Path,
     flow: Option<&str>,

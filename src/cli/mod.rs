@@ -13,7 +13,6 @@ use clap::CommandFactory;
 
 pub use args::{Cli, Command, ListKind};
 
-use crate::model::Document;
 use crate::store::{Store, StoreError, paths};
 use crate::text::sanitize;
 
@@ -66,16 +65,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         Some(Command::Export { flow, all, output }) => {
             blueprints::export(&store_path, flow.as_deref(), all, output.as_deref())
         }
-        Some(Command::Init) => {
-            Store::create(&store_path, Document::default())?;
-            Ok(Output {
-                stdout: format!(
-                    "created an empty store at {}\n",
-                    sanitize(&store_path.display().to_string())
-                ),
-                ..Output::default()
-            })
-        }
+        Some(Command::Init { demo }) => blueprints::init(&store_path, demo),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "bindery", &mut out);

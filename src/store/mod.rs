@@ -45,6 +45,8 @@ pub struct Store {
     /// Integrity problems found when loading (a hand-edited file); saves may not add to them.
     problems: Vec<Problem>,
     history: History,
+    /// Set by `open_new`: the first save must create the file, not merge into one.
+    must_create: bool,
 }
 
 impl Store {
@@ -63,6 +65,7 @@ impl Store {
             pending: Vec::new(),
             problems: Vec::new(),
             history: History::default(),
+            must_create: false,
         };
         if let Some((doc, base)) = store.read_disk()? {
             store.problems = check_document(&doc);
@@ -73,16 +76,24 @@ impl Store {
         Ok(store)
     }
 
-    /// Creates a new store file; refuses if one exists.
+    /// Creates a new store file holding `doc`; refuses if one exists.
     pub fn create(path: &Path, doc: Document) -> Result<Store, StoreError> {
+        let mut store = Store::open_new(path)?;
+        store.doc = doc;
+        store.save()?;
+        Ok(store)
+    }
+
+    /// A handle on a store that does not exist yet; its first save refuses to write if
+    /// someone created the file in the meantime.
+    pub fn open_new(path: &Path) -> Result<Store, StoreError> {
         let mut store = Store::open(path)?;
         if store.base.is_some() {
             return Err(StoreError::Exists {
                 path: path.to_path_buf(),
             });
         }
-        store.doc = doc;
-        store.save()?;
+        store.must_create = true;
         Ok(store)
     }
 

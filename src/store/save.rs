@@ -87,6 +87,11 @@ impl Store {
 
         let mut report = SaveReport::default();
         let on_disk = self.read_disk()?;
+        if self.must_create && on_disk.is_some() {
+            return Err(StoreError::Exists {
+                path: self.path.clone(),
+            });
+        }
         let disk_base = on_disk.as_ref().map(|(_, base)| *base);
         if disk_base != self.base {
             let Some((theirs, their_base)) = on_disk else {
@@ -117,6 +122,7 @@ impl Store {
             hash: hash(&bytes),
         });
         self.pending.clear();
+        self.must_create = false;
         self.fs
             .sync_dir(&dir)
             .map_err(|source| StoreError::NotDurable {

@@ -768,17 +768,24 @@ mod tests {
         assert_eq!(b.as_seq().unwrap()[1].mark, Mark { line: 2, col: 10 });
     }
 
+    /// authentik's blueprints: the shared corpus beside the repository, else the copy in the
+    /// test fixtures.
     fn corpus() -> Option<&'static Path> {
-        let dir = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/authentik-blueprints"
-        ));
-        if dir.is_dir() {
-            Some(dir)
-        } else {
-            println!("skipped: no blueprint corpus at {}", dir.display());
-            None
+        const DIRS: [&str; 2] = [
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../shared/corpus/authentik-blueprints"
+            ),
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/authentik/blueprints"
+            ),
+        ];
+        let found = DIRS.into_iter().map(Path::new).find(|dir| dir.is_dir());
+        if found.is_none() {
+            println!("skipped: no blueprint corpus at {}", DIRS.join(" or "));
         }
+        found
     }
 
     #[test]
