@@ -6,6 +6,7 @@
 pub mod blueprint;
 pub mod cli;
 pub mod edit;
+pub mod engine;
 pub mod model;
 pub mod store;
 pub mod text;

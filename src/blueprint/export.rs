@@ -44,6 +44,20 @@ fn required(model: &str) -> &'static [&'static str] {
     }
 }
 
+/// A value as authentik's serializer and schema spell it: the TOTP stage's `digits` is an
+/// integer field with the string choices "6" and "8", so the schema only takes the strings
+/// (and authentik reads both).
+fn as_authentik_writes(model: &str, key: &str, value: &Value) -> Value {
+    match (model, key, value) {
+        (
+            "authentik_stages_authenticator_totp.authenticatortotpstage",
+            "digits",
+            Value::Number(n),
+        ) => Value::String(n.to_string()),
+        _ => value.clone(),
+    }
+}
+
 /// The attributes of an object with authentik's defaults, to compare against.
 fn defaults_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
     let default = match obj {
@@ -167,7 +181,8 @@ impl<'a> Exporter<'a> {
             let keep =
                 unmodelled || always.contains(&key.as_str()) || defaults.get(key) != Some(value);
             if keep {
-                pairs.push((key.clone(), self.with_refs(value, &refs)));
+                let value = as_authentik_writes(&model, key, value);
+                pairs.push((key.clone(), self.with_refs(&value, &refs)));
             }
         }
         Node::map_of(pairs)

@@ -55,6 +55,26 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Predict what authentik shows a person in a flow, stage by stage, and why
+    Plan {
+        #[arg(value_name = "FLOW_SLUG")]
+        flow: String,
+        /// The request is made by this logged-in user (default: nobody is logged in)
+        #[arg(long, value_name = "USERNAME")]
+        user: Option<String>,
+        /// The plan context already holds this pending user (recovery links, source logins)
+        #[arg(long, value_name = "USERNAME")]
+        pending_user: Option<String>,
+        /// The person identifies as this user when an identification stage runs
+        #[arg(long, value_name = "USERNAME")]
+        identify_as: Option<String>,
+        /// The result of a policy that cannot be computed offline (repeatable)
+        #[arg(long, value_name = "POLICY=pass|fail")]
+        assume: Vec<String>,
+        /// One JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// Create a store (fails if one exists): empty, or with the demo
     Init {
         /// authentik's default flows and a small demo directory of users and groups

@@ -4,6 +4,7 @@
 pub mod args;
 mod blueprints;
 mod list;
+mod plan;
 mod summary;
 mod table;
 
@@ -64,6 +65,29 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         Some(Command::Import { files }) => blueprints::import(&store_path, &files),
         Some(Command::Export { flow, all, output }) => {
             blueprints::export(&store_path, flow.as_deref(), all, output.as_deref())
+        }
+        Some(Command::Plan {
+            flow,
+            user,
+            pending_user,
+            identify_as,
+            assume,
+            json,
+        }) => {
+            let (store, warnings) = open(&store_path)?;
+            let mut out = plan::run(
+                store.doc(),
+                plan::PlanArgs {
+                    flow: &flow,
+                    user: user.as_deref(),
+                    pending_user: pending_user.as_deref(),
+                    identify_as: identify_as.as_deref(),
+                    assume: &assume,
+                    json,
+                },
+            )?;
+            out.stderr = warnings;
+            Ok(out)
         }
         Some(Command::Init { demo }) => blueprints::init(&store_path, demo),
         Some(Command::Completions { shell }) => {

@@ -1,0 +1,212 @@
+//! `bindery plan FLOW [--user] [--pending-user] [--identify-as] [--assume P=pass|fail]... [--json]`
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{CliError, Output};
+use crate::engine::{self, DecidedAt, Engine, Index, Outcome, Plan, Request, Tri};
+use crate::model::{Document, ObjKind};
+use crate::text::sanitize;
+
+pub struct PlanArgs<'a> {
+    pub flow: &'a str,
+    pub user: Option<&'a str>,
+    pub pending_user: Option<&'a str>,
+    pub identify_as: Option<&'a str>,
+    pub assume: &'a [String],
+    pub json: bool,
+}
+
+fn user(index: &Index, option: &str, name: Option<&str>) -> Result<Option<Uuid>, CliError> {
+    name.map(|name| {
+        index
+            .user_named(name)
+            .ok_or_else(|| CliError::msg(format!("{option}: no user named {:?}", sanitize(name))))
+    })
+    .transpose()
+}
+
+/// `NAME=pass` or `NAME=fail`, for a policy that exists.
+fn assumptions(doc: &Document, assume: &[String]) -> Result<HashMap<Uuid, bool>, CliError> {
+    let mut out = HashMap::new();
+    for item in assume {
+        let Some((name, value)) = item.rsplit_once('=') else {
+            return Err(CliError::msg(format!(
+                "--assume {:?}: expected POLICY=pass or POLICY=fail",
+                sanitize(item)
+            )));
+        };
+        let result = match value {
+            "pass" => true,
+            "fail" => false,
+            other => {
+                return Err(CliError::msg(format!(
+                    "--assume {:?}: the result must be pass or fail, not {:?}",
+                    sanitize(item),
+                    sanitize(other)
+                )));
+            }
+        };
+        let policy = doc
+            .policies
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                CliError::msg(format!("--assume: no policy named {:?}", sanitize(name)))
+            })?;
+        out.insert(policy.id, result);
+    }
+    Ok(out)
+}
+
+pub fn run(doc: &Document, args: PlanArgs) -> Result<Output, CliError> {
+    let flow = doc
+        .flow_by_slug(args.flow)
+        .ok_or_else(|| CliError::msg(format!("no flow with slug {:?}", sanitize(args.flow))))?;
+    let index = Index::build(doc);
+    let request = Request {
+        user: user(&index, "--user", args.user)?,
+        pending_user: user(&index, "--pending-user", args.pending_user)?,
+        identify_as: user(&index, "--identify-as", args.identify_as)?,
+    };
+    let assumed = assumptions(doc, args.assume)?;
+    let engine = Engine::new(&index, &assumed);
+    let plan = engine::plan(&engine, flow, request);
+    let stdout = if args.json {
+        serde_json::to_string_pretty(&to_json(doc, &plan)).expect("JSON") + "\n"
+    } else {
+        human(doc, &plan)
+    };
+    Ok(Output {
+        stdout,
+        ..Output::default()
+    })
+}
+
+fn applicable_word(t: Tri) -> &'static str {
+    match t {
+        Tri::Pass => "yes",
+        Tri::Fail => "no",
+        Tri::Unknown => "depends",
+    }
+}
+
+fn outcome_word(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Presented => "presented",
+        Outcome::Skipped => "skipped",
+        Outcome::Depends => "depends",
+    }
+}
+
+fn decided_word(d: Option<DecidedAt>) -> Value {
+    match d {
+        Some(DecidedAt::Plan) => json!("plan"),
+        Some(DecidedAt::Run) => json!("run"),
+        None => Value::Null,
+    }
+}
+
+/// The contract's `plan --json` shape.
+pub fn to_json(doc: &Document, plan: &Plan) -> Value {
+    let flow = doc.flows.get(plan.flow).expect("planned flow exists");
+    let stages: Vec<Value> = if plan.applicable == Tri::Fail {
+        Vec::new()
+    } else {
+        plan.stages
+            .iter()
+            .map(|s| {
+                let binding = doc.stage_bindings.get(s.binding).expect("binding exists");
+                let stage = doc.stages.get(binding.stage);
+                json!({
+                    "order": binding.order,
+                    "stage": doc.label_of(ObjKind::Stage, binding.stage),
+                    "kind": stage.map(|s| s.kind.short()),
+                    "outcome": outcome_word(s.outcome),
+                    "decided_at": decided_word(s.decided_at),
+                    "reasons": s.reasons,
+                })
+            })
+            .collect()
+    };
+    json!({
+        "flow": flow.slug,
+        "applicable": applicable_word(plan.applicable),
+        "denied": plan.denied.as_ref().map(|(reason, action)| json!({"reason": reason, "action": action})),
+        "stages": stages,
+    })
+}
+
+/// One line per stage binding, then its reasons indented; fits 80 columns for usual names.
+fn human(doc: &Document, plan: &Plan) -> String {
+    let flow = doc.flows.get(plan.flow).expect("planned flow exists");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} ({}): applicable: {}",
+        sanitize(&flow.slug),
+        flow.designation,
+        applicable_word(plan.applicable)
+    );
+    for line in &plan.requirement {
+        let _ = writeln!(out, "  {}", sanitize(line));
+    }
+    if let Some(check) = &plan.flow_check {
+        for reason in check.reasons() {
+            let _ = writeln!(out, "  flow bindings: {}", sanitize(&reason));
+        }
+    }
+    if let Some((reason, action)) = &plan.denied {
+        let _ = writeln!(
+            out,
+            "  denied: {} (denied action: {action})",
+            sanitize(reason)
+        );
+        return out;
+    }
+    if plan.stages.is_empty() {
+        out.push_str("  no stage bindings: the flow plans nothing\n");
+    }
+    for s in &plan.stages {
+        let binding = doc.stage_bindings.get(s.binding).expect("binding exists");
+        let decided = match s.decided_at {
+            Some(DecidedAt::Plan) => "when planned",
+            Some(DecidedAt::Run) => "when run",
+            None => "ungated",
+        };
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<9}  {:<12}  {}",
+            binding.order,
+            outcome_word(s.outcome),
+            decided,
+            sanitize(&doc.label_of(ObjKind::Stage, binding.stage))
+        );
+        for reason in &s.reasons {
+            for line in wrap(&sanitize(reason), 80 - 8) {
+                let _ = writeln!(out, "{:>8}{line}", "");
+            }
+        }
+    }
+    out
+}
+
+/// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
