@@ -7,6 +7,7 @@ pub mod blueprint;
 pub mod cli;
 pub mod edit;
 pub mod engine;
+pub mod generate;
 pub mod model;
 pub mod store;
 pub mod text;
