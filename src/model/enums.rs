@@ -15,6 +15,7 @@ macro_rules! choice {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($wire),+];
 
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -42,6 +43,24 @@ macro_rules! choice {
                 }
             }
         )?
+
+        impl $crate::model::fields::FieldType for $name {
+            fn kind() -> $crate::model::fields::FieldKind {
+                $crate::model::fields::FieldKind::Choice($name::NAMES)
+            }
+        }
+
+        impl $crate::model::fields::FieldType for Option<$name> {
+            fn kind() -> $crate::model::fields::FieldKind {
+                $crate::model::fields::FieldKind::OptionalChoice($name::NAMES)
+            }
+        }
+
+        impl $crate::model::fields::FieldType for Vec<$name> {
+            fn kind() -> $crate::model::fields::FieldKind {
+                $crate::model::fields::FieldKind::MultiChoice($name::NAMES)
+            }
+        }
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -96,6 +96,33 @@ macro_rules! kinds {
                 <Self as $crate::model::kinded::KindEnum>::model(self)
             }
 
+            /// The form fields of a type, with reference targets resolved and code fields
+            /// marked as multi-line. Empty for a type bindery does not model.
+            pub fn field_specs(&self) -> Vec<$crate::model::fields::FieldSpec> {
+                use $crate::model::fields::{FieldKind, FieldSpec, is_multiline, known_values};
+                use $crate::model::refs::Refs;
+                let specs: Vec<FieldSpec> = match self {
+                    $(Self::$variant(_) => <$settings>::field_specs()
+                        .into_iter()
+                        .map(|spec| FieldSpec {
+                            kind: match spec.kind {
+                                FieldKind::Ref(_) => <$settings as Refs>::ref_target(spec.name)
+                                    .map_or(FieldKind::Json, FieldKind::Ref),
+                                FieldKind::RefList(_) => <$settings as Refs>::ref_target(spec.name)
+                                    .map_or(FieldKind::Json, FieldKind::RefList),
+                                FieldKind::Text if is_multiline(spec.name) => FieldKind::MultiLine,
+                                FieldKind::TextList => known_values(spec.name)
+                                    .map_or(FieldKind::TextList, FieldKind::MultiChoice),
+                                other => other,
+                            },
+                            ..spec
+                        })
+                        .collect(),)+
+                    Self::Other { .. } => Vec::new(),
+                };
+                specs
+            }
+
             /// The type `model` with the given settings (an object of authentik attributes).
             pub fn from_settings_value(model: &str, value: serde_json::Value) -> Result<Self, String> {
                 <Self as $crate::model::kinded::KindEnum>::from_settings(model, value)

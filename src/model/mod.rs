@@ -5,6 +5,7 @@ pub mod check;
 mod describe;
 pub mod directory;
 mod document;
+pub mod fields;
 pub mod enums;
 pub mod flow;
 pub mod kinded;

@@ -30,6 +30,14 @@ pub trait Refs {
     fn clear_ref(&mut self, _id: Uuid) -> bool {
         false
     }
+
+    /// The kind a reference field points at.
+    fn ref_target(_field: &str) -> Option<super::ObjKind>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// Implements [`Refs`] for a settings struct from a list of `field: Kind one|many`.
@@ -45,6 +53,13 @@ macro_rules! refs {
                 let mut changed = false;
                 $( $crate::model::refs::refs!(@clear self, id, changed, $field, $arity); )*
                 changed
+            }
+
+            fn ref_target(field: &str) -> Option<$crate::model::ObjKind> {
+                match field {
+                    $( stringify!($field) => Some($crate::model::ObjKind::$kind), )*
+                    _ => None,
+                }
             }
         }
     };

@@ -16,6 +16,17 @@ macro_rules! settings {
                 $name { $($field: $default,)* }
             }
         }
+
+        impl $name {
+            /// Each field with the kind of form field that edits it (reference targets come
+            /// from the type's references).
+            pub fn field_specs() -> Vec<$crate::model::fields::FieldSpec> {
+                vec![$($crate::model::fields::FieldSpec {
+                    name: stringify!($field),
+                    kind: <$ty as $crate::model::fields::FieldType>::kind(),
+                }),*]
+            }
+        }
     };
 }
 pub(crate) use settings;
