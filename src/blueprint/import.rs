@@ -321,7 +321,7 @@ impl FileImport<'_> {
                 }
             };
             if !values.iter().all(super::python::truthy) {
-                self.remember(id, Value::Null);
+                // As in authentik, a skipped entry has no object: a later !KeyOf to it fails.
                 self.report.outcomes.push(Outcome::ConditionFalse);
                 return Ok(());
             }
@@ -388,10 +388,18 @@ impl FileImport<'_> {
             let outcome = match &existing {
                 None => Outcome::AlreadyAbsent,
                 Some(obj) => {
-                    let patch = batch
-                        .apply(&Op::Delete(obj.kind(), obj.id()))
+                    let delete = Op::Delete(obj.kind(), obj.id());
+                    // Described before the delete, while the flows and stages that the
+                    // cascaded bindings name are still there to name them.
+                    let before = delete
+                        .plan(batch.doc())
+                        .map_err(|e| fail(self, e.to_string()))?
+                        .removed()
+                        .map(|o| batch.doc().describe(o))
+                        .collect();
+                    batch
+                        .apply(&delete)
                         .map_err(|e| fail(self, e.to_string()))?;
-                    let before = patch.removed().map(|o| batch.doc().describe(o)).collect();
                     Outcome::Deleted(before)
                 }
             };

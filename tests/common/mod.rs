@@ -1,6 +1,8 @@
 //! Shared test helpers: a deterministic generator of valid stores of any size.
 #![allow(dead_code)]
 
+pub mod blueprints;
+
 use bindery::model::*;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
