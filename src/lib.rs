@@ -11,3 +11,4 @@ pub mod generate;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod tui;

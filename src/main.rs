@@ -1,12 +1,62 @@
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use bindery::cli::{self, Cli};
+use bindery::store::paths;
 use bindery::text::sanitize;
+use bindery::tui;
 use clap::Parser;
+
+/// Logs go to a file, never to the screen.
+fn init_logging() {
+    let Some(dir) = paths::log_dir() else { return };
+    use std::os::unix::fs::DirBuilderExt;
+    if std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .is_err()
+    {
+        return;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("bindery.log"));
+    if let Ok(file) = file {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init();
+    }
+}
+
+fn run_ui(store: Option<std::path::PathBuf>) -> Result<(), String> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(
+            "the terminal UI needs a terminal; for scripts use `bindery screen` or a subcommand (see --help)"
+                .into(),
+        );
+    }
+    let path = paths::store_path(store)?;
+    let (keymap, theme) = tui::load_settings(paths::config_dir().as_deref(), tui::no_color())?;
+    let app = tui::open_app(&path, keymap, false)?;
+    tracing::info!("terminal UI on {}", path.display());
+    tui::terminal::run(app, theme).map_err(|e| format!("terminal: {e}"))
+}
 
 fn main() -> ExitCode {
     let args = Cli::parse();
+    init_logging();
+    if args.command.is_none() && !args.version {
+        return match run_ui(args.store) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("bindery: {}", sanitize(&err));
+                ExitCode::FAILURE
+            }
+        };
+    }
     match cli::run(args) {
         Ok(output) => {
             eprint!("{}", output.stderr);

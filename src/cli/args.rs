@@ -10,7 +10,7 @@ use clap_complete::Shell;
     name = "bindery",
     about = "A keyboard-first console for authentik flows, stages and bindings",
     long_about = "A keyboard-first console for authentik flows, stages and bindings.\n\n\
-                  With no command, prints a summary of the store.",
+                  With no command, opens the terminal UI on the store.",
     disable_version_flag = true
 )]
 pub struct Cli {
@@ -80,6 +80,18 @@ pub enum Command {
         /// authentik's default flows and a small demo directory of users and groups
         #[arg(long)]
         demo: bool,
+    },
+    /// Run the terminal UI without a terminal: replay keys, print the final screen as text
+    Screen {
+        /// The screen size, WIDTHxHEIGHT
+        #[arg(long, default_value = "100x30", value_name = "WxH")]
+        size: String,
+        /// Keys to replay, e.g. "1/default-auth<Enter><Enter>"
+        #[arg(long, default_value = "", value_name = "KEYS")]
+        keys: String,
+        /// Do not save edits
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print a shell completion script
     Completions { shell: Shell },

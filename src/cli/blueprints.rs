@@ -97,7 +97,7 @@ fn summarise(report: &FileReport, out: &mut Output) {
 }
 
 /// The demo blueprint, embedded in the binary.
-pub const DEMO: &str = include_str!("../../assets/demo.yaml");
+pub(crate) const DEMO: &str = include_str!("../../assets/demo.yaml");
 
 pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
     let mut store = Store::open_new(store_path)?;

@@ -5,7 +5,7 @@ pub mod args;
 mod blueprints;
 mod list;
 mod plan;
-mod summary;
+mod screen;
 mod table;
 
 use std::path::PathBuf;
@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 
 pub use args::{Cli, Command, ListKind};
+pub(crate) use blueprints::DEMO;
 
 use crate::store::{Store, StoreError, paths};
 use crate::text::sanitize;
@@ -48,13 +49,9 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         });
     }
     match cli.command {
-        None => {
-            let (store, warnings) = open(&store_path)?;
-            Ok(Output {
-                stdout: summary::render(&store),
-                stderr: warnings,
-            })
-        }
+        None => Err(CliError::msg(
+            "no command given (the terminal UI is started by the binary)",
+        )),
         Some(Command::List { kind, flow, json }) => {
             let (store, warnings) = open(&store_path)?;
             Ok(Output {
@@ -90,6 +87,11 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             Ok(out)
         }
         Some(Command::Init { demo }) => blueprints::init(&store_path, demo),
+        Some(Command::Screen {
+            size,
+            keys,
+            dry_run,
+        }) => screen::run(&store_path, &size, &keys, dry_run),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "bindery", &mut out);

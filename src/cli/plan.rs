@@ -144,27 +144,25 @@ pub fn to_json(doc: &Document, plan: &Plan) -> Value {
 fn human(doc: &Document, plan: &Plan) -> String {
     let flow = doc.flows.get(plan.flow).expect("planned flow exists");
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    let header = format!(
         "{} ({}): applicable: {}",
         sanitize(&flow.slug),
         flow.designation,
         applicable_word(plan.applicable)
     );
+    write_wrapped(&mut out, "", "  ", &header);
     for line in &plan.requirement {
-        let _ = writeln!(out, "  {}", sanitize(line));
+        write_wrapped(&mut out, "  ", "    ", &sanitize(line));
     }
     if let Some(check) = &plan.flow_check {
         for reason in check.reasons() {
-            let _ = writeln!(out, "  flow bindings: {}", sanitize(&reason));
+            let line = format!("flow bindings: {}", sanitize(&reason));
+            write_wrapped(&mut out, "  ", "    ", &line);
         }
     }
     if let Some((reason, action)) = &plan.denied {
-        let _ = writeln!(
-            out,
-            "  denied: {} (denied action: {action})",
-            sanitize(reason)
-        );
+        let line = format!("denied: {} (denied action: {action})", sanitize(reason));
+        write_wrapped(&mut out, "  ", "    ", &line);
         return out;
     }
     if plan.stages.is_empty() {
@@ -192,6 +190,14 @@ fn human(doc: &Document, plan: &Plan) -> String {
         }
     }
     out
+}
+
+/// Writes `text` wrapped to 80 columns: the first line after `first`, the others after `rest`
+/// (which must be at least as long as `first`).
+fn write_wrapped(out: &mut String, first: &str, rest: &str, text: &str) {
+    for (i, line) in wrap(text, 80 - rest.chars().count()).iter().enumerate() {
+        let _ = writeln!(out, "{}{line}", if i == 0 { first } else { rest });
+    }
 }
 
 /// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).

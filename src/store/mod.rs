@@ -176,6 +176,22 @@ impl Store {
         }
     }
 
+    /// Loads what another process saved, keeping this session's history (a later undo checks
+    /// that the objects it touches are as it left them). Only call this with nothing pending.
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        match self.read_disk()? {
+            Some((doc, base)) => {
+                self.problems = check_document(&doc);
+                self.doc = doc;
+                self.base = Some(base);
+                Ok(())
+            }
+            None => Err(StoreError::Vanished {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
     /// Reads the file: None when it does not exist.
     fn read_disk(&self) -> Result<Option<(Document, Base)>, StoreError> {
         match self.fs.metadata(&self.path) {

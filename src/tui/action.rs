@@ -1,0 +1,80 @@
+//! Everything a key can do, with a stable name (keymap files, the palette) and a description
+//! (help, the palette, status-bar hints).
+
+macro_rules! actions {
+    ($($variant:ident = $name:literal, $desc:literal;)+) => {
+        /// An action bound to keys in the keymap.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($variant,)+
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $desc,)+
+                }
+            }
+
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name {
+                    $($name => Some(Action::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Help = "help", "help: every action available here, with its key";
+    Palette = "palette", "command palette: find any action by name and run it";
+    GotoFlows = "goto_flows", "go to Flows";
+    GotoStages = "goto_stages", "go to Stages";
+    GotoPolicies = "goto_policies", "go to Policies";
+    GotoUsers = "goto_users", "go to Users";
+    GotoGroups = "goto_groups", "go to Groups";
+    Back = "back", "close the dialog, clear the filter, or go back one level";
+    Quit = "quit", "go back one level; on a top-level page, quit";
+    ForceQuit = "force_quit", "quit at once (edits are already saved)";
+    Undo = "undo", "undo the last edit";
+    Redo = "redo", "redo the last undone edit";
+    Down = "down", "move the selection down";
+    Up = "up", "move the selection up";
+    First = "first", "first row";
+    Last = "last", "last row";
+    PageDown = "page_down", "a page down";
+    PageUp = "page_up", "a page up";
+    Filter = "filter", "filter: type to fuzzy-filter the list";
+    Open = "open", "open the selected object";
+    New = "new", "create a new object of this kind";
+    Edit = "edit", "edit the selected object";
+    Delete = "delete", "delete the selected object (asks first, lists what goes with it)";
+    NextTab = "next_tab", "next tab";
+    PrevTab = "prev_tab", "previous tab";
+    Expand = "expand", "expand the stage binding to show its bindings; on an expanded one, move into them";
+    Collapse = "collapse", "collapse, or move back out to the stage binding";
+    BindStage = "bind_stage", "bind an existing stage to this flow";
+    CreateAndBind = "create_and_bind", "create a stage and bind it to this flow";
+    BindSubject = "bind_subject", "bind a policy, group or user here (Create binding)";
+    EditStage = "edit_stage", "edit the stage itself";
+    MoveUp = "move_up", "move the binding up (orders are renumbered as needed)";
+    MoveDown = "move_down", "move the binding down (orders are renumbered as needed)";
+    Unbind = "unbind", "unbind (asks first)";
+    NextField = "next_field", "next field";
+    PrevField = "prev_field", "previous field";
+    Left = "left", "switch the tab or choice to the left";
+    Right = "right", "switch the tab or choice to the right";
+    Toggle = "toggle", "toggle a switch";
+    Submit = "submit", "submit the dialog";
+    Cancel = "cancel", "cancel: nothing changes";
+    Confirm = "confirm", "yes, do it";
+}

@@ -1,0 +1,250 @@
+//! The whole state of the terminal UI. `update` changes it; views only read it.
+
+use std::collections::HashSet;
+
+use uuid::Uuid;
+
+use super::form::Form;
+use super::keymap::Keymap;
+use super::lists::ListView;
+use super::modal::Modal;
+use crate::model::ObjKind;
+use crate::store::Store;
+
+/// The top-level pages of the sidebar, as authentik's admin navigation groups them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Page {
+    Flows,
+    Stages,
+    Policies,
+    Users,
+    Groups,
+}
+
+impl Page {
+    pub const ALL: [Page; 5] = [
+        Page::Flows,
+        Page::Stages,
+        Page::Policies,
+        Page::Users,
+        Page::Groups,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Flows => "Flows",
+            Page::Stages => "Stages",
+            Page::Policies => "Policies",
+            Page::Users => "Users",
+            Page::Groups => "Groups",
+        }
+    }
+
+    pub fn kind(self) -> ObjKind {
+        match self {
+            Page::Flows => ObjKind::Flow,
+            Page::Stages => ObjKind::Stage,
+            Page::Policies => ObjKind::Policy,
+            Page::Users => ObjKind::User,
+            Page::Groups => ObjKind::Group,
+        }
+    }
+
+    /// The sidebar section, as in authentik.
+    pub fn section(self) -> &'static str {
+        match self {
+            Page::Flows | Page::Stages => "Flows, Stages",
+            Page::Policies => "Customization",
+            Page::Users | Page::Groups => "Directory",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Page::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlowTab {
+    Overview,
+    StageBindings,
+    FlowBindings,
+}
+
+impl FlowTab {
+    pub const ALL: [FlowTab; 3] = [
+        FlowTab::Overview,
+        FlowTab::StageBindings,
+        FlowTab::FlowBindings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            FlowTab::Overview => "Overview",
+            FlowTab::StageBindings => "Stage Bindings",
+            FlowTab::FlowBindings => "Policy / Group / User Bindings",
+        }
+    }
+}
+
+/// A row of the Stage Bindings tab: a stage binding, or one of the policy, group or user
+/// bindings shown under an expanded one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingRow {
+    Stage(Uuid),
+    Policy { parent: Uuid, id: Uuid },
+}
+
+#[derive(Clone, Debug)]
+pub struct FlowPage {
+    pub flow: Uuid,
+    pub tab: FlowTab,
+    pub expanded: HashSet<Uuid>,
+    /// The Stage Bindings tab's rows, flattened from the expanded set.
+    pub binding_rows: Vec<BindingRow>,
+    pub stage_rows: ListView,
+    pub flow_rows: ListView,
+}
+
+impl FlowPage {
+    pub fn new(flow: Uuid) -> FlowPage {
+        FlowPage {
+            flow,
+            tab: FlowTab::StageBindings,
+            expanded: HashSet::new(),
+            binding_rows: Vec::new(),
+            stage_rows: ListView::default(),
+            flow_rows: ListView::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Screen {
+    List(Page),
+    Flow(Box<FlowPage>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub kind: StatusKind,
+    pub text: String,
+}
+
+/// Whether what is on screen is on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveState {
+    Saved,
+    Unsaved,
+    Failed(String),
+}
+
+/// What `update` asks the loop to do: the only I/O.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Save,
+    Quit,
+}
+
+pub struct App {
+    pub store: Store,
+    pub keymap: Keymap,
+    pub screen: Screen,
+    /// Each top-level list keeps its selection and filter while you are elsewhere.
+    pub lists: [ListView; 5],
+    pub modals: Vec<Modal>,
+    pub status: Option<Status>,
+    pub save: SaveState,
+    /// Rows a page scrolls by, from the last drawn size.
+    pub page_rows: usize,
+}
+
+impl App {
+    pub fn new(store: Store, keymap: Keymap) -> App {
+        let mut app = App {
+            store,
+            keymap,
+            screen: Screen::List(Page::Flows),
+            lists: Default::default(),
+            modals: Vec::new(),
+            status: None,
+            save: SaveState::Saved,
+            page_rows: 10,
+        };
+        app.refresh();
+        app
+    }
+
+    pub fn page(&self) -> Page {
+        match self.screen {
+            Screen::List(page) => page,
+            Screen::Flow(_) => Page::Flows,
+        }
+    }
+
+    pub fn list(&self, page: Page) -> &ListView {
+        &self.lists[page.index()]
+    }
+
+    pub fn list_mut(&mut self, page: Page) -> &mut ListView {
+        &mut self.lists[page.index()]
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind: StatusKind::Info,
+            text: text.into(),
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind: StatusKind::Error,
+            text: text.into(),
+        });
+    }
+
+    pub fn top_form(&mut self) -> Option<&mut Form> {
+        match self.modals.last_mut() {
+            Some(Modal::Form(form)) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// Recomputes every list's rows from the document, keeping selections on the same objects.
+    pub fn refresh(&mut self) {
+        let doc = self.store.doc();
+        for page in Page::ALL {
+            let (rows, marks) =
+                super::lists::page_rows(doc, page, &self.lists[page.index()].filter);
+            self.lists[page.index()].set_rows(rows);
+            self.lists[page.index()].highlights = marks;
+        }
+        if let Screen::Flow(fp) = &mut self.screen {
+            if !doc.flows.contains(fp.flow) {
+                self.screen = Screen::List(Page::Flows);
+                return;
+            }
+            fp.expanded.retain(|id| doc.stage_bindings.contains(*id));
+            let stage_rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+            fp.stage_rows
+                .set_rows(stage_rows.iter().map(|r| row_id(*r)).collect());
+            fp.binding_rows = stage_rows;
+            let flow_rows = super::lists::flow_binding_rows(doc, fp.flow);
+            fp.flow_rows.set_rows(flow_rows);
+        }
+    }
+}
+
+/// The id that stands for a stage-bindings row in a list view.
+pub fn row_id(row: BindingRow) -> Uuid {
+    match row {
+        BindingRow::Stage(id) | BindingRow::Policy { id, .. } => id,
+    }
+}

@@ -1,0 +1,372 @@
+//! Dialog forms: typed fields with focus, editing and conversion to authentik attributes.
+//! A form knows nothing of what it creates; `dialogs` builds forms and acts on their values.
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::dialogs::Purpose;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    /// Enter adds a line; the dialog submits with Ctrl-s.
+    MultiLine(String),
+    Number(String),
+    Decimal(String),
+    Toggle(bool),
+    /// One of fixed values; `optional` adds "(none)" as the first, meaning null.
+    Choice {
+        options: Vec<String>,
+        index: usize,
+    },
+    /// The Policy / Group / User tab row.
+    Tabs {
+        options: Vec<String>,
+        index: usize,
+    },
+    /// A fuzzy drop-down over objects: the highlighted match is the one taken.
+    Pick {
+        items: Vec<(Option<Uuid>, String)>,
+        query: String,
+        highlighted: usize,
+    },
+    /// Several values, each toggled with Space; shown in the order chosen.
+    MultiPick {
+        items: Vec<(String, String)>,
+        chosen: Vec<String>,
+        query: String,
+        highlighted: usize,
+    },
+    /// Comma-separated values.
+    List(String),
+    /// Raw JSON for values bindery does not model.
+    Json(String),
+    /// Read-only text (explanations, warnings).
+    Note(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// The attribute name the value goes to; empty for notes.
+    pub key: String,
+    pub label: String,
+    pub value: FieldValue,
+}
+
+impl Field {
+    pub fn new(key: &str, label: &str, value: FieldValue) -> Field {
+        Field {
+            key: key.to_string(),
+            label: label.to_string(),
+            value,
+        }
+    }
+
+    pub fn focusable(&self) -> bool {
+        !matches!(self.value, FieldValue::Note(_))
+    }
+
+    /// Whether typed characters go into this field.
+    pub fn takes_text(&self) -> bool {
+        matches!(
+            self.value,
+            FieldValue::Text(_)
+                | FieldValue::MultiLine(_)
+                | FieldValue::Number(_)
+                | FieldValue::Decimal(_)
+                | FieldValue::Pick { .. }
+                | FieldValue::MultiPick { .. }
+                | FieldValue::List(_)
+                | FieldValue::Json(_)
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Form {
+    pub title: String,
+    pub purpose: Purpose,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Why the last submit was refused.
+    pub error: Option<String>,
+}
+
+/// The matches of a multi-pick's query, best first: indices into its items.
+pub fn matches(items: &[(String, String)], query: &str) -> Vec<usize> {
+    pick_matches(items.iter().map(|(_, label)| label.as_str()), query)
+}
+
+pub fn pick_matches<'a>(labels: impl Iterator<Item = &'a str>, query: &str) -> Vec<usize> {
+    let labels: Vec<&str> = labels.collect();
+    if query.is_empty() {
+        return (0..labels.len()).collect();
+    }
+    let matcher = SkimMatcherV2::default().smart_case();
+    let mut scored: Vec<(i64, usize)> = labels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| matcher.fuzzy_match(l, query).map(|s| (s, i)))
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+impl Form {
+    pub fn new(title: impl Into<String>, purpose: Purpose, fields: Vec<Field>) -> Form {
+        let mut form = Form {
+            title: title.into(),
+            purpose,
+            fields,
+            focus: 0,
+            error: None,
+        };
+        if !form.fields.first().is_some_and(Field::focusable) {
+            form.move_focus(1);
+        }
+        form
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    fn focused_mut(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+
+    /// Moves focus by `step` fields, skipping notes, wrapping around.
+    pub fn move_focus(&mut self, step: isize) {
+        let n = self.fields.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + step).rem_euclid(n);
+            if self.fields[i as usize].focusable() {
+                self.focus = i as usize;
+                return;
+            }
+        }
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        let Some(field) = self.focused_mut() else {
+            return;
+        };
+        match &mut field.value {
+            FieldValue::Text(s)
+            | FieldValue::MultiLine(s)
+            | FieldValue::List(s)
+            | FieldValue::Json(s) => s.push(c),
+            FieldValue::Number(s) if c.is_ascii_digit() || (c == '-' && s.is_empty()) => s.push(c),
+            FieldValue::Decimal(s) if c.is_ascii_digit() || c == '.' || (c == '-' && s.is_empty()) => {
+                s.push(c)
+            }
+            FieldValue::Pick {
+                query, highlighted, ..
+            }
+            | FieldValue::MultiPick {
+                query, highlighted, ..
+            } => {
+                query.push(c);
+                *highlighted = 0;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        let Some(field) = self.focused_mut() else {
+            return;
+        };
+        match &mut field.value {
+            FieldValue::Text(s)
+            | FieldValue::MultiLine(s)
+            | FieldValue::Number(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::List(s)
+            | FieldValue::Json(s) => {
+                s.pop();
+            }
+            FieldValue::Pick {
+                query, highlighted, ..
+            }
+            | FieldValue::MultiPick {
+                query, highlighted, ..
+            } => {
+                query.pop();
+                *highlighted = 0;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn newline(&mut self) {
+        if let Some(Field {
+            value: FieldValue::MultiLine(s),
+            ..
+        }) = self.focused_mut()
+        {
+            s.push('\n');
+        }
+    }
+
+    /// Left/Right on a tab row or a choice.
+    pub fn switch(&mut self, step: isize) -> bool {
+        let Some(field) = self.focused_mut() else {
+            return false;
+        };
+        match &mut field.value {
+            FieldValue::Choice { options, index } | FieldValue::Tabs { options, index } => {
+                let n = options.len() as isize;
+                *index = (*index as isize + step).rem_euclid(n.max(1)) as usize;
+                true
+            }
+            FieldValue::Toggle(b) => {
+                *b = !*b;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Space: toggles a switch or the highlighted value of a multi-pick; else types a space.
+    pub fn toggle(&mut self) {
+        let Some(field) = self.focused_mut() else {
+            return;
+        };
+        match &mut field.value {
+            FieldValue::Toggle(b) => *b = !*b,
+            FieldValue::MultiPick {
+                items,
+                chosen,
+                query,
+                highlighted,
+            } => {
+                let found = matches(items, query);
+                if let Some(&i) = found.get(*highlighted) {
+                    let value = items[i].0.clone();
+                    match chosen.iter().position(|c| *c == value) {
+                        Some(at) => {
+                            chosen.remove(at);
+                        }
+                        None => chosen.push(value),
+                    }
+                }
+            }
+            FieldValue::Choice { .. } | FieldValue::Tabs { .. } => {
+                self.switch(1);
+            }
+            _ => self.type_char(' '),
+        }
+    }
+
+    /// Up/Down: moves within a drop-down; anywhere else, moves focus.
+    pub fn vertical(&mut self, step: isize) {
+        let Some(field) = self.focused_mut() else {
+            return;
+        };
+        match &mut field.value {
+            FieldValue::Pick {
+                items,
+                query,
+                highlighted,
+            } => {
+                let n = pick_matches(items.iter().map(|(_, l)| l.as_str()), query).len();
+                *highlighted =
+                    (*highlighted as isize + step).clamp(0, n.saturating_sub(1) as isize) as usize;
+            }
+            FieldValue::MultiPick {
+                items,
+                query,
+                highlighted,
+                ..
+            } => {
+                let n = matches(items, query).len();
+                *highlighted =
+                    (*highlighted as isize + step).clamp(0, n.saturating_sub(1) as isize) as usize;
+            }
+            _ => self.move_focus(step),
+        }
+    }
+
+    /// The form's values as authentik attributes.
+    pub fn values(&self) -> Result<Map<String, Value>, String> {
+        let mut out = Map::new();
+        for field in &self.fields {
+            if field.key.is_empty() {
+                continue;
+            }
+            let value = match &field.value {
+                FieldValue::Text(s) | FieldValue::MultiLine(s) => Value::String(s.clone()),
+                FieldValue::Number(s) => {
+                    let n: i64 = s
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("{}: {s:?} is not a whole number", field.label))?;
+                    Value::from(n)
+                }
+                FieldValue::Decimal(s) => {
+                    let n: f64 = s
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("{}: {s:?} is not a number", field.label))?;
+                    serde_json::Number::from_f64(n)
+                        .map(Value::Number)
+                        .ok_or_else(|| format!("{}: {s:?} is not a number", field.label))?
+                }
+                FieldValue::Toggle(b) => Value::Bool(*b),
+                FieldValue::Choice { options, index } => {
+                    match options.get(*index).map(String::as_str) {
+                        None | Some("(none)") => Value::Null,
+                        Some(v) => Value::String(v.to_string()),
+                    }
+                }
+                FieldValue::Tabs { index, .. } => Value::from(*index),
+                FieldValue::Pick {
+                    items,
+                    query,
+                    highlighted,
+                } => {
+                    let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
+                    match found.get(*highlighted).map(|i| items[*i].0) {
+                        Some(Some(id)) => Value::String(id.to_string()),
+                        Some(None) => Value::Null,
+                        None => return Err(format!("{}: nothing matches {query:?}", field.label)),
+                    }
+                }
+                FieldValue::MultiPick { chosen, .. } => {
+                    Value::Array(chosen.iter().cloned().map(Value::String).collect())
+                }
+                FieldValue::List(s) => Value::Array(
+                    s.split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| {
+                            v.parse::<i64>()
+                                .map(Value::from)
+                                .unwrap_or_else(|_| Value::String(v.into()))
+                        })
+                        .collect(),
+                ),
+                FieldValue::Json(s) => serde_json::from_str(s)
+                    .map_err(|e| format!("{}: not valid JSON: {e}", field.label))?,
+                FieldValue::Note(_) => continue,
+            };
+            out.insert(field.key.clone(), value);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,53 @@
+//! What can open over a page: a form, a confirmation, a type picker, help, the palette.
+//! The top one gets every key.
+
+use crate::edit::Op;
+
+use super::form::Form;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Confirm {
+    pub title: String,
+    /// What will happen, line by line (everything a cascade removes).
+    pub lines: Vec<String>,
+    pub op: Op,
+}
+
+/// Which kind of type a type picker offers, and what happens after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeChoice {
+    /// A new stage, bound to this flow when given.
+    Stage {
+        bind_to: Option<uuid::Uuid>,
+    },
+    Policy,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypePicker {
+    pub choice: TypeChoice,
+    pub query: String,
+    pub highlighted: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Help {
+    pub filter: String,
+    pub filtering: bool,
+    pub scroll: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Palette {
+    pub query: String,
+    pub highlighted: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Modal {
+    Form(Box<Form>),
+    Confirm(Box<Confirm>),
+    Types(TypePicker),
+    Help(Help),
+    Palette(Palette),
+}

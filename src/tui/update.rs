@@ -1,0 +1,747 @@
+//! Keys become actions and actions change the state: `handle_key` decides which layer gets a
+//! key (the top modal, a filter line, then the page's keymap modes), `update` does the rest.
+//! Neither does I/O; saving is an effect the loop carries out.
+
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use uuid::Uuid;
+
+use super::action::Action;
+use super::app::{App, BindingRow, Effect, FlowPage, FlowTab, Page, SaveState, Screen};
+use super::dialogs::{self, Purpose};
+use super::form::{FieldValue, pick_matches};
+use super::keymap::Mode;
+use super::keys::Key;
+use super::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
+use crate::edit::Op;
+use crate::model::{ObjKind, PolicyKind, StageKind, Target};
+use crate::store::{SaveReport, StoreError};
+
+/// The keymap modes that apply on the current page, most specific first.
+pub fn page_modes(app: &App) -> Vec<Mode> {
+    match &app.screen {
+        Screen::List(_) => vec![Mode::List, Mode::Global],
+        Screen::Flow(fp) => match fp.tab {
+            FlowTab::Overview => vec![Mode::Flow, Mode::List, Mode::Global],
+            FlowTab::StageBindings => {
+                vec![Mode::StageBindings, Mode::Flow, Mode::List, Mode::Global]
+            }
+            FlowTab::FlowBindings => vec![Mode::FlowBindings, Mode::Flow, Mode::List, Mode::Global],
+        },
+    }
+}
+
+/// The action a key triggers on the current page.
+pub fn page_action(app: &App, key: Key) -> Option<Action> {
+    page_modes(app)
+        .into_iter()
+        .find_map(|mode| app.keymap.action(mode, key))
+}
+
+pub fn handle_key(app: &mut App, key: Key) -> Vec<Effect> {
+    if key == Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL) {
+        return vec![Effect::Quit];
+    }
+    if !app.modals.is_empty() {
+        return modal_key(app, key);
+    }
+    if current_list(app).is_some_and(|l| l.filtering) {
+        return filter_key(app, key);
+    }
+    match page_action(app, key) {
+        Some(action) => update(app, action),
+        None => Vec::new(),
+    }
+}
+
+fn current_list(app: &App) -> Option<&super::lists::ListView> {
+    match &app.screen {
+        Screen::List(page) => Some(app.list(*page)),
+        Screen::Flow(fp) => match fp.tab {
+            FlowTab::Overview => None,
+            FlowTab::StageBindings => Some(&fp.stage_rows),
+            FlowTab::FlowBindings => Some(&fp.flow_rows),
+        },
+    }
+}
+
+fn current_list_mut(app: &mut App) -> Option<&mut super::lists::ListView> {
+    match &mut app.screen {
+        Screen::List(page) => Some(&mut app.lists[page.index()]),
+        Screen::Flow(fp) => match fp.tab {
+            FlowTab::Overview => None,
+            FlowTab::StageBindings => Some(&mut fp.stage_rows),
+            FlowTab::FlowBindings => Some(&mut fp.flow_rows),
+        },
+    }
+}
+
+/// Typing into a top-level list's filter line.
+fn filter_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let Screen::List(page) = app.screen else {
+        return Vec::new();
+    };
+    let list = app.list_mut(page);
+    match key.code {
+        KeyCode::Enter => list.filtering = false,
+        KeyCode::Esc => {
+            list.filtering = false;
+            list.filter.clear();
+        }
+        KeyCode::Backspace => {
+            list.filter.pop();
+        }
+        KeyCode::Down => list.move_by(1),
+        KeyCode::Up => list.move_by(-1),
+        KeyCode::Char(c) if key.mods.is_empty() => {
+            list.filter.push(c);
+            list.selected = 0;
+        }
+        _ => return Vec::new(),
+    }
+    app.refresh();
+    Vec::new()
+}
+
+fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
+    match app.modals.last() {
+        Some(Modal::Form(_)) => form_key(app, key),
+        Some(Modal::Confirm(_)) => match app.keymap.action(Mode::Confirm, key) {
+            Some(Action::Confirm) => {
+                let Some(Modal::Confirm(confirm)) = app.modals.pop() else {
+                    return Vec::new();
+                };
+                apply(app, &confirm.title, vec![confirm.op])
+            }
+            Some(Action::Cancel) => {
+                app.modals.pop();
+                app.info("cancelled: nothing changed");
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Some(Modal::Types(_)) => types_key(app, key),
+        Some(Modal::Help(_)) => help_key(app, key),
+        Some(Modal::Palette(_)) => palette_key(app, key),
+        None => Vec::new(),
+    }
+}
+
+fn form_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let ctrl_s = key == Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    let multiline = matches!(
+        app.modals.last(),
+        Some(Modal::Form(f)) if matches!(f.focused().map(|f| &f.value), Some(FieldValue::MultiLine(_)))
+    );
+    let takes_text = matches!(
+        app.modals.last(),
+        Some(Modal::Form(f)) if f.focused().is_some_and(|f| f.takes_text())
+    );
+    let action = if ctrl_s {
+        Some(Action::Submit)
+    } else if multiline && key.code == KeyCode::Enter {
+        None
+    } else {
+        app.keymap.action(Mode::Dialog, key)
+    };
+    let doc = app.store.doc();
+    let Some(Modal::Form(form)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    match (action, key.code) {
+        (Some(Action::Submit), _) => return submit_form(app),
+        (Some(Action::Cancel), _) => {
+            app.modals.pop();
+            app.info("cancelled: nothing changed");
+            return Vec::new();
+        }
+        (Some(Action::NextField), _) => form.move_focus(1),
+        (Some(Action::PrevField), _) => form.move_focus(-1),
+        (Some(Action::Left), _) => {
+            form.switch(-1);
+        }
+        (Some(Action::Right), _) => {
+            form.switch(1);
+        }
+        (Some(Action::Toggle), _) => form.toggle(),
+        (_, KeyCode::Enter) if multiline => form.newline(),
+        (_, KeyCode::Up) => form.vertical(-1),
+        (_, KeyCode::Down) => form.vertical(1),
+        (_, KeyCode::Backspace) => form.backspace(),
+        (_, KeyCode::Char(c)) if takes_text && !key.mods.contains(KeyModifiers::CONTROL) => {
+            form.type_char(c)
+        }
+        _ => return Vec::new(),
+    }
+    dialogs::after_edit(form, doc);
+    Vec::new()
+}
+
+fn submit_form(app: &mut App) -> Vec<Effect> {
+    let Some(Modal::Form(form)) = app.modals.last() else {
+        return Vec::new();
+    };
+    match dialogs::submit(app.store.doc(), form) {
+        Err(problem) => {
+            if let Some(form) = app.top_form() {
+                form.error = Some(problem);
+            }
+            Vec::new()
+        }
+        Ok((label, ops)) => {
+            let label = label.to_lowercase();
+            match app.store.apply_all(&label, &ops) {
+                Err(err) => {
+                    if let Some(form) = app.top_form() {
+                        form.error = Some(err.problems.join("; "));
+                    }
+                    Vec::new()
+                }
+                Ok(patch) => {
+                    app.modals.pop();
+                    let created = patch.created().next().map(|o| (o.kind(), o.id()));
+                    app.info(format!("done: {}", patch.label));
+                    after_change(app, created)
+                }
+            }
+        }
+    }
+}
+
+fn types_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let Some(Modal::Types(picker)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    let labels: Vec<&'static str> = match picker.choice {
+        TypeChoice::Stage { .. } => StageKind::TYPES.iter().map(|t| t.title).collect(),
+        TypeChoice::Policy => PolicyKind::TYPES.iter().map(|t| t.title).collect(),
+    };
+    let found = pick_matches(labels.iter().copied(), &picker.query);
+    match key.code {
+        KeyCode::Esc => {
+            app.modals.pop();
+        }
+        KeyCode::Down => {
+            picker.highlighted = (picker.highlighted + 1).min(found.len().saturating_sub(1))
+        }
+        KeyCode::Up => picker.highlighted = picker.highlighted.saturating_sub(1),
+        KeyCode::Backspace => {
+            picker.query.pop();
+            picker.highlighted = 0;
+        }
+        KeyCode::Char(c) if !key.mods.contains(KeyModifiers::CONTROL) => {
+            picker.query.push(c);
+            picker.highlighted = 0;
+        }
+        KeyCode::Enter => {
+            let Some(&index) = found.get(picker.highlighted) else {
+                return Vec::new();
+            };
+            let choice = picker.choice;
+            app.modals.pop();
+            let purpose = match choice {
+                TypeChoice::Stage { bind_to } => Purpose::CreateStage {
+                    model: StageKind::TYPES[index].model.to_string(),
+                    bind_to,
+                },
+                TypeChoice::Policy => Purpose::CreatePolicy {
+                    model: PolicyKind::TYPES[index].model.to_string(),
+                },
+            };
+            open_form(app, purpose);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn help_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let Some(Modal::Help(help)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    if help.filtering {
+        match key.code {
+            KeyCode::Enter => help.filtering = false,
+            KeyCode::Esc => {
+                help.filtering = false;
+                help.filter.clear();
+            }
+            KeyCode::Backspace => {
+                help.filter.pop();
+            }
+            KeyCode::Char(c) => help.filter.push(c),
+            _ => {}
+        }
+        help.scroll = 0;
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => {
+            app.modals.pop();
+        }
+        KeyCode::Char('/') => help.filtering = true,
+        KeyCode::Char('j') | KeyCode::Down => help.scroll += 1,
+        KeyCode::Char('k') | KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The actions the palette offers here: those bound in the page's modes.
+pub fn palette_actions(app: &App) -> Vec<Action> {
+    let mut out = Vec::new();
+    for mode in page_modes(app) {
+        for (action, _) in app.keymap.bindings(mode) {
+            if !out.contains(action) && !matches!(action, Action::Palette) {
+                out.push(*action);
+            }
+        }
+    }
+    out
+}
+
+fn palette_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let actions = palette_actions(app);
+    let Some(Modal::Palette(palette)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    let found = pick_matches(actions.iter().map(|a| a.description()), &palette.query);
+    match key.code {
+        KeyCode::Esc => {
+            app.modals.pop();
+        }
+        KeyCode::Down => {
+            palette.highlighted = (palette.highlighted + 1).min(found.len().saturating_sub(1))
+        }
+        KeyCode::Up => palette.highlighted = palette.highlighted.saturating_sub(1),
+        KeyCode::Backspace => {
+            palette.query.pop();
+            palette.highlighted = 0;
+        }
+        KeyCode::Char(c) if !key.mods.contains(KeyModifiers::CONTROL) => {
+            palette.query.push(c);
+            palette.highlighted = 0;
+        }
+        KeyCode::Enter => {
+            let chosen = found.get(palette.highlighted).map(|i| actions[*i]);
+            app.modals.pop();
+            if let Some(action) = chosen {
+                return update(app, action);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn open_form(app: &mut App, purpose: Purpose) {
+    match dialogs::open(app.store.doc(), purpose) {
+        Some(form) => app.modals.push(Modal::Form(Box::new(form))),
+        None => app.error("that object no longer exists"),
+    }
+}
+
+/// Applies operations as one step and saves.
+fn apply(app: &mut App, label: &str, ops: Vec<Op>) -> Vec<Effect> {
+    match app.store.apply_all(label, &ops) {
+        Ok(patch) => {
+            app.info(format!("done: {}", patch.label));
+            after_change(app, None)
+        }
+        Err(err) => {
+            app.error(err.to_string());
+            Vec::new()
+        }
+    }
+}
+
+/// After any change to the document: recompute rows, select what was created, save.
+fn after_change(app: &mut App, created: Option<(ObjKind, Uuid)>) -> Vec<Effect> {
+    app.save = SaveState::Unsaved;
+    app.refresh();
+    if let Some((kind, id)) = created {
+        select_created(app, kind, id);
+    }
+    keep_in_view(app);
+    vec![Effect::Save]
+}
+
+fn select_created(app: &mut App, kind: ObjKind, id: Uuid) {
+    match &mut app.screen {
+        Screen::Flow(fp) => {
+            if kind == ObjKind::StageBinding {
+                fp.stage_rows.select(id);
+            } else if kind == ObjKind::PolicyBinding {
+                if let Some(b) = app.store.doc().policy_bindings.get(id)
+                    && let Target::StageBinding(parent) = b.target
+                {
+                    fp.expanded.insert(parent);
+                }
+                let doc = app.store.doc();
+                let rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+                fp.stage_rows
+                    .set_rows(rows.iter().map(|r| super::app::row_id(*r)).collect());
+                fp.binding_rows = rows;
+                fp.stage_rows.select(id);
+                fp.flow_rows.select(id);
+            }
+        }
+        Screen::List(page) => {
+            let page = *page;
+            if page.kind() == kind {
+                app.list_mut(page).select(id);
+            }
+        }
+    }
+}
+
+fn keep_in_view(app: &mut App) {
+    let height = app.page_rows;
+    if let Some(list) = current_list_mut(app) {
+        list.offset = list.scroll_for(height);
+    }
+}
+
+/// The result of a save the loop carried out.
+pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
+    match result {
+        Ok(report) => {
+            app.save = SaveState::Saved;
+            if !report.conflicts.is_empty() {
+                let what: Vec<String> = report.conflicts.iter().map(|c| c.to_string()).collect();
+                app.error(format!(
+                    "conflict: someone else changed the same objects; their version is kept: {}",
+                    what.join("; ")
+                ));
+            } else if report.merged {
+                app.info("someone else saved changes meanwhile: they are loaded, and yours are saved on top");
+            }
+        }
+        Err(err) => {
+            app.save = SaveState::Failed(err.to_string());
+            app.error(format!("not saved: {err}"));
+        }
+    }
+    app.refresh();
+}
+
+/// The store changed on disk and was reloaded.
+pub fn reloaded(app: &mut App) {
+    app.refresh();
+    app.info("the store was changed by someone else and has been reloaded");
+}
+
+fn goto(app: &mut App, page: Page) -> Vec<Effect> {
+    app.screen = Screen::List(page);
+    app.refresh();
+    Vec::new()
+}
+
+/// The object selected on the current page, if any.
+fn selected(app: &App) -> Option<(ObjKind, Uuid)> {
+    match &app.screen {
+        Screen::List(page) => app.list(*page).selected_id().map(|id| (page.kind(), id)),
+        Screen::Flow(fp) => match fp.tab {
+            FlowTab::Overview => Some((ObjKind::Flow, fp.flow)),
+            FlowTab::StageBindings => {
+                fp.binding_rows
+                    .get(fp.stage_rows.selected)
+                    .map(|row| match row {
+                        BindingRow::Stage(id) => (ObjKind::StageBinding, *id),
+                        BindingRow::Policy { id, .. } => (ObjKind::PolicyBinding, *id),
+                    })
+            }
+            FlowTab::FlowBindings => fp
+                .flow_rows
+                .selected_id()
+                .map(|id| (ObjKind::PolicyBinding, id)),
+        },
+    }
+}
+
+fn edit_purpose(kind: ObjKind, id: Uuid) -> Option<Purpose> {
+    Some(match kind {
+        ObjKind::Flow => Purpose::EditFlow(id),
+        ObjKind::Stage => Purpose::EditStage(id),
+        ObjKind::Policy => Purpose::EditPolicy(id),
+        ObjKind::User => Purpose::EditUser(id),
+        ObjKind::Group => Purpose::EditGroup(id),
+        ObjKind::StageBinding => Purpose::EditStageBinding(id),
+        ObjKind::PolicyBinding => Purpose::EditPolicyBinding(id),
+        ObjKind::Prompt => return None,
+    })
+}
+
+/// Asks before deleting: the confirmation names everything the cascade removes.
+fn confirm_delete(app: &mut App, kind: ObjKind, id: Uuid) {
+    let doc = app.store.doc();
+    let op = Op::Delete(kind, id);
+    match op.plan(doc) {
+        Err(err) => app.error(err.to_string()),
+        Ok(patch) => {
+            let mut lines: Vec<String> = patch
+                .removed()
+                .map(|o| format!("removes {}", doc.describe(o)))
+                .collect();
+            lines.extend(
+                patch
+                    .modified()
+                    .map(|o| format!("changes {} (a reference to it is cleared)", doc.describe(o))),
+            );
+            let title = patch.label.clone();
+            app.modals
+                .push(Modal::Confirm(Box::new(Confirm { title, lines, op })));
+        }
+    }
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Help => app.modals.push(Modal::Help(Help::default())),
+        Action::Palette => app.modals.push(Modal::Palette(Palette::default())),
+        Action::GotoFlows => return goto(app, Page::Flows),
+        Action::GotoStages => return goto(app, Page::Stages),
+        Action::GotoPolicies => return goto(app, Page::Policies),
+        Action::GotoUsers => return goto(app, Page::Users),
+        Action::GotoGroups => return goto(app, Page::Groups),
+        Action::ForceQuit => return vec![Effect::Quit],
+        Action::Back | Action::Quit => return back(app, action == Action::Quit),
+        Action::Undo | Action::Redo => {
+            let result = if action == Action::Undo {
+                app.store.undo()
+            } else {
+                app.store.redo()
+            };
+            match result {
+                Ok(Some(patch)) => {
+                    app.info(patch.label.clone());
+                    return after_change(app, None);
+                }
+                Ok(None) => app.info(if action == Action::Undo {
+                    "nothing to undo"
+                } else {
+                    "nothing to redo"
+                }),
+                Err(conflict) => app.error(format!("cannot: {conflict}")),
+            }
+        }
+        Action::Down
+        | Action::Up
+        | Action::First
+        | Action::Last
+        | Action::PageDown
+        | Action::PageUp => {
+            let page = app.page_rows.max(1) as isize;
+            if let Some(list) = current_list_mut(app) {
+                match action {
+                    Action::Down => list.move_by(1),
+                    Action::Up => list.move_by(-1),
+                    Action::First => list.first(),
+                    Action::Last => list.last(),
+                    Action::PageDown => list.move_by(page),
+                    _ => list.move_by(-page),
+                }
+            }
+            keep_in_view(app);
+        }
+        Action::Filter => {
+            if let Screen::List(page) = app.screen {
+                app.list_mut(page).filtering = true;
+            }
+        }
+        Action::Open => match selected(app) {
+            Some((ObjKind::Flow, id)) if matches!(app.screen, Screen::List(_)) => {
+                app.screen = Screen::Flow(Box::new(FlowPage::new(id)));
+                app.refresh();
+            }
+            Some((kind, id)) => {
+                if let Some(purpose) = edit_purpose(kind, id) {
+                    open_form(app, purpose);
+                }
+            }
+            None => {}
+        },
+        Action::New => match &app.screen {
+            Screen::List(Page::Flows) => open_form(app, Purpose::CreateFlow),
+            Screen::List(Page::Stages) => app.modals.push(Modal::Types(TypePicker {
+                choice: TypeChoice::Stage { bind_to: None },
+                query: String::new(),
+                highlighted: 0,
+            })),
+            Screen::List(Page::Policies) => app.modals.push(Modal::Types(TypePicker {
+                choice: TypeChoice::Policy,
+                query: String::new(),
+                highlighted: 0,
+            })),
+            Screen::List(Page::Users) => open_form(app, Purpose::CreateUser),
+            Screen::List(Page::Groups) => open_form(app, Purpose::CreateGroup),
+            Screen::Flow(_) => {}
+        },
+        Action::Edit => {
+            if let Some((kind, id)) = selected(app)
+                && let Some(purpose) = edit_purpose(kind, id)
+            {
+                open_form(app, purpose);
+            }
+        }
+        Action::Delete | Action::Unbind => {
+            if let Some((kind, id)) = selected(app) {
+                confirm_delete(app, kind, id);
+            }
+        }
+        Action::NextTab | Action::PrevTab => {
+            if let Screen::Flow(fp) = &mut app.screen {
+                let n = FlowTab::ALL.len();
+                let i = FlowTab::ALL.iter().position(|t| *t == fp.tab).unwrap_or(0);
+                let next = if action == Action::NextTab {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                fp.tab = FlowTab::ALL[next];
+            }
+        }
+        Action::Expand | Action::Collapse => expand_or_collapse(app, action == Action::Expand),
+        Action::BindStage => {
+            if let Screen::Flow(fp) = &app.screen {
+                let flow = fp.flow;
+                open_form(app, Purpose::BindStage { flow });
+            }
+        }
+        Action::CreateAndBind => {
+            if let Screen::Flow(fp) = &app.screen {
+                let flow = fp.flow;
+                app.modals.push(Modal::Types(TypePicker {
+                    choice: TypeChoice::Stage {
+                        bind_to: Some(flow),
+                    },
+                    query: String::new(),
+                    highlighted: 0,
+                }));
+            }
+        }
+        Action::BindSubject => {
+            let target = match &app.screen {
+                Screen::Flow(fp) if fp.tab == FlowTab::FlowBindings => Some(Target::Flow(fp.flow)),
+                Screen::Flow(fp) => {
+                    fp.binding_rows
+                        .get(fp.stage_rows.selected)
+                        .map(|row| match row {
+                            BindingRow::Stage(id) | BindingRow::Policy { parent: id, .. } => {
+                                Target::StageBinding(*id)
+                            }
+                        })
+                }
+                Screen::List(_) => None,
+            };
+            match target {
+                Some(target) => open_form(app, Purpose::CreateBinding { target }),
+                None => app.info("select a stage binding first (bind one with a or n)"),
+            }
+        }
+        Action::EditStage => {
+            let stage = match selected(app) {
+                Some((ObjKind::StageBinding, id)) => {
+                    app.store.doc().stage_bindings.get(id).map(|b| b.stage)
+                }
+                Some((ObjKind::PolicyBinding, id)) => {
+                    match app.store.doc().policy_bindings.get(id).map(|b| b.target) {
+                        Some(Target::StageBinding(parent)) => {
+                            app.store.doc().stage_bindings.get(parent).map(|b| b.stage)
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(stage) = stage {
+                open_form(app, Purpose::EditStage(stage));
+            }
+        }
+        Action::MoveUp | Action::MoveDown => {
+            let up = action == Action::MoveUp;
+            let op = match selected(app) {
+                Some((ObjKind::StageBinding, id)) => Some(Op::MoveStageBinding { id, up }),
+                Some((ObjKind::PolicyBinding, id)) => Some(Op::MovePolicyBinding { id, up }),
+                _ => None,
+            };
+            if let Some(op) = op {
+                let label = op.label(app.store.doc());
+                let id = selected(app).map(|(_, id)| id);
+                let effects = apply(app, &label, vec![op]);
+                if let (Some(id), Some(list)) = (id, current_list_mut(app)) {
+                    list.select(id);
+                }
+                keep_in_view(app);
+                return effects;
+            }
+        }
+        Action::NextField
+        | Action::PrevField
+        | Action::Left
+        | Action::Right
+        | Action::Toggle
+        | Action::Submit
+        | Action::Cancel
+        | Action::Confirm => {}
+    }
+    Vec::new()
+}
+
+/// Esc and q: close a filter, leave a flow page, or (q on a top-level page) quit.
+fn back(app: &mut App, quit: bool) -> Vec<Effect> {
+    match &app.screen {
+        Screen::Flow(_) => {
+            app.screen = Screen::List(Page::Flows);
+            app.refresh();
+            Vec::new()
+        }
+        Screen::List(page) => {
+            let page = *page;
+            let list = app.list_mut(page);
+            if !list.filter.is_empty() && !quit {
+                list.filter.clear();
+                app.refresh();
+                Vec::new()
+            } else if quit {
+                vec![Effect::Quit]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn expand_or_collapse(app: &mut App, expand: bool) {
+    let doc = app.store.doc();
+    let Screen::Flow(fp) = &mut app.screen else {
+        return;
+    };
+    if fp.tab != FlowTab::StageBindings {
+        return;
+    }
+    let Some(row) = fp.binding_rows.get(fp.stage_rows.selected).copied() else {
+        return;
+    };
+    match (row, expand) {
+        (BindingRow::Stage(id), true) => {
+            if fp.expanded.insert(id) {
+                // Now shown; the selection stays on the binding.
+            } else if !doc.policy_bindings_of(id).is_empty() {
+                fp.stage_rows.move_by(1);
+                return;
+            }
+        }
+        (BindingRow::Stage(id), false) => {
+            fp.expanded.remove(&id);
+        }
+        (BindingRow::Policy { parent, .. }, false) => {
+            fp.stage_rows.select(parent);
+            return;
+        }
+        (BindingRow::Policy { .. }, true) => return,
+    }
+    let rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+    fp.stage_rows
+        .set_rows(rows.iter().map(|r| super::app::row_id(*r)).collect());
+    fp.binding_rows = rows;
+}

@@ -1,0 +1,312 @@
+//! A flow's page: Overview, Stage Bindings (rows that expand into their policy, group and user
+//! bindings) and the flow's own Policy / Group / User Bindings.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs, Widget, Wrap};
+
+use super::table::{self, Rows, safe};
+use crate::model::{Document, EngineMode, Flow, ObjKind, PolicyBinding, StageBinding, Subject};
+use crate::tui::app::{App, BindingRow, FlowPage, FlowTab};
+use crate::tui::theme::Theme;
+
+/// authentik's own wording for the engine modes.
+pub fn mode_text(mode: EngineMode) -> &'static str {
+    match mode {
+        EngineMode::Any => "ANY, any policy must match to grant access",
+        EngineMode::All => "ALL, all policies must match to grant access",
+    }
+}
+
+fn subject(doc: &Document, b: &PolicyBinding) -> String {
+    let (kind, name) = match b.subject {
+        Subject::Policy(id) => ("Policy", doc.label_of(ObjKind::Policy, id)),
+        Subject::Group(id) => ("Group", doc.label_of(ObjKind::Group, id)),
+        Subject::User(id) => ("User", doc.label_of(ObjKind::User, id)),
+    };
+    format!("{kind} {}", safe(&name))
+}
+
+/// One line on what gates a stage binding: when it is checked, and by what.
+pub fn gating(doc: &Document, b: &StageBinding) -> String {
+    let bindings = doc.policy_bindings_of(b.id);
+    let enabled: Vec<&&PolicyBinding> = bindings.iter().filter(|p| p.enabled).collect();
+    if enabled.is_empty() {
+        return "always shown (no bindings)".into();
+    }
+    let when = match (b.evaluate_on_plan, b.re_evaluate_policies) {
+        (false, true) => "when run",
+        (true, false) => "when planned",
+        (true, true) => "planned & run",
+        (false, false) => "never checked",
+    };
+    let what = match enabled.as_slice() {
+        [one] => {
+            let negated = if one.negate { "not " } else { "" };
+            format!("{negated}{}", subject(doc, one))
+        }
+        many => format!("{} of {} bindings", b.policy_engine_mode, many.len()),
+    };
+    format!("{when}: {what}")
+}
+
+pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let doc = app.store.doc();
+    let Some(flow) = doc.flows.get(fp.flow) else {
+        return;
+    };
+    let [title, tabs, _, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    Line::from(vec![
+        Span::styled(safe(&flow.name), theme.title()),
+        Span::styled(
+            format!("  {} · {}", safe(&flow.slug), flow.designation),
+            theme.dim(),
+        ),
+    ])
+    .render(title, buf);
+    let selected = FlowTab::ALL.iter().position(|t| *t == fp.tab).unwrap_or(0);
+    Tabs::new(FlowTab::ALL.iter().map(|t| t.title()))
+        .select(selected)
+        .highlight_style(theme.selected())
+        .divider("|")
+        .render(tabs, buf);
+    match fp.tab {
+        FlowTab::Overview => overview(doc, flow, theme, body, buf),
+        FlowTab::StageBindings => stage_bindings(doc, fp, theme, body, buf),
+        FlowTab::FlowBindings => flow_bindings(doc, fp, theme, body, buf),
+    }
+}
+
+fn overview(doc: &Document, flow: &Flow, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<20}"), theme.header()),
+            Span::raw(value),
+        ])
+    };
+    let stages: Vec<String> = doc
+        .bindings_of_flow(flow.id)
+        .iter()
+        .map(|b| safe(&doc.label_of(ObjKind::Stage, b.stage)))
+        .collect();
+    let lines = vec![
+        field("Name", safe(&flow.name)),
+        field("Title", safe(&flow.title)),
+        field("Slug", safe(&flow.slug)),
+        field("Designation", flow.designation.to_string()),
+        field("Authentication", flow.authentication.to_string()),
+        field(
+            "Policy engine mode",
+            mode_text(flow.policy_engine_mode).to_string(),
+        ),
+        field("Denied action", flow.denied_action.to_string()),
+        field("Layout", flow.layout.to_string()),
+        field(
+            "Compatibility mode",
+            if flow.compatibility_mode { "on" } else { "off" }.to_string(),
+        ),
+        field(
+            "Background",
+            if flow.background.is_empty() {
+                "(brand default)".into()
+            } else {
+                safe(&flow.background)
+            },
+        ),
+        Line::from(""),
+        field(
+            "Stages",
+            if stages.is_empty() {
+                "none bound yet".into()
+            } else {
+                stages.join(" › ")
+            },
+        ),
+    ];
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .render(area, buf);
+}
+
+fn stage_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if fp.binding_rows.is_empty() {
+        Line::from(Span::styled(
+            "No stages bound. Press a to bind an existing stage, or n to create and bind one.",
+            theme.dim(),
+        ))
+        .render(area, buf);
+        return;
+    }
+    let height = usize::from(area.height.saturating_sub(1)).max(1);
+    let first = fp.stage_rows.scroll_for(height);
+    let rows: Vec<Vec<Line>> = fp
+        .binding_rows
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|row| match row {
+            BindingRow::Stage(id) => {
+                let Some(b) = doc.stage_bindings.get(*id) else {
+                    return Vec::new();
+                };
+                let caret = if fp.expanded.contains(id) { "v" } else { ">" };
+                let kind = doc
+                    .stages
+                    .get(b.stage)
+                    .map(|s| s.kind.short().to_string())
+                    .unwrap_or_default();
+                vec![
+                    Line::from(format!("{caret} {}", b.order)),
+                    Line::from(safe(&doc.label_of(ObjKind::Stage, b.stage))),
+                    Line::from(kind),
+                    Line::from(gating(doc, b)),
+                ]
+            }
+            BindingRow::Policy { id, .. } => {
+                let Some(p) = doc.policy_bindings.get(*id) else {
+                    return Vec::new();
+                };
+                let mut flags = vec![if p.enabled { "enabled" } else { "DISABLED" }.to_string()];
+                if p.negate {
+                    flags.push("negated".into());
+                }
+                flags.push(format!("timeout {}s", p.timeout));
+                flags.push(format!(
+                    "on error: {}",
+                    if p.failure_result {
+                        "pass"
+                    } else {
+                        "don't pass"
+                    }
+                ));
+                vec![
+                    Line::from(format!("    {}", p.order)),
+                    Line::from(format!("  {}", subject(doc, p))),
+                    Line::from(Span::styled(
+                        doc.stage_bindings
+                            .get(p.target.id())
+                            .map(|b| format!("mode {}", b.policy_engine_mode))
+                            .unwrap_or_default(),
+                        theme.dim(),
+                    )),
+                    Line::from(flags.join(", ")),
+                ]
+            }
+        })
+        .collect();
+    let (header, widths, rows) = if area.width < 90 {
+        let rows = rows
+            .into_iter()
+            .map(|mut r| {
+                if r.len() == 4 {
+                    r.remove(2);
+                }
+                r
+            })
+            .collect();
+        (
+            vec!["Order", "Stage", "Gated"],
+            vec![
+                Constraint::Length(7),
+                Constraint::Fill(1),
+                Constraint::Fill(1),
+            ],
+            rows,
+        )
+    } else {
+        (
+            vec!["Order", "Stage", "Type", "Gated"],
+            vec![
+                Constraint::Length(7),
+                Constraint::Fill(3),
+                Constraint::Length(16),
+                Constraint::Fill(3),
+            ],
+            rows,
+        )
+    };
+    table::draw(
+        Rows {
+            header,
+            widths,
+            rows,
+            first,
+            selected: Some(fp.stage_rows.selected),
+        },
+        theme,
+        area,
+        buf,
+    );
+}
+
+fn flow_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let Some(flow) = doc.flows.get(fp.flow) else {
+        return;
+    };
+    let [mode, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    Line::from(vec![
+        Span::styled("Policy engine mode: ", theme.header()),
+        Span::raw(mode_text(flow.policy_engine_mode)),
+    ])
+    .render(mode, buf);
+    if fp.flow_rows.rows.is_empty() {
+        Line::from(Span::styled(
+            "No policy, group or user bindings: the flow applies to everyone. Press b to bind one.",
+            theme.dim(),
+        ))
+        .render(rest, buf);
+        return;
+    }
+    let height = usize::from(rest.height.saturating_sub(1)).max(1);
+    let first = fp.flow_rows.scroll_for(height);
+    let rows: Vec<Vec<Line>> = fp
+        .flow_rows
+        .rows
+        .iter()
+        .skip(first)
+        .take(height)
+        .filter_map(|id| doc.policy_bindings.get(*id))
+        .map(|p| {
+            vec![
+                Line::from(p.order.to_string()),
+                Line::from(subject(doc, p)),
+                Line::from(if p.enabled { "enabled" } else { "DISABLED" }),
+                Line::from(if p.negate { "negated" } else { "" }),
+                Line::from(format!("{}s", p.timeout)),
+                Line::from(if p.failure_result {
+                    "pass"
+                } else {
+                    "don't pass"
+                }),
+            ]
+        })
+        .collect();
+    table::draw(
+        Rows {
+            header: vec![
+                "Order", "Binding", "Enabled", "Negate", "Timeout", "On error",
+            ],
+            widths: vec![
+                Constraint::Length(6),
+                Constraint::Fill(3),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Length(7),
+                Constraint::Length(10),
+            ],
+            rows,
+            first,
+            selected: Some(fp.flow_rows.selected),
+        },
+        theme,
+        rest,
+        buf,
+    );
+}

@@ -1,0 +1,385 @@
+//! Dialogs drawn over the page: forms, confirmations, the type picker, help and the palette.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::table::safe;
+use crate::model::{PolicyKind, StageKind};
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::form::{FieldValue, Form, matches, pick_matches};
+use crate::tui::keymap::Mode;
+use crate::tui::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
+use crate::tui::theme::Theme;
+use crate::tui::update::{page_modes, palette_actions};
+
+/// A centred box of at most `width` x `height` inside `area`.
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width
+        .min(area.width.saturating_sub(2))
+        .max(1)
+        .min(area.width);
+    let h = height
+        .min(area.height.saturating_sub(2))
+        .max(1)
+        .min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Draws `lines` in a bordered box, scrolled so that line `focus` is visible.
+fn boxed(
+    title: &str,
+    lines: Vec<Line>,
+    focus: usize,
+    theme: &Theme,
+    area: Rect,
+    width: u16,
+    buf: &mut Buffer,
+) {
+    let height = (lines.len() as u16).saturating_add(2);
+    let rect = centred(area, width, height);
+    Clear.render(rect, buf);
+    let inner_height = usize::from(rect.height.saturating_sub(2)).max(1);
+    let scroll = focus.saturating_sub(inner_height.saturating_sub(3));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", safe(title)), theme.title()));
+    Paragraph::new(lines)
+        .block(block)
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+        .wrap(Wrap { trim: false })
+        .render(rect, buf);
+}
+
+pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    match modal {
+        Modal::Form(form) => draw_form(form, theme, area, buf),
+        Modal::Confirm(confirm) => draw_confirm(app, confirm, theme, area, buf),
+        Modal::Types(picker) => draw_types(picker, theme, area, buf),
+        Modal::Help(help) => draw_help(app, help, theme, area, buf),
+        Modal::Palette(palette) => draw_palette(app, palette, theme, area, buf),
+    }
+}
+
+/// How a field's value reads on one line.
+fn summary(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Text(s)
+        | FieldValue::Number(s)
+        | FieldValue::Decimal(s)
+        | FieldValue::List(s)
+        | FieldValue::Json(s) => safe(s),
+        FieldValue::MultiLine(s) => {
+            let first = s.lines().next().unwrap_or("");
+            let more = s.lines().count().saturating_sub(1);
+            if more > 0 {
+                format!("{} (+{more} lines)", safe(first))
+            } else {
+                safe(first)
+            }
+        }
+        FieldValue::Toggle(b) => if *b { "[x] yes" } else { "[ ] no" }.to_string(),
+        FieldValue::Choice { options, index } => format!(
+            "‹ {} ›",
+            safe(options.get(*index).map(String::as_str).unwrap_or(""))
+        ),
+        FieldValue::Tabs { options, index } => options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                if i == *index {
+                    format!("[{o}]")
+                } else {
+                    format!(" {o} ")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        FieldValue::Pick {
+            items,
+            query,
+            highlighted,
+        } => {
+            let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
+            match found.get(*highlighted) {
+                Some(i) => safe(&items[*i].1),
+                None => "(nothing matches)".into(),
+            }
+        }
+        FieldValue::MultiPick { items, chosen, .. } => {
+            let names: Vec<String> = chosen
+                .iter()
+                .map(|c| {
+                    items
+                        .iter()
+                        .find(|(v, _)| v == c)
+                        .map(|(_, l)| safe(l))
+                        .unwrap_or_else(|| safe(c))
+                })
+                .collect();
+            if names.is_empty() {
+                "(none)".into()
+            } else {
+                names.join(", ")
+            }
+        }
+        FieldValue::Note(s) => safe(s),
+    }
+}
+
+fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines = Vec::new();
+    let mut focus_line = 0;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        if let FieldValue::Note(text) = &field.value {
+            if !text.is_empty() {
+                let style = if text.starts_with("Warning") {
+                    theme.error()
+                } else {
+                    theme.header()
+                };
+                lines.push(Line::from(Span::styled(safe(text), style)));
+            }
+            continue;
+        }
+        if focused {
+            focus_line = lines.len();
+        }
+        let marker = if focused { "> " } else { "  " };
+        let label = Span::styled(
+            format!("{marker}{:<28}", safe(&field.label)),
+            if focused {
+                theme.focus()
+            } else {
+                theme.header()
+            },
+        );
+        lines.push(Line::from(vec![
+            label,
+            Span::raw(" "),
+            Span::raw(summary(&field.value)),
+        ]));
+        if !focused {
+            continue;
+        }
+        match &field.value {
+            FieldValue::Pick {
+                items,
+                query,
+                highlighted,
+            } => {
+                lines.push(Line::from(Span::styled(
+                    format!("    filter: {}▏", safe(query)),
+                    theme.dim(),
+                )));
+                let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
+                let start = highlighted.saturating_sub(3);
+                for (n, i) in found.iter().enumerate().skip(start).take(6) {
+                    let text = format!(
+                        "    {} {}",
+                        if n == *highlighted { ">" } else { " " },
+                        safe(&items[*i].1)
+                    );
+                    lines.push(if n == *highlighted {
+                        Line::from(Span::styled(text, theme.selected()))
+                    } else {
+                        Line::from(text)
+                    });
+                }
+            }
+            FieldValue::MultiPick {
+                items,
+                chosen,
+                query,
+                highlighted,
+            } => {
+                lines.push(Line::from(Span::styled(
+                    format!("    filter: {}▏  (Space adds or removes)", safe(query)),
+                    theme.dim(),
+                )));
+                let found = matches(items, query);
+                let start = highlighted.saturating_sub(3);
+                for (n, i) in found.iter().enumerate().skip(start).take(6) {
+                    let mark = if chosen.contains(&items[*i].0) {
+                        "[x]"
+                    } else {
+                        "[ ]"
+                    };
+                    let text = format!("    {mark} {}", safe(&items[*i].1));
+                    lines.push(if n == *highlighted {
+                        Line::from(Span::styled(text, theme.selected()))
+                    } else {
+                        Line::from(text)
+                    });
+                }
+            }
+            FieldValue::MultiLine(text) => {
+                for line in text.split('\n') {
+                    lines.push(Line::from(format!("    {}", safe(line))));
+                }
+                lines.push(Line::from(Span::styled(
+                    "    ▏ Enter new line · Ctrl-s save",
+                    theme.dim(),
+                )));
+            }
+            _ => {}
+        }
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!("! {}", safe(error)),
+            theme.error(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        "Tab next field · Enter save · Esc cancel",
+        theme.dim(),
+    )));
+    boxed(&form.title, lines, focus_line, theme, area, 76, buf);
+}
+
+fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        format!("{}?", safe(&confirm.title)),
+        theme.header(),
+    ))];
+    lines.extend(
+        confirm
+            .lines
+            .iter()
+            .map(|l| Line::from(format!("  {}", safe(l)))),
+    );
+    lines.push(Line::from(""));
+    let yes = app.keymap.keys_of(Mode::Confirm, Action::Confirm).join("/");
+    let no = app.keymap.keys_of(Mode::Confirm, Action::Cancel).join("/");
+    lines.push(Line::from(vec![
+        Span::styled(yes, theme.header()),
+        Span::raw(" yes, do it (u undoes it) · "),
+        Span::styled(no, theme.header()),
+        Span::raw(" cancel"),
+    ]));
+    boxed("Confirm", lines, 0, theme, area, 76, buf);
+}
+
+fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let types = match picker.choice {
+        TypeChoice::Stage { .. } => StageKind::TYPES,
+        TypeChoice::Policy => PolicyKind::TYPES,
+    };
+    let found = pick_matches(types.iter().map(|t| t.title), &picker.query);
+    let mut lines = vec![Line::from(Span::styled(
+        format!("type to filter: {}▏", safe(&picker.query)),
+        theme.dim(),
+    ))];
+    let start = picker.highlighted.saturating_sub(8);
+    for (n, i) in found.iter().enumerate().skip(start).take(12) {
+        let text = format!(
+            "{} {}",
+            if n == picker.highlighted { ">" } else { " " },
+            types[*i].title
+        );
+        lines.push(if n == picker.highlighted {
+            Line::from(Span::styled(text, theme.selected()))
+        } else {
+            Line::from(text)
+        });
+    }
+    if let Some(i) = found.get(picker.highlighted) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(types[*i].description, theme.dim())));
+    }
+    lines.push(Line::from(Span::styled(
+        "Enter choose · Esc cancel",
+        theme.dim(),
+    )));
+    let title = match picker.choice {
+        TypeChoice::Stage { bind_to: Some(_) } => "Create and bind stage: choose a type",
+        TypeChoice::Stage { bind_to: None } => "New stage: choose a type",
+        TypeChoice::Policy => "New policy: choose a type",
+    };
+    boxed(title, lines, 0, theme, area, 76, buf);
+}
+
+fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![Line::from(Span::styled(
+        if help.filtering || !help.filter.is_empty() {
+            format!("/{}▏", safe(&help.filter))
+        } else {
+            "/ to search · Esc to close".into()
+        },
+        theme.dim(),
+    ))];
+    let mut modes = page_modes(app);
+    modes.extend([Mode::Dialog, Mode::Confirm]);
+    let filter = help.filter.to_lowercase();
+    for mode in modes {
+        let rows: Vec<Line> = app
+            .keymap
+            .bindings(mode)
+            .iter()
+            .filter(|(action, _)| {
+                filter.is_empty()
+                    || action.description().to_lowercase().contains(&filter)
+                    || action.name().contains(&filter)
+            })
+            .map(|(action, _)| {
+                let keys = app.keymap.keys_of(mode, *action).join(", ");
+                Line::from(vec![
+                    Span::styled(format!("  {keys:<18}"), theme.header()),
+                    Span::raw(action.description()),
+                ])
+            })
+            .collect();
+        if !rows.is_empty() {
+            lines.push(Line::from(Span::styled(mode.title(), theme.title())));
+            lines.extend(rows);
+        }
+    }
+    let scroll = help.scroll.min(lines.len().saturating_sub(1));
+    boxed(
+        "Help",
+        lines.into_iter().skip(scroll).collect(),
+        0,
+        theme,
+        area,
+        90,
+        buf,
+    );
+}
+
+fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let actions = palette_actions(app);
+    let found = pick_matches(actions.iter().map(|a| a.description()), &palette.query);
+    let mut lines = vec![Line::from(format!(": {}▏", safe(&palette.query)))];
+    let start = palette.highlighted.saturating_sub(8);
+    let modes = page_modes(app);
+    for (n, i) in found.iter().enumerate().skip(start).take(12) {
+        let action = actions[*i];
+        let keys = modes
+            .iter()
+            .map(|m| app.keymap.keys_of(*m, action))
+            .find(|k| !k.is_empty())
+            .unwrap_or_default();
+        let text = format!(
+            "{} {:<60} {}",
+            if n == palette.highlighted { ">" } else { " " },
+            action.description(),
+            keys.join(", ")
+        );
+        lines.push(if n == palette.highlighted {
+            Line::from(Span::styled(text, theme.selected()))
+        } else {
+            Line::from(text)
+        });
+    }
+    boxed("Command palette", lines, 0, theme, area, 90, buf);
+}

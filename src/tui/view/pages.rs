@@ -1,0 +1,225 @@
+//! The top-level lists: Flows, Stages, Policies, Users, Groups.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use uuid::Uuid;
+
+use super::table::{self, Rows, marked, safe};
+use crate::model::{Document, ObjKind, Subject, Target};
+use crate::tui::app::{App, Page};
+use crate::tui::theme::Theme;
+
+fn cells(
+    doc: &Document,
+    page: Page,
+    id: Uuid,
+    marks: Option<&Vec<usize>>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    match page {
+        Page::Flows => {
+            let Some(f) = doc.flows.get(id) else {
+                return Vec::new();
+            };
+            let stages = doc.stage_bindings.iter().filter(|b| b.target == id).count();
+            let policies = doc
+                .policy_bindings
+                .iter()
+                .filter(|b| b.target == Target::Flow(id))
+                .count();
+            vec![
+                marked(&f.slug, marks, theme),
+                Line::from(f.designation.to_string()),
+                Line::from(stages.to_string()),
+                Line::from(policies.to_string()),
+                Line::from(safe(&f.name)),
+            ]
+        }
+        Page::Stages => {
+            let Some(s) = doc.stages.get(id) else {
+                return Vec::new();
+            };
+            let flows: Vec<String> = doc
+                .stage_bindings
+                .iter()
+                .filter(|b| b.stage == id)
+                .map(|b| safe(&doc.label_of(ObjKind::Flow, b.target)))
+                .collect();
+            let used = if flows.is_empty() {
+                "not bound".to_string()
+            } else {
+                flows.join(", ")
+            };
+            vec![
+                marked(&s.name, marks, theme),
+                Line::from(s.kind.short().to_string()),
+                Line::from(used),
+            ]
+        }
+        Page::Policies => {
+            let Some(p) = doc.policies.get(id) else {
+                return Vec::new();
+            };
+            let n = doc
+                .policy_bindings
+                .iter()
+                .filter(|b| b.subject == Subject::Policy(id))
+                .count();
+            let assigned = match n {
+                0 => "not assigned".to_string(),
+                1 => "assigned to 1 object".to_string(),
+                n => format!("assigned to {n} objects"),
+            };
+            vec![
+                marked(&p.name, marks, theme),
+                Line::from(p.kind.short().to_string()),
+                Line::from(assigned),
+            ]
+        }
+        Page::Users => {
+            let Some(u) = doc.users.get(id) else {
+                return Vec::new();
+            };
+            let groups: Vec<String> = u
+                .groups
+                .iter()
+                .map(|g| safe(&doc.label_of(ObjKind::Group, *g)))
+                .collect();
+            vec![
+                marked(&u.username, marks, theme),
+                Line::from(safe(&u.name)),
+                Line::from(if u.is_active { "active" } else { "inactive" }),
+                Line::from(groups.join(", ")),
+            ]
+        }
+        Page::Groups => {
+            let Some(g) = doc.groups.get(id) else {
+                return Vec::new();
+            };
+            let parents: Vec<String> = g
+                .parents
+                .iter()
+                .map(|p| safe(&doc.label_of(ObjKind::Group, *p)))
+                .collect();
+            let members = doc.users.iter().filter(|u| u.groups.contains(&id)).count();
+            vec![
+                marked(&g.name, marks, theme),
+                Line::from(if g.is_superuser { "superuser" } else { "" }),
+                Line::from(parents.join(", ")),
+                Line::from(members.to_string()),
+            ]
+        }
+    }
+}
+
+fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
+    match page {
+        Page::Flows => (
+            vec!["Slug", "Designation", "Stages", "Policies", "Name"],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(19),
+                Constraint::Length(6),
+                Constraint::Length(8),
+                Constraint::Fill(2),
+            ],
+        ),
+        Page::Stages => (
+            vec!["Name", "Type", "Flows"],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(16),
+                Constraint::Fill(2),
+            ],
+        ),
+        Page::Policies => (
+            vec!["Name", "Type", "Assigned"],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Length(16),
+                Constraint::Length(22),
+            ],
+        ),
+        Page::Users => (
+            vec!["Username", "Name", "Status", "Groups"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(8),
+                Constraint::Fill(2),
+            ],
+        ),
+        Page::Groups => (
+            vec!["Name", "Superuser", "Parents", "Members"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(9),
+                Constraint::Fill(2),
+                Constraint::Length(7),
+            ],
+        ),
+    }
+}
+
+pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let doc = app.store.doc();
+    let list = app.list(page);
+    let [title, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let mut spans = vec![Span::styled(
+        format!("{} ({})", page.title(), list.rows.len()),
+        theme.title(),
+    )];
+    if list.filtering || !list.filter.is_empty() {
+        spans.push(Span::raw("  /"));
+        spans.push(Span::styled(safe(&list.filter), theme.matched()));
+        if list.filtering {
+            spans.push(Span::styled("▏ Enter keep · Esc clear", theme.dim()));
+        }
+    }
+    Line::from(spans).render(title, buf);
+    if list.rows.is_empty() {
+        let hint = if list.filter.is_empty() {
+            format!(
+                "No {} yet. Press n to create one.",
+                page.title().to_lowercase()
+            )
+        } else {
+            "Nothing matches the filter. Esc clears it.".to_string()
+        };
+        Line::from(Span::styled(hint, theme.dim())).render(rest, buf);
+        return;
+    }
+    let height = usize::from(rest.height.saturating_sub(1)).max(1);
+    let first = list.scroll_for(height);
+    let visible: Vec<Vec<Line>> = list
+        .rows
+        .iter()
+        .skip(first)
+        .take(height)
+        .map(|id| cells(doc, page, *id, list.highlights.get(id), theme))
+        .collect();
+    let (mut header, mut widths) = columns(page);
+    // Narrow screens keep the columns that matter most: the last one goes first.
+    let mut visible = visible;
+    if rest.width < 90 && header.len() > 3 {
+        header.pop();
+        widths.pop();
+        for row in &mut visible {
+            row.pop();
+        }
+    }
+    table::draw(
+        Rows {
+            header,
+            widths,
+            rows: visible,
+            first,
+            selected: Some(list.selected),
+        },
+        theme,
+        rest,
+        buf,
+    );
+}
