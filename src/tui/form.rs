@@ -171,7 +171,9 @@ impl Form {
             | FieldValue::List(s)
             | FieldValue::Json(s) => s.push(c),
             FieldValue::Number(s) if c.is_ascii_digit() || (c == '-' && s.is_empty()) => s.push(c),
-            FieldValue::Decimal(s) if c.is_ascii_digit() || c == '.' || (c == '-' && s.is_empty()) => {
+            FieldValue::Decimal(s)
+                if c.is_ascii_digit() || c == '.' || (c == '-' && s.is_empty()) =>
+            {
                 s.push(c)
             }
             FieldValue::Pick {

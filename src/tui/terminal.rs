@@ -11,7 +11,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyEventKind, MouseEventKind,
+    Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -23,7 +23,7 @@ use super::action::Action;
 use super::app::{App, Effect};
 use super::keys::Key;
 use super::theme::Theme;
-use super::update::{handle_key, reloaded, saved, update};
+use super::update::{click, handle_key, reloaded, saved, update};
 use super::view;
 
 /// How often the loop looks for a change made by someone else.
@@ -144,6 +144,11 @@ fn event_loop(
                 Event::Mouse(mouse) => match mouse.kind {
                     MouseEventKind::ScrollDown => update(app, Action::Down),
                     MouseEventKind::ScrollUp => update(app, Action::Up),
+                    MouseEventKind::Down(MouseButton::Left) => {
+                        let size = terminal.size()?;
+                        let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                        click(app, area, mouse.column, mouse.row)
+                    }
                     _ => Vec::new(),
                 },
                 Event::Paste(text) => {

@@ -401,6 +401,32 @@ fn keep_in_view(app: &mut App) {
     }
 }
 
+/// A mouse click: a sidebar page, a flow page tab, or a row (a second click on the selected
+/// row opens it).
+pub fn click(app: &mut App, area: ratatui::layout::Rect, x: u16, y: u16) -> Vec<Effect> {
+    match super::view::hit_test(app, area, x, y) {
+        Some(super::view::Hit::Page(page)) => goto(app, page),
+        Some(super::view::Hit::Tab(tab)) => {
+            if let Screen::Flow(fp) = &mut app.screen {
+                fp.tab = tab;
+            }
+            Vec::new()
+        }
+        Some(super::view::Hit::Row(row)) => {
+            let Some(list) = current_list_mut(app) else {
+                return Vec::new();
+            };
+            if list.selected == row {
+                return update(app, Action::Open);
+            }
+            list.selected = row;
+            keep_in_view(app);
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
 /// The result of a save the loop carried out.
 pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
     match result {

@@ -51,11 +51,8 @@ pub fn gating(doc: &Document, b: &StageBinding) -> String {
     format!("{when}: {what}")
 }
 
-pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let doc = app.store.doc();
-    let Some(flow) = doc.flows.get(fp.flow) else {
-        return;
-    };
+/// Title, tab row and body of a flow page.
+fn sections(area: Rect) -> [Rect; 3] {
     let [title, tabs, _, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -63,6 +60,45 @@ pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffe
         Constraint::Min(1),
     ])
     .areas(area);
+    [title, tabs, body]
+}
+
+/// The engine mode line and the table of the Policy / Group / User Bindings tab.
+fn flow_bindings_table(body: Rect) -> (Rect, Rect) {
+    let [mode, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(body);
+    (mode, rest)
+}
+
+/// A click on a flow page: a tab title, or a table row.
+pub fn hit(fp: &FlowPage, area: Rect, x: u16, y: u16) -> Option<super::Hit> {
+    let [_, tabs, body] = sections(area);
+    if y == tabs.y {
+        // Tabs draw " title " for each, separated by the divider.
+        let mut start = tabs.x;
+        for tab in FlowTab::ALL {
+            let end = start + tab.title().chars().count() as u16 + 2;
+            if x >= start && x < end {
+                return Some(super::Hit::Tab(tab));
+            }
+            start = end + 1;
+        }
+        return None;
+    }
+    let (table, list) = match fp.tab {
+        FlowTab::Overview => return None,
+        FlowTab::StageBindings => (body, &fp.stage_rows),
+        FlowTab::FlowBindings => (flow_bindings_table(body).1, &fp.flow_rows),
+    };
+    let first = list.scroll_for(usize::from(table.height.saturating_sub(1)).max(1));
+    super::row_at(table, y, first, list.rows.len())
+}
+
+pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let doc = app.store.doc();
+    let Some(flow) = doc.flows.get(fp.flow) else {
+        return;
+    };
+    let [title, tabs, body] = sections(area);
     Line::from(vec![
         Span::styled(safe(&flow.name), theme.title()),
         Span::styled(
@@ -250,7 +286,7 @@ fn flow_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: 
     let Some(flow) = doc.flows.get(fp.flow) else {
         return;
     };
-    let [mode, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(area);
+    let (mode, rest) = flow_bindings_table(area);
     Line::from(vec![
         Span::styled("Policy engine mode: ", theme.header()),
         Span::raw(mode_text(flow.policy_engine_mode)),

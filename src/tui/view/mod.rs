@@ -29,30 +29,109 @@ pub fn list_height(height: u16) -> usize {
     usize::from(height.saturating_sub(6)).max(1)
 }
 
-pub fn draw(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(area, buf);
-        return;
-    }
+/// Where the parts of the screen are.
+pub struct Regions {
+    pub top: Rect,
+    pub sidebar: Option<Rect>,
+    pub main: Rect,
+    pub bottom: Rect,
+}
+
+pub fn regions(area: Rect) -> Regions {
     let [top, body, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
-    header(app, theme, top, buf);
-    let main = if area.width >= SIDEBAR_FROM {
+    if area.width >= SIDEBAR_FROM {
         let [side, _, main] = Layout::horizontal([
             Constraint::Length(13),
             Constraint::Length(1),
             Constraint::Min(1),
         ])
         .areas(body);
-        sidebar(app, theme, side, buf);
-        main
+        Regions {
+            top,
+            sidebar: Some(side),
+            main,
+            bottom,
+        }
     } else {
-        body
-    };
+        Regions {
+            top,
+            sidebar: None,
+            main: body,
+            bottom,
+        }
+    }
+}
+
+/// What a mouse click at a screen position points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    Page(Page),
+    Tab(super::app::FlowTab),
+    /// A row of the current table, as an index into its rows.
+    Row(usize),
+}
+
+pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Hit> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT || !app.modals.is_empty() {
+        return None;
+    }
+    let r = regions(area);
+    if let Some(side) = r.sidebar
+        && side.contains((x, y).into())
+    {
+        // Sidebar lines: a section title before Flows, Policies and Users.
+        return match y - side.y {
+            1 => Some(Hit::Page(Page::Flows)),
+            2 => Some(Hit::Page(Page::Stages)),
+            4 => Some(Hit::Page(Page::Policies)),
+            6 => Some(Hit::Page(Page::Users)),
+            7 => Some(Hit::Page(Page::Groups)),
+            _ => None,
+        };
+    }
+    if !r.main.contains((x, y).into()) {
+        return None;
+    }
+    match &app.screen {
+        Screen::List(page) => {
+            let table = pages::table_area(r.main);
+            let list = app.list(*page);
+            let first = list.scroll_for(usize::from(table.height.saturating_sub(1)).max(1));
+            row_at(table, y, first, list.rows.len())
+        }
+        Screen::Flow(fp) => flow::hit(fp, r.main, x, y),
+    }
+}
+
+/// The row under `y` in a table drawn at `table` whose first visible row is `first`.
+fn row_at(table: Rect, y: u16, first: usize, rows: usize) -> Option<Hit> {
+    let top = table.y + 1;
+    (y >= top && y < table.bottom())
+        .then(|| first + usize::from(y - top))
+        .filter(|i| *i < rows)
+        .map(Hit::Row)
+}
+
+pub fn draw(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(area, buf);
+        return;
+    }
+    let Regions {
+        top,
+        sidebar: side,
+        main,
+        bottom,
+    } = regions(area);
+    header(app, theme, top, buf);
+    if let Some(side) = side {
+        sidebar(app, theme, side, buf);
+    }
     match &app.screen {
         Screen::List(page) => pages::draw(app, *page, theme, main, buf),
         Screen::Flow(fp) => flow::draw(app, fp, theme, main, buf),

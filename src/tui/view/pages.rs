@@ -163,6 +163,12 @@ fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
     }
 }
 
+/// The table part of a list page (below its title line).
+pub fn table_area(area: Rect) -> Rect {
+    let [_, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    rest
+}
+
 pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let doc = app.store.doc();
     let list = app.list(page);
