@@ -124,7 +124,7 @@ fn a_corrupt_store_is_an_error_with_its_position_and_stays_as_it_was() {
     )
     .unwrap();
     let before = fs::read(&path).unwrap();
-    for args in [&["list", "flows"][..], &[], &["init"]] {
+    for args in [&["list", "flows"][..], &["list", "users"], &["init"]] {
         let out = bindery(&path, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let err = text(&out.stderr);
@@ -183,18 +183,14 @@ fn the_store_comes_from_the_environment_when_no_flag_is_given() {
 }
 
 #[test]
-fn the_bare_command_summarises_the_store() {
+fn the_bare_command_without_a_terminal_says_how_to_script_instead() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.json");
     let out = bindery(&path, &[]);
-    assert!(out.status.success());
-    assert!(text(&out.stdout).contains("does not exist yet"));
-    assert!(!path.exists(), "a summary must not create the store");
-    let doc = common::random_document(9, 4);
-    let slug = doc.flows.iter().next().unwrap().slug.clone();
-    Store::create(&path, doc).unwrap();
-    let out = bindery(&path, &[]);
-    assert!(text(&out.stdout).contains(&slug));
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("needs a terminal") && err.contains("bindery screen"), "{err}");
+    assert!(!path.exists(), "nothing is created without a terminal");
 }
 
 #[test]

@@ -173,10 +173,11 @@ fn overview(doc: &Document, flow: &Flow, theme: &Theme, area: Rect, buf: &mut Bu
 
 fn stage_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
     if fp.binding_rows.is_empty() {
-        Line::from(Span::styled(
+        Paragraph::new(Span::styled(
             "No stages bound. Press a to bind an existing stage, or n to create and bind one.",
             theme.dim(),
         ))
+        .wrap(Wrap { trim: true })
         .render(area, buf);
         return;
     }
@@ -293,10 +294,11 @@ fn flow_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: 
     ])
     .render(mode, buf);
     if fp.flow_rows.rows.is_empty() {
-        Line::from(Span::styled(
+        Paragraph::new(Span::styled(
             "No policy, group or user bindings: the flow applies to everyone. Press b to bind one.",
             theme.dim(),
         ))
+        .wrap(Wrap { trim: true })
         .render(rest, buf);
         return;
     }

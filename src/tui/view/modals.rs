@@ -33,17 +33,29 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-/// Draws `lines` in a bordered box, scrolled so that line `focus` is visible.
+/// Draws `lines` in a bordered box, scrolled so that line `focus` is visible; `wrap` folds
+/// long lines (and sizes the box for them) instead of cutting them.
+#[allow(clippy::too_many_arguments)]
 fn boxed(
     title: &str,
     lines: Vec<Line>,
     focus: usize,
+    wrap: bool,
     theme: &Theme,
     area: Rect,
     width: u16,
     buf: &mut Buffer,
 ) {
-    let height = (lines.len() as u16).saturating_add(2);
+    let inner_width = usize::from(width.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1);
+    let rows: usize = if wrap {
+        lines
+            .iter()
+            .map(|l| l.width().div_ceil(inner_width).max(1))
+            .sum()
+    } else {
+        lines.len()
+    };
+    let height = (rows.min(usize::from(u16::MAX)) as u16).saturating_add(2);
     let rect = centred(area, width, height);
     Clear.render(rect, buf);
     let inner_height = usize::from(rect.height.saturating_sub(2)).max(1);
@@ -51,11 +63,13 @@ fn boxed(
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", safe(title)), theme.title()));
-    Paragraph::new(lines)
+    let mut paragraph = Paragraph::new(lines)
         .block(block)
-        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
-        .wrap(Wrap { trim: false })
-        .render(rect, buf);
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0));
+    if wrap {
+        paragraph = paragraph.wrap(Wrap { trim: false });
+    }
+    paragraph.render(rect, buf);
 }
 
 pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -244,7 +258,7 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
         "Tab next field · Enter save · Esc cancel",
         theme.dim(),
     )));
-    boxed(&form.title, lines, focus_line, theme, area, 76, buf);
+    boxed(&form.title, lines, focus_line, false, theme, area, 76, buf);
 }
 
 fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -267,7 +281,7 @@ fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &m
         Span::styled(no, theme.header()),
         Span::raw(" cancel"),
     ]));
-    boxed("Confirm", lines, 0, theme, area, 76, buf);
+    boxed("Confirm", lines, 0, true, theme, area, 76, buf);
 }
 
 fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -306,7 +320,7 @@ fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) 
         TypeChoice::Stage { bind_to: None } => "New stage: choose a type",
         TypeChoice::Policy => "New policy: choose a type",
     };
-    boxed(title, lines, 0, theme, area, 76, buf);
+    boxed(title, lines, 0, true, theme, area, 76, buf);
 }
 
 fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -349,6 +363,7 @@ fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer
         "Help",
         lines.into_iter().skip(scroll).collect(),
         0,
+        false,
         theme,
         area,
         90,
@@ -381,5 +396,5 @@ fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &m
             Line::from(text)
         });
     }
-    boxed("Command palette", lines, 0, theme, area, 90, buf);
+    boxed("Command palette", lines, 0, false, theme, area, 90, buf);
 }

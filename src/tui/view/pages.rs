@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use uuid::Uuid;
 
 use super::table::{self, Rows, marked, safe};
@@ -90,8 +90,8 @@ fn cells(
             vec![
                 marked(&u.username, marks, theme),
                 Line::from(safe(&u.name)),
-                Line::from(if u.is_active { "active" } else { "inactive" }),
                 Line::from(groups.join(", ")),
+                Line::from(if u.is_active { "active" } else { "inactive" }),
             ]
         }
         Page::Groups => {
@@ -143,12 +143,12 @@ fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
             ],
         ),
         Page::Users => (
-            vec!["Username", "Name", "Status", "Groups"],
+            vec!["Username", "Name", "Groups", "Status"],
             vec![
                 Constraint::Fill(2),
                 Constraint::Fill(2),
-                Constraint::Length(8),
                 Constraint::Fill(2),
+                Constraint::Length(8),
             ],
         ),
         Page::Groups => (
@@ -194,7 +194,9 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
         } else {
             "Nothing matches the filter. Esc clears it.".to_string()
         };
-        Line::from(Span::styled(hint, theme.dim())).render(rest, buf);
+        Paragraph::new(Span::styled(hint, theme.dim()))
+            .wrap(Wrap { trim: true })
+            .render(rest, buf);
         return;
     }
     let height = usize::from(rest.height.saturating_sub(1)).max(1);
