@@ -8,6 +8,7 @@ pub mod cli;
 pub mod edit;
 pub mod engine;
 pub mod generate;
+pub mod lint;
 pub mod model;
 pub mod store;
 pub mod text;

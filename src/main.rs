@@ -65,6 +65,11 @@ fn main() -> ExitCode {
             let _ = stdout.write_all(output.stdout.as_bytes());
             ExitCode::SUCCESS
         }
+        Err(cli::CliError::Findings(output)) => {
+            eprint!("{}", output.stderr);
+            let _ = std::io::stdout().lock().write_all(output.stdout.as_bytes());
+            ExitCode::FAILURE
+        }
         Err(err) => {
             eprintln!("bindery: {}", sanitize(&err.to_string()));
             ExitCode::FAILURE

@@ -553,3 +553,65 @@ fn a_failure_at_any_step_of_a_save_keeps_the_old_store_and_the_edits() {
         retry.save().unwrap();
     }
 }
+
+#[test]
+fn a_version_1_store_is_migrated_and_the_old_file_kept() {
+    let (dir, path) = temp_store();
+    let v1 = "{\n  \"schema_version\": 1,\n  \"generation\": 7,\n  \"groups\": [{\"id\": \"00000000-0000-4000-8000-000000000001\", \"name\": \"old\"}]\n}\n";
+    fs::write(&path, v1).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.doc().schema_version, bindery::model::SCHEMA_VERSION);
+    assert_eq!(store.doc().groups.len(), 1);
+    assert!(store.doc().log.is_empty());
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        v1,
+        "reading never writes"
+    );
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("new"))))
+        .unwrap();
+    store.save().unwrap();
+    let backup = dir.path().join("store.json.v1.bak");
+    assert_eq!(fs::read_to_string(&backup).unwrap(), v1);
+    let saved: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 2);
+    assert_eq!(saved["generation"], 8);
+    // Later saves leave the first backup of the old format alone.
+    store
+        .apply(&Op::Create(Obj::Group(Group::new("newer"))))
+        .unwrap();
+    store.save().unwrap();
+    assert_eq!(fs::read_to_string(&backup).unwrap(), v1);
+}
+
+#[test]
+fn every_saved_operation_goes_into_a_bounded_change_log() {
+    let (_dir, path) = temp_store();
+    let mut store = saved(&path, Document::default());
+    store.log_limit = 3;
+    for i in 0..5 {
+        store
+            .apply(&Op::Create(Obj::Group(Group::new(&format!("g{i}")))))
+            .unwrap();
+        store.save().unwrap();
+    }
+    let mut flow = Flow::new("login", "Login", Designation::Authentication);
+    flow.title = "Login".into();
+    store.apply(&Op::Create(Obj::Flow(flow.clone()))).unwrap();
+    store.apply(&Op::Delete(ObjKind::Flow, flow.id)).unwrap();
+    store.save().unwrap();
+    let log = &Store::open(&path).unwrap().doc().log.clone();
+    assert_eq!(log.len(), 3, "bounded to the newest entries");
+    assert_eq!(log[0].operation, "create group 'g4'");
+    assert_eq!(log[1].operation, "create flow 'login'");
+    assert_eq!(log[2].operation, "delete flow 'login'");
+    assert_eq!(log[2].objects, vec!["flow 'login'"]);
+    assert!(
+        log[2].at.ends_with('Z') && log[2].at.len() == 20,
+        "{}",
+        log[2].at
+    );
+    assert!(!log[2].user.is_empty());
+}

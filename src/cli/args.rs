@@ -81,6 +81,35 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Findings an administrator should know about (exit 1 when any is an error)
+    Lint {
+        /// Only findings in this flow
+        #[arg(long, value_name = "SLUG")]
+        flow: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every binding and object that refers to a stage, policy, group or user
+    WhereUsed {
+        /// stage, policy, group, user, flow or prompt
+        kind: String,
+        /// Its name (a user's username, a flow's slug)
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The flow as the planner sees it, as text or as a Mermaid graph
+    Diagram {
+        #[arg(value_name = "FLOW_SLUG")]
+        flow: String,
+        #[arg(long, default_value = "text", value_name = "text|mermaid")]
+        format: String,
+    },
+    /// The store's change log, newest first
+    Log {
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the terminal UI without a terminal: replay keys, print the final screen as text
     Screen {
         /// The screen size, WIDTHxHEIGHT

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod blueprints;
+mod inspect;
 mod list;
 mod plan;
 mod screen;
@@ -25,6 +26,9 @@ pub enum CliError {
     Message(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The command ran and printed its output, but reports failure (lint found errors).
+    #[error("errors were found")]
+    Findings(Output),
 }
 
 impl CliError {
@@ -87,6 +91,33 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             Ok(out)
         }
         Some(Command::Init { demo }) => blueprints::init(&store_path, demo),
+        Some(Command::Lint { flow, json }) => {
+            let (store, warnings) = open(&store_path)?;
+            let (mut out, errors) = inspect::run_lint(store.doc(), flow.as_deref(), json)?;
+            out.stderr = warnings;
+            if errors {
+                return Err(CliError::Findings(out));
+            }
+            Ok(out)
+        }
+        Some(Command::WhereUsed { kind, name, json }) => {
+            let (store, warnings) = open(&store_path)?;
+            let mut out = inspect::where_used(store.doc(), &kind, &name, json)?;
+            out.stderr = warnings;
+            Ok(out)
+        }
+        Some(Command::Diagram { flow, format }) => {
+            let (store, warnings) = open(&store_path)?;
+            let mut out = inspect::diagram(store.doc(), &flow, &format)?;
+            out.stderr = warnings;
+            Ok(out)
+        }
+        Some(Command::Log { json }) => {
+            let (store, warnings) = open(&store_path)?;
+            let mut out = inspect::log(store.doc(), json);
+            out.stderr = warnings;
+            Ok(out)
+        }
         Some(Command::Screen {
             size,
             keys,

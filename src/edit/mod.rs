@@ -3,11 +3,13 @@
 //! The command line and the terminal UI change the store only through this layer.
 
 mod cascade;
+mod duplicate;
 mod history;
 mod op;
 mod patch;
 mod reorder;
 
+pub use duplicate::{Depth, duplicate_flow};
 pub use history::History;
 pub use op::{EditError, Op};
 pub use patch::{Change, Conflict, Patch};

@@ -1,6 +1,7 @@
 //! The policy engine and the flow planner: pure functions over the model that predict what
 //! authentik would show a person, with every decision's reasons.
 
+pub mod diagram;
 mod index;
 mod planner;
 mod policy;

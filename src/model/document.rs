@@ -31,6 +31,22 @@ pub struct Document {
     pub groups: Table<Group>,
     #[serde(default)]
     pub users: Table<User>,
+    /// Saved operations, oldest first (schema version 2).
+    #[serde(default)]
+    pub log: Vec<LogEntry>,
+}
+
+/// One saved operation in the store's change log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogEntry {
+    /// When it was saved, UTC, RFC 3339.
+    pub at: String,
+    /// The operating-system user who saved it.
+    pub user: String,
+    pub operation: String,
+    /// The objects it created, changed or removed.
+    pub objects: Vec<String>,
 }
 
 impl Default for Document {
@@ -46,6 +62,7 @@ impl Default for Document {
             policy_bindings: Table::default(),
             groups: Table::default(),
             users: Table::default(),
+            log: Vec::new(),
         }
     }
 }

@@ -5,8 +5,8 @@ pub mod check;
 mod describe;
 pub mod directory;
 mod document;
-pub mod fields;
 pub mod enums;
+pub mod fields;
 pub mod flow;
 pub mod kinded;
 mod object_refs;
@@ -16,13 +16,14 @@ pub mod refs;
 mod settings;
 pub mod stage;
 mod table;
+pub mod usage;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use binding::{PolicyBinding, Subject, Target};
 pub use directory::{Group, User};
-pub use document::{Document, Obj};
+pub use document::{Document, LogEntry, Obj};
 pub use enums::*;
 pub use flow::{Flow, StageBinding};
 pub use policy::{Policy, PolicyKind};
@@ -31,8 +32,8 @@ pub use refs::{OnDelete, Ref, Refs};
 pub use stage::{Stage, StageKind};
 pub use table::Table;
 
-/// The store format this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The store format this build writes. Version 1 had no change log; it is read and migrated.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every kind of object in the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -46,8 +46,13 @@ fn strip_position(err: &serde_json::Error) -> String {
     }
 }
 
-/// Parses a store file's bytes, refusing files from a newer bindery.
+/// Parses a store file's bytes, refusing files from a newer bindery and migrating older ones.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
+    parse_versioned(path, bytes).map(|(doc, _)| doc)
+}
+
+/// Like [`parse`], also giving the schema version the file was written in.
+pub fn parse_versioned(path: &Path, bytes: &[u8]) -> Result<(Document, u32), StoreError> {
     let header: Header =
         serde_json::from_slice(bytes).map_err(|err| parse_error(path, &err, None))?;
     let found = match header.schema_version {
@@ -72,12 +77,21 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+    let mut doc: Document = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let at = err.path().to_string();
         parse_error(path, err.inner(), Some(at))
     })?;
     de.end().map_err(|err| parse_error(path, &err, None))?;
-    Ok(doc)
+    migrate(&mut doc);
+    Ok((doc, found as u32))
+}
+
+/// Brings an older format up to date. Version 1 is version 2 without the change log, which
+/// reading already filled in as empty.
+fn migrate(doc: &mut Document) {
+    if doc.schema_version < SCHEMA_VERSION {
+        doc.schema_version = SCHEMA_VERSION;
+    }
 }
 
 fn not_a_store(path: &Path, why: &str) -> StoreError {

@@ -11,6 +11,7 @@ pub mod fs;
 mod load;
 pub mod paths;
 mod save;
+mod time;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,11 +28,17 @@ use crate::model::check::{Problem, check_document};
 /// How many previous versions a save keeps (`store.json.bak.1` is the newest).
 pub const BACKUPS: usize = 5;
 
+/// How many change-log entries a store keeps by default (the newest).
+pub const LOG_LIMIT: usize = 10_000;
+
 /// What this handle last read from or wrote to disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Base {
     generation: u64,
     hash: Hash,
+    /// The schema version of the file as read; an older one is backed up before the first
+    /// save in the new format.
+    version: u32,
 }
 
 pub struct Store {
@@ -47,6 +54,8 @@ pub struct Store {
     history: History,
     /// Set by `open_new`: the first save must create the file, not merge into one.
     must_create: bool,
+    /// How many change-log entries to keep.
+    pub log_limit: usize,
 }
 
 impl Store {
@@ -66,6 +75,7 @@ impl Store {
             problems: Vec::new(),
             history: History::default(),
             must_create: false,
+            log_limit: LOG_LIMIT,
         };
         if let Some((doc, base)) = store.read_disk()? {
             store.problems = check_document(&doc);
@@ -225,10 +235,11 @@ impl Store {
             }
             Err(err) => return Err(StoreError::io(&self.path, err)),
         };
-        let doc = parse(&self.path, &bytes)?;
+        let (doc, version) = load::parse_versioned(&self.path, &bytes)?;
         let base = Base {
             generation: doc.generation,
             hash: hash(&bytes),
+            version,
         };
         Ok(Some((doc, base)))
     }

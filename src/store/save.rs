@@ -107,6 +107,7 @@ impl Store {
         let previous_generation = self.base.map_or(0, |b| b.generation);
         let mut next = self.doc.clone();
         next.generation = previous_generation.max(self.doc.generation) + 1;
+        append_log(&mut next, &self.pending, self.log_limit);
         let bytes = serde_json::to_vec_pretty(&next)
             .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
         let (mode, gid) = match self.fs.metadata(&self.path) {
@@ -117,9 +118,11 @@ impl Store {
 
         // From here the new version is what the store holds, durable or not.
         self.doc.generation = next.generation;
+        self.doc.log = next.log;
         self.base = Some(Base {
             generation: next.generation,
             hash: hash(&bytes),
+            version: crate::model::SCHEMA_VERSION,
         });
         self.pending.clear();
         self.must_create = false;
@@ -221,9 +224,13 @@ impl Store {
             file.sync_all()
                 .map_err(|e| self.failed("flushing the temporary file to disk", e))?;
             drop(file);
-            if self.base.is_some() {
+            if let Some(base) = self.base {
                 self.rotate_backups()
                     .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
+                if base.version < crate::model::SCHEMA_VERSION {
+                    self.keep_old_format(base.version)
+                        .map_err(|e| self.failed("keeping a backup of the older format", e))?;
+                }
             }
             self.fs
                 .rename(&temp, &self.path)
@@ -233,6 +240,18 @@ impl Store {
             let _ = self.fs.remove_file(&temp);
         }
         result
+    }
+
+    /// Before the first save in a newer format, the file in the older one is kept as
+    /// `store.json.v<old>.bak` (once: an existing one is left alone).
+    fn keep_old_format(&self, version: u32) -> io::Result<()> {
+        match self.fs.hard_link(
+            &self.path,
+            &sibling(&self.path, &format!(".v{version}.bak")),
+        ) {
+            Err(err) if err.kind() != io::ErrorKind::AlreadyExists => Err(err),
+            _ => Ok(()),
+        }
     }
 
     /// `.bak.1` becomes `.bak.2` and so on; the current store is hard-linked as `.bak.1`.
@@ -250,5 +269,36 @@ impl Store {
             _ => {}
         }
         self.fs.hard_link(&self.path, &newest)
+    }
+}
+
+/// Appends one change-log entry per saved patch, keeping the newest `limit`.
+fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], limit: usize) {
+    const SHOWN: usize = 50;
+    let at = super::time::now_rfc3339();
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| format!("uid {}", unsafe_uid()));
+    for patch in patches {
+        let mut objects: Vec<String> = patch
+            .changes
+            .iter()
+            .filter_map(|c| c.after.as_ref().or(c.before.as_ref()))
+            .take(SHOWN)
+            .map(|o| doc.describe(o))
+            .collect();
+        if patch.changes.len() > SHOWN {
+            objects.push(format!("and {} more", patch.changes.len() - SHOWN));
+        }
+        doc.log.push(crate::model::LogEntry {
+            at: at.clone(),
+            user: user.clone(),
+            operation: patch.label.clone(),
+            objects,
+        });
+    }
+    if doc.log.len() > limit {
+        let excess = doc.log.len() - limit;
+        doc.log.drain(..excess);
     }
 }

@@ -1,0 +1,265 @@
+//! The flow as the planner sees it: its requirement and own bindings, then each stage binding
+//! in order with its gates and where a failed gate goes. As text (80 columns, read top to
+//! bottom) or as a Mermaid `graph TD`.
+
+use crate::model::{
+    AuthenticationRequirement, DeniedAction, Document, EngineMode, Flow, ObjKind, PolicyBinding,
+    StageBinding, Subject,
+};
+use crate::text::sanitize;
+
+fn subject(doc: &Document, b: &PolicyBinding) -> String {
+    let what = match b.subject {
+        Subject::Policy(id) => format!("policy {}", doc.label_of(ObjKind::Policy, id)),
+        Subject::Group(id) => format!("group {}", doc.label_of(ObjKind::Group, id)),
+        Subject::User(id) => format!("user {}", doc.label_of(ObjKind::User, id)),
+    };
+    if b.negate {
+        format!("not {what}")
+    } else {
+        what
+    }
+}
+
+/// The enabled bindings of a target in words: "group admins" or "any of: a, b".
+fn gate(doc: &Document, target: uuid::Uuid, mode: EngineMode) -> Option<String> {
+    let bindings: Vec<&PolicyBinding> = doc
+        .policy_bindings_of(target)
+        .into_iter()
+        .filter(|b| b.enabled)
+        .collect();
+    match bindings.as_slice() {
+        [] => None,
+        [one] => Some(subject(doc, one)),
+        many => Some(format!(
+            "{} of: {}",
+            mode,
+            many.iter()
+                .map(|b| subject(doc, b))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn when(b: &StageBinding) -> &'static str {
+    match (b.evaluate_on_plan, b.re_evaluate_policies) {
+        (true, true) => "when planned and when run",
+        (true, false) => "when planned",
+        (false, true) => "when run",
+        (false, false) => "never (both switches off)",
+    }
+}
+
+fn requirement(flow: &Flow) -> &'static str {
+    match flow.authentication {
+        AuthenticationRequirement::None => "anyone",
+        AuthenticationRequirement::RequireAuthenticated => "a logged-in user",
+        AuthenticationRequirement::RequireUnauthenticated => "nobody logged in",
+        AuthenticationRequirement::RequireSuperuser => "a superuser",
+        AuthenticationRequirement::RequireRedirect => "a redirect from another flow",
+        AuthenticationRequirement::RequireOutpost => "a request from an outpost",
+    }
+}
+
+fn denial(action: DeniedAction) -> &'static str {
+    match action {
+        DeniedAction::MessageContinue => "show the denial, or continue to ?next when given",
+        DeniedAction::Message => "show the denial message",
+        DeniedAction::Continue => "continue to ?next, else the default page",
+    }
+}
+
+/// Splits text into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The text diagram, each line at most 80 columns (names are sanitised).
+pub fn text(doc: &Document, flow: &Flow) -> String {
+    let mut out = Vec::new();
+    let mut put = |prefix: &str, text: &str| {
+        let text = sanitize(text);
+        let width = 80 - prefix.chars().count();
+        let mut first = true;
+        for line in wrap(&text, width) {
+            let lead = if first {
+                prefix.to_string()
+            } else {
+                format!("{}  ", prefix.replace(['├', '└'], "│").replace('─', " "))
+            };
+            out.push(format!("{lead}{line}").trim_end().to_string());
+            first = false;
+        }
+    };
+    put(
+        "",
+        &format!("flow {} ({}): {}", flow.slug, flow.designation, flow.name),
+    );
+    put("│ ", &format!("who may start it: {}", requirement(flow)));
+    match gate(doc, flow.id, flow.policy_engine_mode) {
+        None => put("│ ", "flow bindings: none, it applies to everyone"),
+        Some(g) => put("│ ", &format!("flow bindings, for the plan-time user: {g}")),
+    }
+    put(
+        "│ ",
+        &format!(
+            "if it does not apply: {} ({})",
+            denial(flow.denied_action),
+            flow.denied_action
+        ),
+    );
+    let bindings = doc.bindings_of_flow(flow.id);
+    if bindings.is_empty() {
+        put("│ ", "no stage bindings: the flow plans nothing");
+    }
+    for b in &bindings {
+        put("│", "");
+        let kind = doc
+            .stages
+            .get(b.stage)
+            .map(|s| s.kind.short().to_string())
+            .unwrap_or_default();
+        put(
+            "├─ ",
+            &format!(
+                "{} {} [{kind}]",
+                b.order,
+                doc.label_of(ObjKind::Stage, b.stage)
+            ),
+        );
+        match gate(doc, b.id, b.policy_engine_mode) {
+            None if b.evaluate_on_plan || b.re_evaluate_policies => {
+                put("│    ", "always presented (no bindings)")
+            }
+            None => put("│    ", "always presented (never evaluated)"),
+            Some(g) => {
+                put("│    ", &format!("gate, {}: {g}", when(b)));
+                put("│    ", "fails: skipped, on to the next stage");
+            }
+        }
+    }
+    put("│", "");
+    put(
+        "└─ ",
+        "done: the flow ends (authentik follows ?next or the default page)",
+    );
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// A Mermaid label: quoted, with quotes and angle brackets as entities.
+fn label(text: &str) -> String {
+    let clean: String = sanitize(text)
+        .chars()
+        .map(|c| match c {
+            '"' => "#quot;".to_string(),
+            '<' => "#lt;".to_string(),
+            '>' => "#gt;".to_string(),
+            '\\' => "#92;".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("\"{clean}\"")
+}
+
+/// The Mermaid `graph TD` of the flow.
+pub fn mermaid(doc: &Document, flow: &Flow) -> String {
+    let mut out = vec!["graph TD".to_string()];
+    out.push(format!(
+        "  start([{}])",
+        label(&format!(
+            "{} ({}), for {}",
+            flow.slug,
+            flow.designation,
+            requirement(flow)
+        ))
+    ));
+    let gated = gate(doc, flow.id, flow.policy_engine_mode);
+    if gated.is_some() || flow.authentication != AuthenticationRequirement::None {
+        out.push(format!(
+            "  denied[/{}/]",
+            label(&format!("denied: {}", flow.denied_action))
+        ));
+    }
+    out.push(format!("  done([{}])", label("done")));
+    let mut previous = "start".to_string();
+    if let Some(g) = gated {
+        out.push(format!(
+            "  flowgate{{{}}}",
+            label(&format!("flow bindings: {g}"))
+        ));
+        out.push("  start --> flowgate".to_string());
+        out.push("  flowgate -->|fails| denied".to_string());
+        previous = "flowgate".to_string();
+    }
+    if flow.authentication != AuthenticationRequirement::None {
+        out.push("  start -.->|requirement not met| denied".to_string());
+    }
+    let bindings = doc.bindings_of_flow(flow.id);
+    let mut pending_fail: Option<String> = None;
+    for (i, b) in bindings.iter().enumerate() {
+        let kind = doc
+            .stages
+            .get(b.stage)
+            .map(|s| s.kind.short().to_string())
+            .unwrap_or_default();
+        let stage = format!("s{i}");
+        out.push(format!(
+            "  {stage}[{}]",
+            label(&format!(
+                "{} {} ({kind})",
+                b.order,
+                doc.label_of(ObjKind::Stage, b.stage)
+            ))
+        ));
+        let entry = match gate(doc, b.id, b.policy_engine_mode) {
+            Some(g) => {
+                let gate_node = format!("g{i}");
+                out.push(format!(
+                    "  {gate_node}{{{}}}",
+                    label(&format!("{}: {g}", when(b)))
+                ));
+                out.push(format!("  {gate_node} -->|passes| {stage}"));
+                gate_node
+            }
+            None => stage.clone(),
+        };
+        let arrow = if previous == "flowgate" {
+            "-->|applies|"
+        } else {
+            "-->"
+        };
+        out.push(format!("  {previous} {arrow} {entry}"));
+        if let Some(fail) = pending_fail.take() {
+            out.push(format!("  {fail} -->|fails| {entry}"));
+        }
+        if entry != stage {
+            pending_fail = Some(entry);
+        }
+        previous = stage;
+    }
+    let arrow = if previous == "flowgate" {
+        "-->|applies|"
+    } else {
+        "-->"
+    };
+    out.push(format!("  {previous} {arrow} done"));
+    if let Some(fail) = pending_fail {
+        out.push(format!("  {fail} -->|fails| done"));
+    }
+    out.join("\n") + "\n"
+}
