@@ -26,7 +26,7 @@ pub fn run(store_path: &Path, size: &str, keys: &str, dry_run: bool) -> Result<O
     let config = crate::store::paths::config_dir();
     let (keymap, _) = tui::load_settings(config.as_deref(), true).map_err(CliError::Message)?;
     let mut app = tui::open_app(store_path, keymap, dry_run).map_err(CliError::Message)?;
-    screen::replay(&mut app, &keys, height, dry_run);
+    screen::replay(&mut app, &keys, width, height, dry_run);
     let buffer = screen::render(&mut app, &tui::Theme::monochrome(), width, height);
     Ok(Output {
         stdout: screen::buffer_text(&buffer),

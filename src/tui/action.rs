@@ -77,4 +77,12 @@ actions! {
     Submit = "submit", "submit the dialog";
     Cancel = "cancel", "cancel: nothing changes";
     Confirm = "confirm", "yes, do it";
+    Lint = "lint", "lint: findings an administrator should know about, each a jump to the place to fix it";
+    ChangeLog = "change_log", "the store's change log, newest first";
+    WhereUsed = "where_used", "where used: every binding and object that refers to the selected one";
+    Duplicate = "duplicate", "duplicate the selected flow (shallow, or deep with new stages and policies)";
+    WhatUserSees = "what_user_sees", "what does this user see: every flow at once";
+    Who = "who", "simulate: change who is asking (nobody logged in, logged in, pending user)";
+    PickUser = "pick_user", "simulate: choose the user";
+    WriteFile = "write_file", "write the blueprint to a file";
 }

@@ -69,13 +69,17 @@ pub enum FlowTab {
     Overview,
     StageBindings,
     FlowBindings,
+    Simulate,
+    Export,
 }
 
 impl FlowTab {
-    pub const ALL: [FlowTab; 3] = [
+    pub const ALL: [FlowTab; 5] = [
         FlowTab::Overview,
         FlowTab::StageBindings,
         FlowTab::FlowBindings,
+        FlowTab::Simulate,
+        FlowTab::Export,
     ];
 
     pub fn title(self) -> &'static str {
@@ -83,6 +87,17 @@ impl FlowTab {
             FlowTab::Overview => "Overview",
             FlowTab::StageBindings => "Stage Bindings",
             FlowTab::FlowBindings => "Policy / Group / User Bindings",
+            FlowTab::Simulate => "Simulate",
+            FlowTab::Export => "Export",
+        }
+    }
+
+    /// The title on narrow screens.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            FlowTab::StageBindings => "Stages",
+            FlowTab::FlowBindings => "Bindings",
+            other => other.title(),
         }
     }
 }
@@ -104,6 +119,11 @@ pub struct FlowPage {
     pub binding_rows: Vec<BindingRow>,
     pub stage_rows: ListView,
     pub flow_rows: ListView,
+    pub sim: super::simulate::Simulation,
+    /// First line shown on the Overview and Export tabs.
+    pub scroll: usize,
+    /// The flow's blueprint, for the Export tab.
+    pub export: String,
 }
 
 impl FlowPage {
@@ -115,6 +135,9 @@ impl FlowPage {
             binding_rows: Vec::new(),
             stage_rows: ListView::default(),
             flow_rows: ListView::default(),
+            sim: super::simulate::Simulation::new(),
+            scroll: 0,
+            export: String::new(),
         }
     }
 }
@@ -150,6 +173,11 @@ pub enum SaveState {
 pub enum Effect {
     Save,
     Quit,
+    /// Write text to a file (the Export tab's "write to file").
+    Write {
+        path: String,
+        text: String,
+    },
 }
 
 pub struct App {
@@ -163,6 +191,8 @@ pub struct App {
     pub save: SaveState,
     /// Rows a page scrolls by, from the last drawn size.
     pub page_rows: usize,
+    /// The last drawn width, for text that is wrapped ahead of drawing.
+    pub width: u16,
 }
 
 impl App {
@@ -176,6 +206,7 @@ impl App {
             status: None,
             save: SaveState::Saved,
             page_rows: 10,
+            width: 100,
         };
         app.refresh();
         app
@@ -238,6 +269,20 @@ impl App {
             fp.binding_rows = stage_rows;
             let flow_rows = super::lists::flow_binding_rows(doc, fp.flow);
             fp.flow_rows.set_rows(flow_rows);
+            match fp.tab {
+                FlowTab::Simulate => {
+                    let main =
+                        super::view::regions(ratatui::layout::Rect::new(0, 0, self.width, 30)).main;
+                    fp.sim
+                        .recompute(doc, fp.flow, usize::from(main.width.saturating_sub(10)))
+                }
+                FlowTab::Export => {
+                    fp.export = crate::blueprint::export_flow(doc, fp.flow)
+                        .map(|node| crate::blueprint::yaml::emit(&node))
+                        .unwrap_or_default();
+                }
+                _ => {}
+            }
         }
     }
 }

@@ -39,6 +39,84 @@ pub enum Purpose {
     EditUser(Uuid),
     CreateGroup,
     EditGroup(Uuid),
+    /// Copy a flow, shallow or deep.
+    Duplicate {
+        flow: Uuid,
+    },
+    /// Choose the user of the Simulate tab.
+    SimulateAs {
+        flow: Uuid,
+    },
+    /// Write the flow's blueprint to a file.
+    ExportTo {
+        flow: Uuid,
+    },
+}
+
+/// What a form that does more than one edit leads to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Special {
+    SimulateAs(Option<Uuid>),
+    Write { path: String, text: String },
+    Apply { label: String, ops: Vec<Op> },
+}
+
+/// Handles the forms that are not plain creates and edits; None for the others.
+pub fn submit_special(doc: &Document, form: &Form) -> Result<Option<Special>, String> {
+    let special = match &form.purpose {
+        Purpose::SimulateAs { .. } => {
+            let values = form.values()?;
+            Special::SimulateAs(uuid_value(&values, "user"))
+        }
+        Purpose::ExportTo { flow } => {
+            let values = form.values()?;
+            let path = values
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            if path.is_empty() {
+                return Err("Path: where should the blueprint go?".into());
+            }
+            let node = crate::blueprint::export_flow(doc, *flow).ok_or("the flow is gone")?;
+            Special::Write {
+                path,
+                text: crate::blueprint::yaml::emit(&node),
+            }
+        }
+        Purpose::Duplicate { flow } => {
+            let values = form.values()?;
+            let slug = values
+                .get("slug")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let suffix = values
+                .get("suffix")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let deep = values
+                .get("depth")
+                .and_then(Value::as_str)
+                .is_some_and(|d| d.starts_with("deep"));
+            let depth = if deep {
+                crate::edit::Depth::Deep
+            } else {
+                crate::edit::Depth::Shallow
+            };
+            let ops = crate::edit::duplicate_flow(doc, *flow, &slug, &suffix, depth)?;
+            let label = format!(
+                "duplicate flow '{}' as '{slug}'",
+                doc.label_of(ObjKind::Flow, *flow)
+            );
+            Special::Apply { label, ops }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(special))
 }
 
 fn text(key: &str, label: &str, value: &Value) -> Field {
@@ -441,6 +519,56 @@ pub fn after_edit(form: &mut Form, doc: &Document) {
 /// The form that creates or edits something.
 pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
     let form = match &purpose {
+        Purpose::Duplicate { flow } => {
+            let f = doc.flows.get(*flow)?;
+            let fields = vec![
+                text(
+                    "slug",
+                    "New slug",
+                    &Value::String(format!("{}-copy", f.slug)),
+                ),
+                Field::new(
+                    "depth",
+                    "Copy",
+                    FieldValue::Choice {
+                        options: vec![
+                            "shallow: new bindings to the same stages and policies".into(),
+                            "deep: copies of the stages and policies too".into(),
+                        ],
+                        index: 0,
+                    },
+                ),
+                text(
+                    "suffix",
+                    "Suffix for copied names",
+                    &Value::String("-copy".into()),
+                ),
+            ];
+            Form::new(
+                format!("Duplicate flow {}", f.slug),
+                purpose.clone(),
+                fields,
+            )
+        }
+        Purpose::SimulateAs { .. } => {
+            let fields = vec![pick(
+                "user",
+                "User",
+                objects(doc, ObjKind::User),
+                None,
+                true,
+            )];
+            Form::new("Simulate as", purpose.clone(), fields)
+        }
+        Purpose::ExportTo { flow } => {
+            let f = doc.flows.get(*flow)?;
+            let fields = vec![text(
+                "path",
+                "Write to file",
+                &Value::String(format!("{}.yaml", f.slug)),
+            )];
+            Form::new("Export blueprint", purpose.clone(), fields)
+        }
         Purpose::CreateFlow => {
             let template = Flow::new("", "", Designation::Authentication);
             let mut values = attrs_of(doc, &Obj::Flow(template));
@@ -676,6 +804,9 @@ fn built(
 pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> {
     let mut values = form.values()?;
     let ops = match &form.purpose {
+        Purpose::Duplicate { .. } | Purpose::SimulateAs { .. } | Purpose::ExportTo { .. } => {
+            return Err("this form is handled elsewhere".into());
+        }
         Purpose::CreateFlow => vec![Op::Create(built(
             doc,
             ObjKind::Flow,

@@ -14,6 +14,8 @@ pub enum Mode {
     Flow,
     StageBindings,
     FlowBindings,
+    Simulate,
+    Export,
     Dialog,
     Confirm,
 }
@@ -25,6 +27,8 @@ impl Mode {
         Mode::Flow,
         Mode::StageBindings,
         Mode::FlowBindings,
+        Mode::Simulate,
+        Mode::Export,
         Mode::Dialog,
         Mode::Confirm,
     ];
@@ -36,6 +40,8 @@ impl Mode {
             Mode::Flow => "flow",
             Mode::StageBindings => "stage_bindings",
             Mode::FlowBindings => "flow_bindings",
+            Mode::Simulate => "simulate",
+            Mode::Export => "export",
             Mode::Dialog => "dialog",
             Mode::Confirm => "confirm",
         }
@@ -48,6 +54,8 @@ impl Mode {
             Mode::Flow => "Flow page",
             Mode::StageBindings => "Stage Bindings tab",
             Mode::FlowBindings => "Policy / Group / User Bindings tab",
+            Mode::Simulate => "Simulate tab",
+            Mode::Export => "Export tab",
             Mode::Dialog => "Dialogs and forms",
             Mode::Confirm => "Confirmations",
         }

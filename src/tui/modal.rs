@@ -50,4 +50,5 @@ pub enum Modal {
     Types(TypePicker),
     Help(Help),
     Palette(Palette),
+    Report(Box<super::report::Report>),
 }

@@ -29,6 +29,10 @@ pub fn buffer_text(buf: &Buffer) -> String {
 /// Draws the app at a size.
 pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
     app.page_rows = view::list_height(height);
+    if app.width != width {
+        app.width = width;
+        app.refresh();
+    }
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal
         .draw(|frame| view::draw(app, theme, frame.area(), frame.buffer_mut()))
@@ -38,8 +42,9 @@ pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
 
 /// Replays keys as the interactive UI would, saving after each edit unless `dry_run`;
 /// returns whether a quit was asked for.
-pub fn replay(app: &mut App, keys: &[Key], height: u16, dry_run: bool) -> bool {
+pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: bool) -> bool {
     app.page_rows = view::list_height(height);
+    app.width = width;
     for key in keys {
         for effect in handle_key(app, *key) {
             match effect {
@@ -49,6 +54,10 @@ pub fn replay(app: &mut App, keys: &[Key], height: u16, dry_run: bool) -> bool {
                     saved(app, result);
                 }
                 Effect::Save => {}
+                Effect::Write { path, text } if !dry_run => {
+                    super::update::written(app, &path, std::fs::write(&path, text));
+                }
+                Effect::Write { .. } => {}
             }
         }
     }

@@ -95,6 +95,9 @@ fn carry_out(app: &mut App, effects: Vec<Effect>) -> bool {
                 saved(app, result);
             }
             Effect::Quit => quit = true,
+            Effect::Write { path, text } => {
+                super::update::written(app, &path, std::fs::write(&path, text));
+            }
         }
     }
     quit
@@ -129,6 +132,11 @@ fn event_loop(
     let mut last_check = Instant::now();
     while !quit.load(Ordering::SeqCst) {
         if dirty {
+            let size = terminal.size()?;
+            if app.width != size.width {
+                app.width = size.width;
+                app.refresh();
+            }
             terminal.draw(|frame| {
                 app.page_rows = view::list_height(frame.area().height);
                 view::draw(app, theme, frame.area(), frame.buffer_mut())

@@ -12,6 +12,8 @@ use super::form::{FieldValue, pick_matches};
 use super::keymap::Mode;
 use super::keys::Key;
 use super::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
+use super::navigate::{jump, lint_report, log_report, user_report, where_used_report};
+use super::simulate::SimRow;
 use crate::edit::Op;
 use crate::model::{ObjKind, PolicyKind, StageKind, Target};
 use crate::store::{SaveReport, StoreError};
@@ -26,6 +28,8 @@ pub fn page_modes(app: &App) -> Vec<Mode> {
                 vec![Mode::StageBindings, Mode::Flow, Mode::List, Mode::Global]
             }
             FlowTab::FlowBindings => vec![Mode::FlowBindings, Mode::Flow, Mode::List, Mode::Global],
+            FlowTab::Simulate => vec![Mode::Simulate, Mode::Flow, Mode::List, Mode::Global],
+            FlowTab::Export => vec![Mode::Export, Mode::Flow, Mode::List, Mode::Global],
         },
     }
 }
@@ -57,9 +61,10 @@ fn current_list(app: &App) -> Option<&super::lists::ListView> {
     match &app.screen {
         Screen::List(page) => Some(app.list(*page)),
         Screen::Flow(fp) => match fp.tab {
-            FlowTab::Overview => None,
+            FlowTab::Overview | FlowTab::Export => None,
             FlowTab::StageBindings => Some(&fp.stage_rows),
             FlowTab::FlowBindings => Some(&fp.flow_rows),
+            FlowTab::Simulate => Some(&fp.sim.list),
         },
     }
 }
@@ -68,9 +73,10 @@ fn current_list_mut(app: &mut App) -> Option<&mut super::lists::ListView> {
     match &mut app.screen {
         Screen::List(page) => Some(&mut app.lists[page.index()]),
         Screen::Flow(fp) => match fp.tab {
-            FlowTab::Overview => None,
+            FlowTab::Overview | FlowTab::Export => None,
             FlowTab::StageBindings => Some(&mut fp.stage_rows),
             FlowTab::FlowBindings => Some(&mut fp.flow_rows),
+            FlowTab::Simulate => Some(&mut fp.sim.list),
         },
     }
 }
@@ -122,6 +128,7 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
         Some(Modal::Types(_)) => types_key(app, key),
         Some(Modal::Help(_)) => help_key(app, key),
         Some(Modal::Palette(_)) => palette_key(app, key),
+        Some(Modal::Report(_)) => report_key(app, key),
         None => Vec::new(),
     }
 }
@@ -180,6 +187,22 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
     let Some(Modal::Form(form)) = app.modals.last() else {
         return Vec::new();
     };
+    match dialogs::submit_special(app.store.doc(), form) {
+        Ok(None) => {}
+        Ok(Some(special)) => {
+            app.modals.pop();
+            return carry_special(app, special);
+        }
+        Err(problem) => {
+            if let Some(form) = app.top_form() {
+                form.error = Some(problem);
+            }
+            return Vec::new();
+        }
+    }
+    let Some(Modal::Form(form)) = app.modals.last() else {
+        return Vec::new();
+    };
     match dialogs::submit(app.store.doc(), form) {
         Err(problem) => {
             if let Some(form) = app.top_form() {
@@ -204,6 +227,21 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
                 }
             }
         }
+    }
+}
+
+/// What the forms that do not edit the store lead to.
+fn carry_special(app: &mut App, special: dialogs::Special) -> Vec<Effect> {
+    match special {
+        dialogs::Special::SimulateAs(user) => {
+            if let Screen::Flow(fp) = &mut app.screen {
+                fp.sim.user = user;
+            }
+            app.refresh();
+            Vec::new()
+        }
+        dialogs::Special::Write { path, text } => vec![Effect::Write { path, text }],
+        dialogs::Special::Apply { label, ops } => apply(app, &label, ops),
     }
 }
 
@@ -248,6 +286,49 @@ fn types_key(app: &mut App, key: Key) -> Vec<Effect> {
                 },
             };
             open_form(app, purpose);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn report_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let page = app.page_rows.max(1) as isize;
+    let Some(Modal::Report(report)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    if report.filtering {
+        match key.code {
+            KeyCode::Enter => report.filtering = false,
+            KeyCode::Esc => {
+                report.filtering = false;
+                report.filter.clear();
+            }
+            KeyCode::Backspace => {
+                report.filter.pop();
+            }
+            KeyCode::Char(c) => report.filter.push(c),
+            _ => {}
+        }
+        report.selected = 0;
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            app.modals.pop();
+        }
+        KeyCode::Char('/') => report.filtering = true,
+        KeyCode::Char('j') | KeyCode::Down => report.move_by(1),
+        KeyCode::Char('k') | KeyCode::Up => report.move_by(-1),
+        KeyCode::PageDown => report.move_by(page),
+        KeyCode::PageUp => report.move_by(-page),
+        KeyCode::Char('g') | KeyCode::Home => report.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => report.move_by(isize::MAX / 2),
+        KeyCode::Enter => {
+            if let Some(to) = report.selected_jump() {
+                app.modals.clear();
+                jump(app, to);
+            }
         }
         _ => {}
     }
@@ -450,6 +531,14 @@ pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
     app.refresh();
 }
 
+/// The result of writing a file for the user.
+pub fn written(app: &mut App, path: &str, result: std::io::Result<()>) {
+    match result {
+        Ok(()) => app.info(format!("written to {path}")),
+        Err(err) => app.error(format!("could not write {path}: {err}")),
+    }
+}
+
 /// The store changed on disk and was reloaded.
 pub fn reloaded(app: &mut App) {
     app.refresh();
@@ -480,6 +569,13 @@ fn selected(app: &App) -> Option<(ObjKind, Uuid)> {
                 .flow_rows
                 .selected_id()
                 .map(|id| (ObjKind::PolicyBinding, id)),
+            FlowTab::Simulate => match fp.sim.rows.get(fp.sim.list.selected) {
+                Some(SimRow::Stage(id)) | Some(SimRow::Reason(id, _)) => {
+                    Some((ObjKind::StageBinding, *id))
+                }
+                _ => None,
+            },
+            FlowTab::Export => None,
         },
     }
 }
@@ -557,6 +653,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PageDown
         | Action::PageUp => {
             let page = app.page_rows.max(1) as isize;
+            if let Screen::Flow(fp) = &mut app.screen
+                && matches!(fp.tab, FlowTab::Overview | FlowTab::Export)
+            {
+                fp.scroll = match action {
+                    Action::Down => fp.scroll + 1,
+                    Action::Up => fp.scroll.saturating_sub(1),
+                    Action::First => 0,
+                    Action::Last => usize::MAX / 2,
+                    Action::PageDown => fp.scroll + page as usize,
+                    _ => fp.scroll.saturating_sub(page as usize),
+                };
+                return Vec::new();
+            }
             if let Some(list) = current_list_mut(app) {
                 match action {
                     Action::Down => list.move_by(1),
@@ -624,7 +733,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     (i + n - 1) % n
                 };
                 fp.tab = FlowTab::ALL[next];
+                fp.scroll = 0;
             }
+            app.refresh();
         }
         Action::Expand | Action::Collapse => expand_or_collapse(app, action == Action::Expand),
         Action::BindStage => {
@@ -701,6 +812,42 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 return effects;
             }
         }
+        Action::Lint => app.modals.push(Modal::Report(Box::new(lint_report(app)))),
+        Action::ChangeLog => app.modals.push(Modal::Report(Box::new(log_report(app)))),
+        Action::WhereUsed => {
+            if let Some((kind, id)) = selected(app) {
+                app.modals
+                    .push(Modal::Report(Box::new(where_used_report(app, kind, id))));
+            }
+        }
+        Action::WhatUserSees => match selected(app) {
+            Some((ObjKind::User, id)) => app
+                .modals
+                .push(Modal::Report(Box::new(user_report(app, id)))),
+            _ => app.info("select a user first (4 goes to Users)"),
+        },
+        Action::Duplicate => match selected(app) {
+            Some((ObjKind::Flow, flow)) => open_form(app, Purpose::Duplicate { flow }),
+            _ => app.info("duplicate works on a flow (1 goes to Flows)"),
+        },
+        Action::Who => {
+            if let Screen::Flow(fp) = &mut app.screen {
+                fp.sim.asker = fp.sim.asker.next();
+            }
+            app.refresh();
+        }
+        Action::PickUser => {
+            if let Screen::Flow(fp) = &app.screen {
+                let flow = fp.flow;
+                open_form(app, Purpose::SimulateAs { flow });
+            }
+        }
+        Action::WriteFile => {
+            if let Screen::Flow(fp) = &app.screen {
+                let flow = fp.flow;
+                open_form(app, Purpose::ExportTo { flow });
+            }
+        }
         Action::NextField
         | Action::PrevField
         | Action::Left
@@ -737,7 +884,42 @@ fn back(app: &mut App, quit: bool) -> Vec<Effect> {
     }
 }
 
+/// Space, l and h on the Simulate tab: cycle an assumption, or open and close a stage's
+/// reasons.
+fn simulate_expand(app: &mut App, expand: bool) {
+    let Screen::Flow(fp) = &mut app.screen else {
+        return;
+    };
+    match fp.sim.rows.get(fp.sim.list.selected).copied() {
+        Some(SimRow::Assumption(policy)) if expand => fp.sim.cycle_assumption(policy),
+        Some(SimRow::Stage(binding)) => {
+            if expand {
+                fp.sim.expanded.insert(binding);
+            } else {
+                fp.sim.expanded.remove(&binding);
+            }
+        }
+        Some(SimRow::Reason(binding, _)) if !expand => {
+            fp.sim.expanded.remove(&binding);
+            if let Some(at) = fp
+                .sim
+                .rows
+                .iter()
+                .position(|r| *r == SimRow::Stage(binding))
+            {
+                fp.sim.list.selected = at;
+            }
+        }
+        _ => return,
+    }
+    app.refresh();
+}
+
 fn expand_or_collapse(app: &mut App, expand: bool) {
+    if matches!(&app.screen, Screen::Flow(fp) if fp.tab == FlowTab::Simulate) {
+        simulate_expand(app, expand);
+        return;
+    }
     let doc = app.store.doc();
     let Screen::Flow(fp) = &mut app.screen else {
         return;

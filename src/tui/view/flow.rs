@@ -51,6 +51,15 @@ pub fn gating(doc: &Document, b: &StageBinding) -> String {
     format!("{when}: {what}")
 }
 
+/// Tab titles shorten on narrow screens so that all five fit.
+fn tab_title(tab: FlowTab, width: u16) -> &'static str {
+    if width < 100 {
+        tab.short_title()
+    } else {
+        tab.title()
+    }
+}
+
 /// Title, tab row and body of a flow page.
 fn sections(area: Rect) -> [Rect; 3] {
     let [title, tabs, _, body] = Layout::vertical([
@@ -76,7 +85,7 @@ pub fn hit(fp: &FlowPage, area: Rect, x: u16, y: u16) -> Option<super::Hit> {
         // Tabs draw " title " for each, separated by the divider.
         let mut start = tabs.x;
         for tab in FlowTab::ALL {
-            let end = start + tab.title().chars().count() as u16 + 2;
+            let end = start + tab_title(tab, area.width).chars().count() as u16 + 2;
             if x >= start && x < end {
                 return Some(super::Hit::Tab(tab));
             }
@@ -85,7 +94,8 @@ pub fn hit(fp: &FlowPage, area: Rect, x: u16, y: u16) -> Option<super::Hit> {
         return None;
     }
     let (table, list) = match fp.tab {
-        FlowTab::Overview => return None,
+        FlowTab::Overview | FlowTab::Export => return None,
+        FlowTab::Simulate => (simulate_table(body), &fp.sim.list),
         FlowTab::StageBindings => (body, &fp.stage_rows),
         FlowTab::FlowBindings => (flow_bindings_table(body).1, &fp.flow_rows),
     };
@@ -108,31 +118,35 @@ pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffe
     ])
     .render(title, buf);
     let selected = FlowTab::ALL.iter().position(|t| *t == fp.tab).unwrap_or(0);
-    Tabs::new(FlowTab::ALL.iter().map(|t| t.title()))
+    Tabs::new(FlowTab::ALL.iter().map(|t| tab_title(*t, area.width)))
         .select(selected)
         .highlight_style(theme.selected())
         .divider("|")
         .render(tabs, buf);
     match fp.tab {
-        FlowTab::Overview => overview(doc, flow, theme, body, buf),
+        FlowTab::Overview => overview(doc, flow, fp.scroll, theme, body, buf),
         FlowTab::StageBindings => stage_bindings(doc, fp, theme, body, buf),
         FlowTab::FlowBindings => flow_bindings(doc, fp, theme, body, buf),
+        FlowTab::Simulate => simulate(doc, fp, theme, body, buf),
+        FlowTab::Export => export(fp, theme, body, buf),
     }
 }
 
-fn overview(doc: &Document, flow: &Flow, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn overview(
+    doc: &Document,
+    flow: &Flow,
+    scroll: usize,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let field = |name: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("{name:<20}"), theme.header()),
             Span::raw(value),
         ])
     };
-    let stages: Vec<String> = doc
-        .bindings_of_flow(flow.id)
-        .iter()
-        .map(|b| safe(&doc.label_of(ObjKind::Stage, b.stage)))
-        .collect();
-    let lines = vec![
+    let mut lines = vec![
         field("Name", safe(&flow.name)),
         field("Title", safe(&flow.title)),
         field("Slug", safe(&flow.slug)),
@@ -157,17 +171,179 @@ fn overview(doc: &Document, flow: &Flow, theme: &Theme, area: Rect, buf: &mut Bu
             },
         ),
         Line::from(""),
-        field(
-            "Stages",
-            if stages.is_empty() {
-                "none bound yet".into()
-            } else {
-                stages.join(" › ")
-            },
-        ),
+        Line::from(Span::styled(
+            "Diagram: the flow as the planner sees it (j/k scroll)",
+            theme.title(),
+        )),
     ];
+    lines.extend(
+        crate::engine::diagram::text(doc, flow)
+            .lines()
+            .map(|l| Line::from(l.to_string())),
+    );
+    let scroll = scroll.min(lines.len().saturating_sub(1));
     Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+        .render(area, buf);
+}
+
+/// The Simulate tab's table, below the two lines that say who is asking and the answer.
+fn simulate_table(body: Rect) -> Rect {
+    let [_, rest] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(body);
+    rest
+}
+
+fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    use crate::engine::{Outcome, Tri};
+    use crate::tui::simulate::{Asker, SimRow};
+    let sim = &fp.sim;
+    let [head, _] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
+    let user = sim.user.map(|u| safe(&doc.label_of(ObjKind::User, u)));
+    let who = match (sim.asker, &user) {
+        (Asker::Nobody, None) => "nobody logged in, identifying as nobody yet".to_string(),
+        (Asker::Nobody, Some(u)) => format!("nobody logged in, identifying as {u}"),
+        (Asker::LoggedIn, Some(u)) => format!("{u}, logged in"),
+        (Asker::LoggedIn, None) => "a logged-in user (choose one with i)".to_string(),
+        (Asker::Pending, Some(u)) => format!("{u} as pending user (recovery link, source login)"),
+        (Asker::Pending, None) => "a pending user (choose one with i)".to_string(),
+    };
+    let Some(plan) = &sim.plan else { return };
+    let (answer, style) = match plan.applicable {
+        Tri::Pass => ("applies".to_string(), theme.header()),
+        Tri::Unknown => (
+            "applies or not: it depends on an assumption".to_string(),
+            theme.header(),
+        ),
+        Tri::Fail => (
+            format!(
+                "does not apply: {}",
+                plan.denied
+                    .as_ref()
+                    .map(|(r, a)| format!("{} (then: {a})", safe(r)))
+                    .unwrap_or_default()
+            ),
+            theme.error(),
+        ),
+    };
+    Paragraph::new(vec![
+        Line::from(vec![
+            Span::styled("Who: ", theme.header()),
+            Span::raw(who),
+            Span::styled("  m change · i choose user", theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled("The flow ", theme.header()),
+            Span::styled(answer, style),
+        ]),
+    ])
+    .wrap(Wrap { trim: true })
+    .render(head, buf);
+    let table_area = simulate_table(area);
+    let height = usize::from(table_area.height.saturating_sub(1)).max(1);
+    let first = sim.list.scroll_for(height);
+    let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
+    let width = usize::from(table_area.width);
+    let name_width = width.saturating_sub(2 + 8 + 26).max(8);
+    let fit = |text: String, n: usize| -> String {
+        let cut: String = text.chars().take(n).collect();
+        format!("{cut:<n$}")
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "  {:<8}{}{}",
+            "Order",
+            fit("Stage".into(), name_width),
+            "  Outcome"
+        ),
+        theme.header(),
+    ))];
+    for (n, row) in sim.rows.iter().enumerate().skip(first).take(height) {
+        let (text, style) = match row {
+            SimRow::Assumption(policy) => {
+                let name = doc
+                    .policies
+                    .get(*policy)
+                    .map(|p| format!("{} ({})", safe(&p.name), p.kind.short()))
+                    .unwrap_or_default();
+                let value = match sim.assumptions.get(policy) {
+                    None => "unknown (Space assumes)",
+                    Some(true) => "assumed to pass",
+                    Some(false) => "assumed to fail",
+                };
+                (
+                    format!("{:<8}{}  {value}", "assume", fit(name, name_width)),
+                    ratatui::style::Style::new(),
+                )
+            }
+            SimRow::Stage(binding) => {
+                let Some(b) = doc.stage_bindings.get(*binding) else {
+                    continue;
+                };
+                let caret = if sim.expanded.contains(binding) {
+                    "v"
+                } else {
+                    ">"
+                };
+                let (text, style) = match outcome_of(*binding).map(|s| (s.outcome, s.decided_at)) {
+                    Some((Outcome::Presented, at)) => {
+                        (format!("presented{}", decided(at)), theme.header())
+                    }
+                    Some((Outcome::Skipped, at)) => {
+                        (format!("skipped{}", decided(at)), theme.dim())
+                    }
+                    Some((Outcome::Depends, at)) => {
+                        (format!("DEPENDS{}", decided(at)), theme.matched())
+                    }
+                    None => (String::new(), theme.dim()),
+                };
+                let order = format!("{caret} {}", b.order);
+                (
+                    format!(
+                        "{order:<8}{}  {text}",
+                        fit(safe(&doc.label_of(ObjKind::Stage, b.stage)), name_width)
+                    ),
+                    style,
+                )
+            }
+            SimRow::Reason(_, i) => (
+                format!(
+                    "{:<8}{}",
+                    "",
+                    sim.reason_lines
+                        .get(*i)
+                        .map(|r| safe(r))
+                        .unwrap_or_default()
+                ),
+                theme.dim(),
+            ),
+        };
+        let selected = n == sim.list.selected;
+        let marker = if selected { "» " } else { "  " };
+        lines.push(Line::from(Span::styled(
+            format!("{marker}{text}"),
+            if selected { theme.selected() } else { style },
+        )));
+    }
+    Paragraph::new(lines).render(table_area, buf);
+}
+
+fn decided(at: Option<crate::engine::DecidedAt>) -> &'static str {
+    match at {
+        Some(crate::engine::DecidedAt::Plan) => ", when planned",
+        Some(crate::engine::DecidedAt::Run) => ", when run",
+        None => "",
+    }
+}
+
+fn export(fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![Line::from(Span::styled(
+        "The flow as an authentik blueprint (bindery export). o writes it to a file; j/k scroll.",
+        theme.dim(),
+    ))];
+    lines.extend(fp.export.lines().map(|l| Line::from(safe(l))));
+    let scroll = fp.scroll.min(lines.len().saturating_sub(1));
+    Paragraph::new(lines)
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
         .render(area, buf);
 }
 

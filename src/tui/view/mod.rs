@@ -206,7 +206,24 @@ fn hints(app: &App) -> Vec<(Mode, Action)> {
     use Action::*;
     let modes = page_modes(app);
     let wanted: &[Action] = match &app.screen {
-        Screen::List(_) => &[Down, Filter, Open, New, Edit, Delete, Undo, Help, Quit],
+        Screen::List(super::app::Page::Flows) => &[
+            Down, Filter, Open, New, Edit, Delete, Duplicate, Undo, Lint, Help, Quit,
+        ],
+        Screen::List(super::app::Page::Users) => &[
+            Down,
+            Filter,
+            Open,
+            New,
+            WhatUserSees,
+            WhereUsed,
+            Delete,
+            Undo,
+            Help,
+            Quit,
+        ],
+        Screen::List(_) => &[
+            Down, Filter, Open, New, Edit, Delete, WhereUsed, Undo, Help, Quit,
+        ],
         Screen::Flow(fp) => match fp.tab {
             super::app::FlowTab::StageBindings => &[
                 Expand,
@@ -223,7 +240,9 @@ fn hints(app: &App) -> Vec<(Mode, Action)> {
             super::app::FlowTab::FlowBindings => {
                 &[BindSubject, Edit, MoveUp, Unbind, Undo, NextTab, Help]
             }
-            super::app::FlowTab::Overview => &[Edit, NextTab, Back, Help],
+            super::app::FlowTab::Overview => &[Edit, Down, NextTab, Back, Help],
+            super::app::FlowTab::Simulate => &[Who, PickUser, Expand, NextTab, Back, Help],
+            super::app::FlowTab::Export => &[WriteFile, Down, NextTab, Back, Help],
         },
     };
     wanted
@@ -241,6 +260,13 @@ fn short(action: Action) -> &'static str {
     use Action::*;
     match action {
         Down => "move",
+        Duplicate => "duplicate",
+        Lint => "lint",
+        WhatUserSees => "sees",
+        WhereUsed => "used",
+        Who => "who",
+        PickUser => "user",
+        WriteFile => "write",
         Filter => "filter",
         Open => "open",
         New => "new",

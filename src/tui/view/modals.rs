@@ -79,6 +79,7 @@ pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffe
         Modal::Types(picker) => draw_types(picker, theme, area, buf),
         Modal::Help(help) => draw_help(app, help, theme, area, buf),
         Modal::Palette(palette) => draw_palette(app, palette, theme, area, buf),
+        Modal::Report(report) => draw_report(report, theme, area, buf),
     }
 }
 
@@ -397,4 +398,46 @@ fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &m
         });
     }
     boxed("Command palette", lines, 0, false, theme, area, 90, buf);
+}
+
+fn draw_report(report: &crate::tui::report::Report, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    use crate::tui::report::Tone;
+    let visible = report.visible();
+    let height = usize::from(area.height.saturating_sub(6)).max(1);
+    let first = report.selected.saturating_sub(height.saturating_sub(1));
+    let mut lines = vec![Line::from(Span::styled(
+        if report.filtering || !report.filter.is_empty() {
+            format!("/{}▏", safe(&report.filter))
+        } else {
+            "j/k move · Enter go there · / filter · Esc close".into()
+        },
+        theme.dim(),
+    ))];
+    for (n, i) in visible.iter().enumerate().skip(first).take(height) {
+        let line = &report.lines[*i];
+        let style = match line.tone {
+            Tone::Plain => ratatui::style::Style::new(),
+            Tone::Heading => theme.header(),
+            Tone::Error => theme.error(),
+            Tone::Warning => theme.header(),
+            Tone::Dim => theme.dim(),
+        };
+        let marker = if n == report.selected { "» " } else { "  " };
+        let text = format!("{marker}{}", safe(&line.text));
+        lines.push(Line::from(Span::styled(
+            text,
+            if n == report.selected {
+                theme.selected()
+            } else {
+                style
+            },
+        )));
+    }
+    if visible.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "Nothing matches the filter.",
+            theme.dim(),
+        )));
+    }
+    boxed(&report.title, lines, 0, false, theme, area, 110, buf);
 }
