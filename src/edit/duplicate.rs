@@ -45,6 +45,28 @@ pub fn duplicate_flow(
         for b in &bindings {
             stage_map.entry(b.stage).or_insert_with(Uuid::new_v4);
         }
+        // Stages the copied stages name (an identification stage's password stage) are
+        // copied too, so that editing the copy never changes the original.
+        let mut queue: Vec<Uuid> = stage_map.keys().copied().collect();
+        while let Some(id) = queue.pop() {
+            let Some(stage) = doc.stages.get(id) else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            stage.kind.refs(&mut refs);
+            for r in refs {
+                match r.kind {
+                    crate::model::ObjKind::Stage if !stage_map.contains_key(&r.id) => {
+                        stage_map.insert(r.id, Uuid::new_v4());
+                        queue.push(r.id);
+                    }
+                    crate::model::ObjKind::Policy => {
+                        policy_map.entry(r.id).or_insert_with(Uuid::new_v4);
+                    }
+                    _ => {}
+                }
+            }
+        }
         let mut targets = vec![flow];
         targets.extend(bindings.iter().map(|b| b.id));
         for target in targets {
@@ -96,7 +118,8 @@ pub fn duplicate_flow(
         nb.target = copy.id;
         nb.stage = *stage_map.get(&b.stage).unwrap_or(&b.stage);
         binding_map.insert(b.id, nb.id);
-        ops.push(Op::Create(Obj::StageBinding(nb)));
+        // A copy keeps what the original has, even what authentik's API would refuse.
+        ops.push(Op::AsImported(Box::new(Op::Create(Obj::StageBinding(nb)))));
     }
     let mut targets = vec![(flow, Target::Flow(copy.id))];
     targets.extend(

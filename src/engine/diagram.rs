@@ -70,18 +70,34 @@ fn denial(action: DeniedAction) -> &'static str {
     }
 }
 
-/// Splits text into lines of at most `width` characters at spaces.
+/// Splits text into lines of at most `width` characters, at spaces where it can and inside
+/// a word longer than a line where it must.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let gap = usize::from(used > 0);
+            if used + gap + word.len() <= width {
+                if gap == 1 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            line.extend(word.drain(..width));
             lines.push(std::mem::take(&mut line));
+            if word.is_empty() {
+                break;
+            }
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
     }
     lines.push(line);
     lines
@@ -92,16 +108,12 @@ pub fn text(doc: &Document, flow: &Flow) -> String {
     let mut out = Vec::new();
     let mut put = |prefix: &str, text: &str| {
         let text = sanitize(text);
-        let width = 80 - prefix.chars().count();
-        let mut first = true;
-        for line in wrap(&text, width) {
-            let lead = if first {
-                prefix.to_string()
-            } else {
-                format!("{}  ", prefix.replace(['├', '└'], "│").replace('─', " "))
-            };
+        // Continuation lines hang two columns in, under a plain rail.
+        let rail = format!("{}  ", prefix.replace(['├', '└'], "│").replace('─', " "));
+        let width = 80 - rail.chars().count();
+        for (i, line) in wrap(&text, width).into_iter().enumerate() {
+            let lead = if i == 0 { prefix } else { rail.as_str() };
             out.push(format!("{lead}{line}").trim_end().to_string());
-            first = false;
         }
     };
     put(
@@ -141,10 +153,11 @@ pub fn text(doc: &Document, flow: &Flow) -> String {
             ),
         );
         match gate(doc, b.id, b.policy_engine_mode) {
-            None if b.evaluate_on_plan || b.re_evaluate_policies => {
-                put("│    ", "always presented (no bindings)")
-            }
-            None => put("│    ", "always presented (never evaluated)"),
+            _ if !b.evaluate_on_plan && !b.re_evaluate_policies => put(
+                "│    ",
+                "always presented: its bindings are never evaluated (both switches off)",
+            ),
+            None => put("│    ", "always presented (no bindings)"),
             Some(g) => {
                 put("│    ", &format!("gate, {}: {g}", when(b)));
                 put("│    ", "fails: skipped, on to the next stage");
@@ -226,7 +239,8 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
                 doc.label_of(ObjKind::Stage, b.stage)
             ))
         ));
-        let entry = match gate(doc, b.id, b.policy_engine_mode) {
+        let evaluated = b.evaluate_on_plan || b.re_evaluate_policies;
+        let entry = match gate(doc, b.id, b.policy_engine_mode).filter(|_| evaluated) {
             Some(g) => {
                 let gate_node = format!("g{i}");
                 out.push(format!(

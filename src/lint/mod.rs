@@ -7,7 +7,6 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::model::check::check_document;
 use crate::model::{
     AuthenticationRequirement, Designation, Document, ObjKind, PolicyKind, StageKind, Subject,
     Target,
@@ -415,17 +414,35 @@ impl<'a> Linter<'a> {
         }
     }
 
+    /// References to objects that no longer exist (a hand-edited store).
     fn dangling(&mut self) {
-        for problem in check_document(self.doc) {
-            if problem.message.contains("does not exist") {
-                self.push(
-                    "dangling-reference",
-                    Severity::Error,
-                    Vec::new(),
-                    None,
-                    problem.to_string(),
-                );
+        let doc = self.doc;
+        let mut found = Vec::new();
+        let mut refs = Vec::new();
+        doc.for_each(|kind, index, object| {
+            refs.clear();
+            object.view_refs(&mut refs);
+            for r in refs.iter().filter(|r| !doc.contains(r.kind, r.id)) {
+                found.push((kind, index, object.view_id(), r.field, r.kind, r.id));
             }
+        });
+        for (kind, index, id, field, missing_kind, missing) in found {
+            let Some(obj) = doc.get(kind, id) else {
+                continue;
+            };
+            let flow = crate::model::usage::flow_of(doc, &obj);
+            self.push(
+                "dangling-reference",
+                Severity::Error,
+                vec![(kind, id)],
+                flow,
+                format!(
+                    "{} refers in {field} to {} {missing}, which does not exist (at $.{}[{index}].{field})",
+                    doc.describe(&obj),
+                    missing_kind.noun(),
+                    kind.table()
+                ),
+            );
         }
     }
 }
