@@ -59,8 +59,8 @@ fn clicks_select_pages_tabs_and_rows() {
         unreachable!()
     };
     assert_eq!(fp.tab, FlowTab::Overview);
-    let (x, y) = find(&screen, "Policy / Group / User Bindings");
-    click(&mut app, area, x + 3, y);
+    let (x, y) = find(&screen, "| Bindings");
+    click(&mut app, area, x + 4, y);
     let Screen::Flow(fp) = &app.screen else {
         unreachable!()
     };

@@ -136,6 +136,12 @@ impl Store {
         Ok(patch)
     }
 
+    /// Forgets the undo history: what was done so far is the starting point (a freshly
+    /// created demo store is not something to undo).
+    pub fn forget_history(&mut self) {
+        self.history = History::default();
+    }
+
     /// Runs `build` on a batch over the document: everything it applies becomes one step, or,
     /// if it returns an error, nothing at all.
     pub fn apply_batch<T, E>(

@@ -51,8 +51,39 @@ pub(crate) fn temp_prefix(store: &Path) -> String {
 
 /// Who is saving, for another process that finds the lock taken.
 pub(crate) fn holder() -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| format!("uid {}", unsafe_uid()));
-    format!("{user} (pid {})", std::process::id())
+    format!("{} (pid {})", os_user(), std::process::id())
+}
+
+/// The operating-system user: $USER or $LOGNAME, else the password database's name for the
+/// uid, else the uid.
+pub(crate) fn os_user() -> String {
+    if let Some(name) = ["USER", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+    {
+        return name;
+    }
+    let uid = unsafe_uid();
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buffer = vec![0 as libc::c_char; 4096];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call, and the buffer outlives the name's use.
+    let found = unsafe {
+        libc::getpwuid_r(
+            uid,
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut result,
+        )
+    };
+    if found == 0 && !result.is_null() && !entry.pw_name.is_null() {
+        // SAFETY: getpwuid_r filled pw_name with a NUL-terminated string inside `buffer`.
+        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+        return name.to_string_lossy().into_owned();
+    }
+    format!("uid {uid}")
 }
 
 fn unsafe_uid() -> u32 {
@@ -276,9 +307,7 @@ impl Store {
 fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], limit: usize) {
     const SHOWN: usize = 50;
     let at = super::time::now_rfc3339();
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| format!("uid {}", unsafe_uid()));
+    let user = os_user();
     for patch in patches {
         let mut objects: Vec<String> = patch
             .changes

@@ -66,6 +66,7 @@ pub fn open_app(path: &Path, keymap: Keymap, dry_run: bool) -> Result<App, Strin
                 crate::blueprint::import(batch, &demo)
             })
             .map_err(|e| e.to_string())?;
+        fresh.forget_history();
         if !dry_run {
             fresh.save().map_err(|e| e.to_string())?;
         }

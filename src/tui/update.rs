@@ -189,6 +189,22 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
     };
     match dialogs::submit_special(app.store.doc(), form) {
         Ok(None) => {}
+        Ok(Some(dialogs::Special::Apply { label, ops })) => {
+            return match app.store.apply_all(&label, &ops) {
+                Err(err) => {
+                    if let Some(form) = app.top_form() {
+                        form.error = Some(err.problems.join("; "));
+                    }
+                    Vec::new()
+                }
+                Ok(patch) => {
+                    app.modals.pop();
+                    app.info(format!("done: {}", patch.label));
+                    let created = patch.created().next().map(|o| (o.kind(), o.id()));
+                    after_change(app, created)
+                }
+            };
+        }
         Ok(Some(special)) => {
             app.modals.pop();
             return carry_special(app, special);
@@ -221,7 +237,8 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
                 }
                 Ok(patch) => {
                     app.modals.pop();
-                    let created = patch.created().next().map(|o| (o.kind(), o.id()));
+                    // Create and bind makes a stage, then its binding: select the binding.
+                    let created = patch.created().last().map(|o| (o.kind(), o.id()));
                     app.info(format!("done: {}", patch.label));
                     after_change(app, created)
                 }
@@ -600,15 +617,34 @@ fn confirm_delete(app: &mut App, kind: ObjKind, id: Uuid) {
     match op.plan(doc) {
         Err(err) => app.error(err.to_string()),
         Ok(patch) => {
-            let mut lines: Vec<String> = patch
-                .removed()
-                .map(|o| format!("removes {}", doc.describe(o)))
+            // The cascade removes from the end of each table; list things in store order.
+            let mut removed: Vec<&crate::model::Obj> =
+                patch.removed().filter(|o| o.id() != id).collect();
+            removed.sort_by_key(|o| (o.kind(), doc.index_of(o.kind(), o.id())));
+            let mut lines: Vec<String> = removed
+                .into_iter()
+                .map(|o| match o {
+                    crate::model::Obj::StageBinding(b) => format!(
+                        "unbinds stage '{}' from flow '{}' (order {})",
+                        doc.label_of(ObjKind::Stage, b.stage),
+                        doc.label_of(ObjKind::Flow, b.target),
+                        b.order
+                    ),
+                    crate::model::Obj::PolicyBinding(_) => {
+                        format!("removes the binding of {}", doc.describe(o))
+                    }
+                    other => format!("removes {}", doc.describe(other)),
+                })
                 .collect();
-            lines.extend(
-                patch
-                    .modified()
-                    .map(|o| format!("changes {} (a reference to it is cleared)", doc.describe(o))),
-            );
+            lines.extend(patch.modified().map(|o| {
+                format!(
+                    "changes {}: its reference to it is cleared",
+                    doc.describe(o)
+                )
+            }));
+            if lines.is_empty() {
+                lines.push("nothing else goes with it".into());
+            }
             let title = patch.label.clone();
             app.modals
                 .push(Modal::Confirm(Box::new(Confirm { title, lines, op })));

@@ -147,7 +147,7 @@ fn too_small(area: Rect, buf: &mut Buffer) {
         return;
     }
     let text = format!(
-        "Terminal too small: {}x{}. bindery needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge the window, or press q to quit.",
+        "Terminal too small: {}x{}. bindery needs at least {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge the window (Ctrl-c quits).",
         area.width, area.height
     );
     Paragraph::new(text)

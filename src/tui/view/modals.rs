@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
 use super::table::safe;
 use crate::model::{PolicyKind, StageKind};
@@ -33,12 +33,58 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// Word-wraps lines wider than `width`; a wrapped line keeps the style of its first span.
+fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+        let mut current = String::new();
+        for word in text.split(' ').filter(|w| !w.is_empty()) {
+            let word: String = word.to_string();
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                out.push(Line::from(Span::styled(
+                    std::mem::take(&mut current),
+                    style,
+                )));
+            }
+            if current.is_empty() {
+                current.push_str(&indent);
+            } else {
+                current.push(' ');
+            }
+            // A word longer than a line is cut where it must be.
+            let mut rest: Vec<char> = word.chars().collect();
+            while current.chars().count() + rest.len() > width && rest.len() > width / 2 {
+                let room = width.saturating_sub(current.chars().count()).max(1);
+                current.extend(rest.drain(..room.min(rest.len())));
+                out.push(Line::from(Span::styled(
+                    std::mem::take(&mut current),
+                    style,
+                )));
+                current.push_str(&indent);
+            }
+            current.extend(rest);
+        }
+        if !current.trim().is_empty() {
+            out.push(Line::from(Span::styled(current, style)));
+        }
+    }
+    out
+}
+
 /// Draws `lines` in a bordered box, scrolled so that line `focus` is visible; `wrap` folds
-/// long lines (and sizes the box for them) instead of cutting them.
+/// long lines at words (and sizes the box for them) instead of cutting them.
 #[allow(clippy::too_many_arguments)]
 fn boxed(
     title: &str,
-    lines: Vec<Line>,
+    lines: Vec<Line<'static>>,
     focus: usize,
     wrap: bool,
     theme: &Theme,
@@ -47,15 +93,12 @@ fn boxed(
     buf: &mut Buffer,
 ) {
     let inner_width = usize::from(width.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1);
-    let rows: usize = if wrap {
-        lines
-            .iter()
-            .map(|l| l.width().div_ceil(inner_width).max(1))
-            .sum()
+    let lines = if wrap {
+        wrapped(lines, inner_width)
     } else {
-        lines.len()
+        lines
     };
-    let height = (rows.min(usize::from(u16::MAX)) as u16).saturating_add(2);
+    let height = (lines.len().min(usize::from(u16::MAX)) as u16).saturating_add(2);
     let rect = centred(area, width, height);
     Clear.render(rect, buf);
     let inner_height = usize::from(rect.height.saturating_sub(2)).max(1);
@@ -63,13 +106,10 @@ fn boxed(
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", safe(title)), theme.title()));
-    let mut paragraph = Paragraph::new(lines)
+    Paragraph::new(lines)
         .block(block)
-        .scroll((scroll.min(u16::MAX as usize) as u16, 0));
-    if wrap {
-        paragraph = paragraph.wrap(Wrap { trim: false });
-    }
-    paragraph.render(rect, buf);
+        .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+        .render(rect, buf);
 }
 
 pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -150,8 +190,12 @@ fn summary(value: &FieldValue) -> String {
 }
 
 fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut lines = Vec::new();
-    let mut focus_line = 0;
+    // Why a submit was refused comes first, so that it is seen however small the screen.
+    let mut lines = match &form.error {
+        Some(error) => form_text(format!("! {}", safe(error)), theme.error(), area),
+        None => Vec::new(),
+    };
+    let mut focus_line = lines.len();
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         if let FieldValue::Note(text) = &field.value {
@@ -161,7 +205,7 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 } else {
                     theme.header()
                 };
-                lines.push(Line::from(Span::styled(safe(text), style)));
+                lines.extend(form_text(safe(text), style, area));
             }
             continue;
         }
@@ -170,7 +214,7 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
         }
         let marker = if focused { "> " } else { "  " };
         let label = Span::styled(
-            format!("{marker}{:<28}", safe(&field.label)),
+            format!("{marker}{:<30}", safe(&field.label)),
             if focused {
                 theme.focus()
             } else {
@@ -248,31 +292,50 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
             _ => {}
         }
     }
-    if let Some(error) = &form.error {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            format!("! {}", safe(error)),
-            theme.error(),
-        )));
-    }
     lines.push(Line::from(Span::styled(
         "Tab next field · Enter save · Esc cancel",
         theme.dim(),
     )));
-    boxed(&form.title, lines, focus_line, false, theme, area, 76, buf);
+    let title = format!("{} · Enter save · Esc cancel", form.title);
+    boxed(&title, lines, focus_line, false, theme, area, 76, buf);
+}
+
+/// A note or an error in a form, folded to the form's width.
+fn form_text(text: String, style: ratatui::style::Style, area: Rect) -> Vec<Line<'static>> {
+    let width = usize::from(76u16.min(area.width.saturating_sub(2)).saturating_sub(2));
+    wrapped(vec![Line::from(Span::styled(text, style))], width)
 }
 
 fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
-        format!("{}?", safe(&confirm.title)),
-        theme.header(),
-    ))];
-    lines.extend(
+    let width = usize::from(76u16.min(area.width.saturating_sub(2)).saturating_sub(2));
+    let mut lines = wrapped(
+        vec![Line::from(Span::styled(
+            format!("{}?", safe(&confirm.title)),
+            theme.header(),
+        ))],
+        width,
+    );
+    let mut items = wrapped(
         confirm
             .lines
             .iter()
-            .map(|l| Line::from(format!("  {}", safe(l)))),
+            .map(|l| Line::from(format!("  {}", safe(l))))
+            .collect(),
+        width,
     );
+    // Keep room for the title, a blank line and the keys; say how many more there are.
+    let room = usize::from(area.height.saturating_sub(4))
+        .saturating_sub(lines.len() + 2)
+        .max(1);
+    if items.len() > room {
+        let more = items.len() - (room - 1);
+        items.truncate(room - 1);
+        items.push(Line::from(Span::styled(
+            format!("  … and {more} more lines"),
+            theme.dim(),
+        )));
+    }
+    lines.extend(items);
     lines.push(Line::from(""));
     let yes = app.keymap.keys_of(Mode::Confirm, Action::Confirm).join("/");
     let no = app.keymap.keys_of(Mode::Confirm, Action::Cancel).join("/");
@@ -282,7 +345,7 @@ fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &m
         Span::styled(no, theme.header()),
         Span::raw(" cancel"),
     ]));
-    boxed("Confirm", lines, 0, true, theme, area, 76, buf);
+    boxed("Confirm", lines, 0, false, theme, area, 76, buf);
 }
 
 fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -292,7 +355,12 @@ fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) 
     };
     let found = pick_matches(types.iter().map(|t| t.title), &picker.query);
     let mut lines = vec![Line::from(Span::styled(
-        format!("type to filter: {}▏", safe(&picker.query)),
+        format!(
+            "type to filter: {}▏   {} of {} types, ↑↓ to see them all",
+            safe(&picker.query),
+            found.len(),
+            types.len()
+        ),
         theme.dim(),
     ))];
     let start = picker.highlighted.saturating_sub(8);

@@ -114,6 +114,16 @@ fn cells(
     }
 }
 
+/// Columns left out below 90 columns, highest index first.
+fn narrow_drops(page: Page) -> &'static [usize] {
+    match page {
+        Page::Flows => &[4, 3],
+        Page::Users => &[1],
+        Page::Groups => &[3],
+        Page::Stages | Page::Policies => &[],
+    }
+}
+
 fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
     match page {
         Page::Flows => (
@@ -209,13 +219,17 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .map(|id| cells(doc, page, *id, list.highlights.get(id), theme))
         .collect();
     let (mut header, mut widths) = columns(page);
-    // Narrow screens keep the columns that matter most: the last one goes first.
+    // Narrow screens keep the columns that matter most.
     let mut visible = visible;
-    if rest.width < 90 && header.len() > 3 {
-        header.pop();
-        widths.pop();
-        for row in &mut visible {
-            row.pop();
+    if rest.width < 90 {
+        for &drop in narrow_drops(page) {
+            header.remove(drop);
+            widths.remove(drop);
+            for row in &mut visible {
+                if drop < row.len() {
+                    row.remove(drop);
+                }
+            }
         }
     }
     table::draw(
