@@ -189,7 +189,10 @@ fn the_bare_command_without_a_terminal_says_how_to_script_instead() {
     let out = bindery(&path, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
-    assert!(err.contains("needs a terminal") && err.contains("bindery screen"), "{err}");
+    assert!(
+        err.contains("needs a terminal") && err.contains("bindery screen"),
+        "{err}"
+    );
     assert!(!path.exists(), "nothing is created without a terminal");
 }
 
