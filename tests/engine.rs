@@ -589,7 +589,7 @@ fn live_policies_are_unknown_unless_assumed() {
         assert_eq!(r.result, Unknown, "{model}");
         let (_, reason) = verdict(&r, b);
         assert!(
-            reason.contains("unknown offline") && reason.contains("--assume"),
+            reason.contains("unknown offline") && reason.contains("assume pass or fail"),
             "{reason}"
         );
 

@@ -302,7 +302,7 @@ fn undo_on_a_fresh_demo_store_has_nothing_to_undo() {
 #[test]
 fn moves_stay_within_the_list() {
     let mut ui = Ui::demo();
-    ui.app.page_rows = 10;
+    ui.app.height = 14; // ten table rows on a list page
     let sel = |ui: &Ui| ui.app.list(Page::Flows).selected;
     assert_eq!(ui.app.list(Page::Flows).rows.len(), 12);
     for (keys, expected) in [

@@ -105,12 +105,18 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The text diagram, each line at most 80 columns (names are sanitised).
 pub fn text(doc: &Document, flow: &Flow) -> String {
+    text_at(doc, flow, 80)
+}
+
+/// The text diagram with lines of at most `width` columns (at least 40).
+pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
+    let width = width.max(40);
     let mut out = Vec::new();
     let mut put = |prefix: &str, text: &str| {
         let text = sanitize(text);
         // Continuation lines hang two columns in, under a plain rail.
         let rail = format!("{}  ", prefix.replace(['├', '└'], "│").replace('─', " "));
-        let width = 80 - rail.chars().count();
+        let width = width - rail.chars().count();
         for (i, line) in wrap(&text, width).into_iter().enumerate() {
             let lead = if i == 0 { prefix } else { rail.as_str() };
             out.push(format!("{lead}{line}").trim_end().to_string());

@@ -256,10 +256,7 @@ impl<'i, 'a> Engine<'i, 'a> {
         let result = if binding.negate { raw.negate() } else { raw };
         let head = format!("policy '{}' ({})", p.name, notes.join(", "));
         let text = match result {
-            Tri::Unknown => format!(
-                "{head}: unknown offline; --assume '{}=pass' or '=fail' decides it",
-                p.name
-            ),
+            Tri::Unknown => format!("{head}: unknown offline; assume pass or fail to decide it"),
             known => format!("{head}: {}", known.word()),
         };
         (result, text)

@@ -189,8 +189,8 @@ pub struct App {
     pub modals: Vec<Modal>,
     pub status: Option<Status>,
     pub save: SaveState,
-    /// Rows a page scrolls by, from the last drawn size.
-    pub page_rows: usize,
+    /// The last drawn height: tables scroll by what fits.
+    pub height: u16,
     /// The last drawn width, for text that is wrapped ahead of drawing.
     pub width: u16,
 }
@@ -205,7 +205,7 @@ impl App {
             modals: Vec::new(),
             status: None,
             save: SaveState::Saved,
-            page_rows: 10,
+            height: 30,
             width: 100,
         };
         app.refresh();

@@ -532,8 +532,8 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
                     "Copy",
                     FieldValue::Choice {
                         options: vec![
-                            "shallow: new bindings to the same stages and policies".into(),
-                            "deep: copies of the stages and policies too".into(),
+                            "shallow (same stages, policies)".into(),
+                            "deep (copies of them)".into(),
                         ],
                         index: 0,
                     },

@@ -19,10 +19,10 @@ pub fn jump(app: &mut App, to: Jump) {
             let mut page = FlowPage::new(flow);
             page.tab = tab;
             if tab == FlowTab::Simulate
-                && let Some(user) = user
+                && let Some((user, asker)) = user
             {
                 page.sim.user = Some(user);
-                page.sim.asker = Asker::Nobody;
+                page.sim.asker = asker;
             }
             app.screen = Screen::Flow(Box::new(page));
             app.refresh();
@@ -103,10 +103,10 @@ pub fn lint_report(app: &App) -> Report {
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     Report::new(
         format!(
-            "Lint: {} errors, {} warnings, {} notes",
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info)
+            "Lint: {}, {}, {}",
+            plural(count(Severity::Error), "error"),
+            plural(count(Severity::Warning), "warning"),
+            plural(count(Severity::Info), "note")
         ),
         lines,
     )
@@ -142,11 +142,22 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
     let assumptions = Default::default();
     let engine = Engine::new(&index, &assumptions);
     let mut lines = Vec::new();
+    let slug_width = doc
+        .flows
+        .iter()
+        .map(|f| f.slug.chars().count())
+        .max()
+        .unwrap_or(0);
     for flow in doc.flows.iter() {
         let starts_anonymous = matches!(
             flow.designation,
             Designation::Authentication | Designation::Enrollment | Designation::Recovery
         );
+        let asker = if starts_anonymous {
+            Asker::Nobody
+        } else {
+            Asker::LoggedIn
+        };
         let request = if starts_anonymous {
             Request {
                 user: None,
@@ -174,7 +185,7 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
             Tri::Fail => ("no", Tone::Dim),
             Tri::Unknown => ("depends", Tone::Warning),
         };
-        let mut text = format!("{:<34} {applicable:<7}", flow.slug);
+        let mut text = format!("{:<slug_width$} {applicable:<7}", flow.slug);
         if plan.applicable != Tri::Fail {
             let shown = names(Outcome::Presented);
             let depends = names(Outcome::Depends);
@@ -193,7 +204,11 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
         lines.push(ReportLine::new(
             text,
             tone,
-            Some(Jump::FlowTab(flow.id, FlowTab::Simulate, Some(user))),
+            Some(Jump::FlowTab(
+                flow.id,
+                FlowTab::Simulate,
+                Some((user, asker)),
+            )),
         ));
     }
     Report::new(
@@ -217,6 +232,14 @@ pub fn log_report(app: &App) -> Report {
         for object in entry.objects.iter().take(5) {
             lines.push(ReportLine::new(format!("    {object}"), Tone::Dim, None));
         }
+        if entry.objects.len() > 5 {
+            let more = entry.objects.len() - 5;
+            lines.push(ReportLine::new(
+                format!("    … and {more} more"),
+                Tone::Dim,
+                None,
+            ));
+        }
     }
     if lines.is_empty() {
         lines.push(ReportLine::new(
@@ -226,4 +249,12 @@ pub fn log_report(app: &App) -> Report {
         ));
     }
     Report::new("Change log, newest first", lines)
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

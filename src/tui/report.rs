@@ -20,7 +20,7 @@ pub enum Tone {
 pub enum Jump {
     Object(ObjKind, Uuid),
     /// A flow's page at a tab (the Simulate tab for a user's view of a flow).
-    FlowTab(Uuid, FlowTab, Option<Uuid>),
+    FlowTab(Uuid, FlowTab, Option<(Uuid, super::simulate::Asker)>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -28,7 +28,7 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 /// Draws the app at a size.
 pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
-    app.page_rows = view::list_height(height);
+    app.height = height;
     if app.width != width {
         app.width = width;
         app.refresh();
@@ -43,7 +43,7 @@ pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
 /// Replays keys as the interactive UI would, saving after each edit unless `dry_run`;
 /// returns whether a quit was asked for.
 pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: bool) -> bool {
-    app.page_rows = view::list_height(height);
+    app.height = height;
     app.width = width;
     for key in keys {
         for effect in handle_key(app, *key) {

@@ -138,7 +138,7 @@ fn event_loop(
                 app.refresh();
             }
             terminal.draw(|frame| {
-                app.page_rows = view::list_height(frame.area().height);
+                app.height = frame.area().height;
                 view::draw(app, theme, frame.area(), frame.buffer_mut())
             })?;
             dirty = false;

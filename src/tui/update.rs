@@ -310,7 +310,7 @@ fn types_key(app: &mut App, key: Key) -> Vec<Effect> {
 }
 
 fn report_key(app: &mut App, key: Key) -> Vec<Effect> {
-    let page = app.page_rows.max(1) as isize;
+    let page = super::view::table_rows(app) as isize;
     let Some(Modal::Report(report)) = app.modals.last_mut() else {
         return Vec::new();
     };
@@ -493,7 +493,7 @@ fn select_created(app: &mut App, kind: ObjKind, id: Uuid) {
 }
 
 fn keep_in_view(app: &mut App) {
-    let height = app.page_rows;
+    let height = super::view::table_rows(app);
     if let Some(list) = current_list_mut(app) {
         list.offset = list.scroll_for(height);
     }
@@ -688,7 +688,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Last
         | Action::PageDown
         | Action::PageUp => {
-            let page = app.page_rows.max(1) as isize;
+            let page = super::view::table_rows(app) as isize;
             if let Screen::Flow(fp) = &mut app.screen
                 && matches!(fp.tab, FlowTab::Overview | FlowTab::Export)
             {
@@ -929,10 +929,12 @@ fn simulate_expand(app: &mut App, expand: bool) {
     match fp.sim.rows.get(fp.sim.list.selected).copied() {
         Some(SimRow::Assumption(policy)) if expand => fp.sim.cycle_assumption(policy),
         Some(SimRow::Stage(binding)) => {
-            if expand {
-                fp.sim.expanded.insert(binding);
-            } else {
+            if !expand {
                 fp.sim.expanded.remove(&binding);
+            } else if fp.sim.expanded.insert(binding) {
+                app.refresh();
+                reveal_reasons(app, binding);
+                return;
             }
         }
         Some(SimRow::Reason(binding, _)) if !expand => {
@@ -949,6 +951,27 @@ fn simulate_expand(app: &mut App, expand: bool) {
         _ => return,
     }
     app.refresh();
+}
+
+/// Scrolls so that a just expanded stage's reasons are in view, keeping the stage itself.
+fn reveal_reasons(app: &mut App, binding: Uuid) {
+    let height = super::view::table_rows(app);
+    let Screen::Flow(fp) = &mut app.screen else {
+        return;
+    };
+    let rows = &fp.sim.rows;
+    let Some(stage) = rows.iter().position(|r| *r == SimRow::Stage(binding)) else {
+        return;
+    };
+    let last = rows
+        .iter()
+        .rposition(|r| matches!(r, SimRow::Reason(b, _) if *b == binding))
+        .unwrap_or(stage);
+    let list = &mut fp.sim.list;
+    let offset = list.scroll_for(height);
+    if last >= offset + height {
+        list.offset = (last + 1 - height).min(stage);
+    }
 }
 
 fn expand_or_collapse(app: &mut App, expand: bool) {

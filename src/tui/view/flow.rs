@@ -78,6 +78,16 @@ fn flow_bindings_table(body: Rect) -> (Rect, Rect) {
     (mode, rest)
 }
 
+/// Where the current tab's table is drawn.
+pub fn table_area(fp: &FlowPage, area: Rect) -> Rect {
+    let [_, _, body] = sections(area);
+    match fp.tab {
+        FlowTab::FlowBindings => flow_bindings_table(body).1,
+        FlowTab::Simulate => simulate_table(body),
+        _ => body,
+    }
+}
+
 /// A click on a flow page: a tab title, or a table row.
 pub fn hit(fp: &FlowPage, area: Rect, x: u16, y: u16) -> Option<super::Hit> {
     let [_, tabs, body] = sections(area);
@@ -177,7 +187,7 @@ fn overview(
         )),
     ];
     lines.extend(
-        crate::engine::diagram::text(doc, flow)
+        crate::engine::diagram::text_at(doc, flow, usize::from(area.width))
             .lines()
             .map(|l| Line::from(l.to_string())),
     );
@@ -225,25 +235,21 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
             theme.error(),
         ),
     };
-    Paragraph::new(vec![
-        Line::from(vec![
-            Span::styled("Who: ", theme.header()),
-            Span::raw(who),
-            Span::styled("  m change · i choose user", theme.dim()),
-        ]),
-        Line::from(vec![
-            Span::styled("The flow ", theme.header()),
-            Span::styled(answer, style),
-        ]),
-    ])
+    let [who_line, answer_lines] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(head);
+    Line::from(vec![Span::styled("Who: ", theme.header()), Span::raw(who)]).render(who_line, buf);
+    Paragraph::new(Line::from(vec![
+        Span::styled("The flow ", theme.header()),
+        Span::styled(answer, style),
+    ]))
     .wrap(Wrap { trim: true })
-    .render(head, buf);
+    .render(answer_lines, buf);
     let table_area = simulate_table(area);
     let height = usize::from(table_area.height.saturating_sub(1)).max(1);
     let first = sim.list.scroll_for(height);
     let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
     let width = usize::from(table_area.width);
-    let name_width = width.saturating_sub(2 + 8 + 26).max(8);
+    let name_width = width.saturating_sub(2 + 8 + 25).max(8);
     let fit = |text: String, n: usize| -> String {
         let cut: String = text.chars().take(n).collect();
         format!("{cut:<n$}")
@@ -337,7 +343,7 @@ fn decided(at: Option<crate::engine::DecidedAt>) -> &'static str {
 
 fn export(fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![Line::from(Span::styled(
-        "The flow as an authentik blueprint (bindery export). o writes it to a file; j/k scroll.",
+        "o: write to a file · j/k: scroll",
         theme.dim(),
     ))];
     lines.extend(fp.export.lines().map(|l| Line::from(safe(l))));

@@ -24,9 +24,15 @@ pub const MIN_HEIGHT: u16 = 16;
 /// Narrower than this, the sidebar folds away (the breadcrumb still says where you are).
 const SIDEBAR_FROM: u16 = 76;
 
-/// Rows of the main list area for a terminal height, so that paging moves by a screenful.
-pub fn list_height(height: u16) -> usize {
-    usize::from(height.saturating_sub(6)).max(1)
+/// How many rows the current table shows at the last drawn size, so that paging moves by a
+/// screenful and the selection stays in view.
+pub fn table_rows(app: &App) -> usize {
+    let main = regions(Rect::new(0, 0, app.width, app.height)).main;
+    let table = match &app.screen {
+        Screen::List(_) => pages::table_area(main),
+        Screen::Flow(fp) => flow::table_area(fp, main),
+    };
+    usize::from(table.height.saturating_sub(1)).max(1)
 }
 
 /// Where the parts of the screen are.
@@ -165,7 +171,11 @@ fn breadcrumb(app: &App) -> String {
                     .doc()
                     .label_of(crate::model::ObjKind::Flow, fp.flow)
             ),
-            fp.tab.title()
+            if app.width < 100 {
+                fp.tab.short_title()
+            } else {
+                fp.tab.title()
+            }
         ),
     }
 }

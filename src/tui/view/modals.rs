@@ -100,9 +100,27 @@ fn boxed(
     };
     let height = (lines.len().min(usize::from(u16::MAX)) as u16).saturating_add(2);
     let rect = centred(area, width, height);
-    Clear.render(rect, buf);
+    // Clear a column either side too, so the page behind does not touch the border.
+    let margin = Rect::new(
+        rect.x.saturating_sub(1).max(area.x),
+        rect.y,
+        (rect.width + 2).min(
+            area.right()
+                .saturating_sub(rect.x.saturating_sub(1).max(area.x)),
+        ),
+        rect.height,
+    );
+    Clear.render(margin, buf);
     let inner_height = usize::from(rect.height.saturating_sub(2)).max(1);
-    let scroll = focus.saturating_sub(inner_height.saturating_sub(3));
+    // Scroll only when the lines do not fit, keeping a little context below the focus.
+    let total = lines.len();
+    let scroll = if total <= inner_height {
+        0
+    } else {
+        (focus + 3)
+            .saturating_sub(inner_height)
+            .min(total - inner_height)
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(format!(" {} ", safe(title)), theme.title()));
@@ -221,11 +239,27 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
                 theme.header()
             },
         );
-        lines.push(Line::from(vec![
-            label,
-            Span::raw(" "),
-            Span::raw(summary(&field.value)),
-        ]));
+        // The value's room in the box; a focused text shows its end, where typing goes.
+        let room = usize::from(76u16.min(area.width.saturating_sub(2)).saturating_sub(2))
+            .saturating_sub(33)
+            .max(4);
+        let raw = match &field.value {
+            FieldValue::Text(s)
+            | FieldValue::Number(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::List(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let value = match raw {
+            // Cut the text itself, then make it safe, so an escape is never cut in half.
+            Some(text) if focused && text.chars().count() >= room => {
+                let tail: String = text.chars().skip(text.chars().count() + 2 - room).collect();
+                format!("…{}▏", safe(&tail))
+            }
+            Some(text) if focused => format!("{}▏", safe(text)),
+            _ => summary(&field.value),
+        };
+        lines.push(Line::from(vec![label, Span::raw(" "), Span::raw(value)]));
         if !focused {
             continue;
         }
@@ -292,10 +326,7 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
             _ => {}
         }
     }
-    lines.push(Line::from(Span::styled(
-        "Tab next field · Enter save · Esc cancel",
-        theme.dim(),
-    )));
+    lines.push(Line::from(Span::styled("Tab: next field", theme.dim())));
     let title = format!("{} · Enter save · Esc cancel", form.title);
     boxed(&title, lines, focus_line, false, theme, area, 76, buf);
 }
@@ -470,9 +501,8 @@ fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &m
 
 fn draw_report(report: &crate::tui::report::Report, theme: &Theme, area: Rect, buf: &mut Buffer) {
     use crate::tui::report::Tone;
+    let inner = usize::from(110u16.min(area.width.saturating_sub(2)).saturating_sub(2));
     let visible = report.visible();
-    let height = usize::from(area.height.saturating_sub(6)).max(1);
-    let first = report.selected.saturating_sub(height.saturating_sub(1));
     let mut lines = vec![Line::from(Span::styled(
         if report.filtering || !report.filter.is_empty() {
             format!("/{}▏", safe(&report.filter))
@@ -481,25 +511,34 @@ fn draw_report(report: &crate::tui::report::Report, theme: &Theme, area: Rect, b
         },
         theme.dim(),
     ))];
-    for (n, i) in visible.iter().enumerate().skip(first).take(height) {
+    let mut focus = 0;
+    for (n, i) in visible.iter().enumerate() {
         let line = &report.lines[*i];
-        let style = match line.tone {
-            Tone::Plain => ratatui::style::Style::new(),
-            Tone::Heading => theme.header(),
-            Tone::Error => theme.error(),
-            Tone::Warning => theme.header(),
-            Tone::Dim => theme.dim(),
+        let selected = n == report.selected;
+        let style = if selected {
+            theme.selected()
+        } else {
+            match line.tone {
+                Tone::Plain => ratatui::style::Style::new(),
+                Tone::Heading | Tone::Warning => theme.header(),
+                Tone::Error => theme.error(),
+                Tone::Dim => theme.dim(),
+            }
         };
-        let marker = if n == report.selected { "» " } else { "  " };
-        let text = format!("{marker}{}", safe(&line.text));
-        lines.push(Line::from(Span::styled(
-            text,
-            if n == report.selected {
-                theme.selected()
-            } else {
-                style
-            },
-        )));
+        let marker = if selected { "» " } else { "  " };
+        if selected {
+            focus = lines.len();
+        }
+        // Long lines fold under themselves, indented past the marker.
+        let pieces = wrapped(
+            vec![Line::from(Span::styled(safe(&line.text), style))],
+            inner.saturating_sub(4).max(8),
+        );
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let text: String = piece.spans.iter().map(|s| s.content.as_ref()).collect();
+            let lead = if k == 0 { marker } else { "    " };
+            lines.push(Line::from(Span::styled(format!("{lead}{text}"), style)));
+        }
     }
     if visible.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -507,5 +546,5 @@ fn draw_report(report: &crate::tui::report::Report, theme: &Theme, area: Rect, b
             theme.dim(),
         )));
     }
-    boxed(&report.title, lines, 0, false, theme, area, 110, buf);
+    boxed(&report.title, lines, focus, false, theme, area, 110, buf);
 }
