@@ -13,6 +13,7 @@ mod object_refs;
 pub mod policy;
 pub mod prompt;
 pub mod refs;
+pub mod relations;
 mod settings;
 pub mod stage;
 mod table;

@@ -35,6 +35,14 @@ fn backup_path(store: &Path, n: usize) -> PathBuf {
     sibling(store, &format!(".bak.{n}"))
 }
 
+/// The directory a path is in (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
 fn sibling(store: &Path, suffix: &str) -> PathBuf {
     let mut name = store.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
@@ -96,15 +104,26 @@ impl Store {
     /// version is loaded and this handle's pending edits are re-applied onto it first; edits
     /// that no longer fit are dropped and reported, never forced over the other version.
     pub fn save(&mut self) -> Result<SaveReport, StoreError> {
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
+        let dir = parent_dir(&self.path);
+        // Directories created here must be made durable in their parents too, or a power
+        // loss could take the whole new store with them after the save was acknowledged.
+        let mut new_dirs = Vec::new();
+        let mut missing = dir.clone();
+        while matches!(self.fs.metadata(&missing), Err(e) if e.kind() == io::ErrorKind::NotFound) {
+            let up = parent_dir(&missing);
+            new_dirs.push(std::mem::replace(&mut missing, up));
+            if new_dirs.last() == Some(&missing) {
+                break;
+            }
+        }
         self.fs
             .create_dir_all(&dir, 0o700)
             .map_err(|e| self.failed("creating the store directory", e))?;
+        for new_dir in new_dirs.iter().rev() {
+            self.fs
+                .sync_dir(&parent_dir(new_dir))
+                .map_err(|e| self.failed("flushing the new store directory to disk", e))?;
+        }
         let _lock = self
             .fs
             .lock(&lock_path(&self.path), LOCK_WAIT, &holder())
@@ -243,34 +262,35 @@ impl Store {
             temp_prefix(&self.path),
             uuid::Uuid::new_v4().simple()
         ));
-        let result = (|| {
-            let mut file = self
-                .fs
-                .create_new(&temp, 0o600)
-                .map_err(|e| self.failed("creating the temporary file", e))?;
-            file.write_all(bytes)
-                .map_err(|e| self.failed("writing the temporary file", e))?;
-            file.set_mode(mode, gid)
-                .map_err(|e| self.failed("setting the file's permissions", e))?;
-            file.sync_all()
-                .map_err(|e| self.failed("flushing the temporary file to disk", e))?;
-            drop(file);
-            if let Some(base) = self.base {
-                self.rotate_backups()
-                    .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
-                if base.version < crate::model::SCHEMA_VERSION {
-                    self.keep_old_format(base.version)
-                        .map_err(|e| self.failed("keeping a backup of the older format", e))?;
-                }
+        let mut file = self
+            .fs
+            .create_new(&temp, 0o600)
+            .map_err(|e| self.failed("creating the temporary file", e))?;
+        // Removes the temp file on an error and also if a step panics.
+        let mut guard = TempGuard {
+            fs: &*self.fs,
+            path: Some(&temp),
+        };
+        file.write_all(bytes)
+            .map_err(|e| self.failed("writing the temporary file", e))?;
+        file.set_mode(mode, gid)
+            .map_err(|e| self.failed("setting the file's permissions", e))?;
+        file.sync_all()
+            .map_err(|e| self.failed("flushing the temporary file to disk", e))?;
+        drop(file);
+        if let Some(base) = self.base {
+            self.rotate_backups()
+                .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
+            if base.version < crate::model::SCHEMA_VERSION {
+                self.keep_old_format(base.version)
+                    .map_err(|e| self.failed("keeping a backup of the older format", e))?;
             }
-            self.fs
-                .rename(&temp, &self.path)
-                .map_err(|e| self.failed("replacing the store with the new version", e))
-        })();
-        if result.is_err() {
-            let _ = self.fs.remove_file(&temp);
         }
-        result
+        self.fs
+            .rename(&temp, &self.path)
+            .map_err(|e| self.failed("replacing the store with the new version", e))?;
+        guard.path = None;
+        Ok(())
     }
 
     /// Before the first save in a newer format, the file in the older one is kept as
@@ -300,6 +320,20 @@ impl Store {
             _ => {}
         }
         self.fs.hard_link(&self.path, &newest)
+    }
+}
+
+/// A temp file that is removed when this goes out of scope, unless it was renamed into place.
+struct TempGuard<'a> {
+    fs: &'a dyn super::Fs,
+    path: Option<&'a Path>,
+}
+
+impl Drop for TempGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(path) = self.path {
+            let _ = self.fs.remove_file(path);
+        }
     }
 }
 

@@ -191,6 +191,8 @@ pub struct App {
     pub save: SaveState,
     /// The last drawn height: tables scroll by what fits.
     pub height: u16,
+    /// Who points at whom, rebuilt when the document changes.
+    pub rel: crate::model::relations::Relations,
     /// The last drawn width, for text that is wrapped ahead of drawing.
     pub width: u16,
 }
@@ -206,6 +208,7 @@ impl App {
             status: None,
             save: SaveState::Saved,
             height: 30,
+            rel: Default::default(),
             width: 100,
         };
         app.refresh();
@@ -248,8 +251,17 @@ impl App {
         }
     }
 
+    /// Recomputes one top-level list's rows (its filter changed), keeping its selection.
+    pub fn refresh_page(&mut self, page: Page) {
+        let list = &mut self.lists[page.index()];
+        let (rows, marks) = super::lists::page_rows(self.store.doc(), page, &list.filter);
+        list.set_rows(rows);
+        list.highlights = marks;
+    }
+
     /// Recomputes every list's rows from the document, keeping selections on the same objects.
     pub fn refresh(&mut self) {
+        self.rel = crate::model::relations::Relations::build(self.store.doc());
         let doc = self.store.doc();
         for page in Page::ALL {
             let (rows, marks) =
@@ -263,11 +275,11 @@ impl App {
                 return;
             }
             fp.expanded.retain(|id| doc.stage_bindings.contains(*id));
-            let stage_rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+            let stage_rows = super::lists::stage_binding_rows(&self.rel, fp.flow, &fp.expanded);
             fp.stage_rows
                 .set_rows(stage_rows.iter().map(|r| row_id(*r)).collect());
             fp.binding_rows = stage_rows;
-            let flow_rows = super::lists::flow_binding_rows(doc, fp.flow);
+            let flow_rows = super::lists::flow_binding_rows(&self.rel, fp.flow);
             fp.flow_rows.set_rows(flow_rows);
             match fp.tab {
                 FlowTab::Simulate => {

@@ -8,6 +8,7 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use uuid::Uuid;
 
 use super::app::{BindingRow, Page};
+use crate::model::relations::Relations;
 use crate::model::{Document, Entity};
 
 /// A scrolling selection over rows identified by object id.
@@ -134,15 +135,19 @@ pub fn page_rows(
 
 /// The Stage Bindings tab: each stage binding in plan order, and under each expanded one its
 /// policy, group and user bindings in order.
-pub fn stage_binding_rows(doc: &Document, flow: Uuid, expanded: &HashSet<Uuid>) -> Vec<BindingRow> {
+pub fn stage_binding_rows(
+    rel: &Relations,
+    flow: Uuid,
+    expanded: &HashSet<Uuid>,
+) -> Vec<BindingRow> {
     let mut rows = Vec::new();
-    for binding in doc.bindings_of_flow(flow) {
-        rows.push(BindingRow::Stage(binding.id));
-        if expanded.contains(&binding.id) {
-            for pb in doc.policy_bindings_of(binding.id) {
+    for binding in rel.stage_bindings_of(flow) {
+        rows.push(BindingRow::Stage(*binding));
+        if expanded.contains(binding) {
+            for pb in rel.policy_bindings_of(*binding) {
                 rows.push(BindingRow::Policy {
-                    parent: binding.id,
-                    id: pb.id,
+                    parent: *binding,
+                    id: *pb,
                 });
             }
         }
@@ -151,6 +156,6 @@ pub fn stage_binding_rows(doc: &Document, flow: Uuid, expanded: &HashSet<Uuid>) 
 }
 
 /// The flow's own policy, group and user bindings in order.
-pub fn flow_binding_rows(doc: &Document, flow: Uuid) -> Vec<Uuid> {
-    doc.policy_bindings_of(flow).iter().map(|b| b.id).collect()
+pub fn flow_binding_rows(rel: &Relations, flow: Uuid) -> Vec<Uuid> {
+    rel.policy_bindings_of(flow).to_vec()
 }

@@ -104,7 +104,7 @@ fn filter_key(app: &mut App, key: Key) -> Vec<Effect> {
         }
         _ => return Vec::new(),
     }
-    app.refresh();
+    app.refresh_page(page);
     Vec::new()
 }
 
@@ -474,8 +474,7 @@ fn select_created(app: &mut App, kind: ObjKind, id: Uuid) {
                 {
                     fp.expanded.insert(parent);
                 }
-                let doc = app.store.doc();
-                let rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+                let rows = super::lists::stage_binding_rows(&app.rel, fp.flow, &fp.expanded);
                 fp.stage_rows
                     .set_rows(rows.iter().map(|r| super::app::row_id(*r)).collect());
                 fp.binding_rows = rows;
@@ -1007,7 +1006,7 @@ fn expand_or_collapse(app: &mut App, expand: bool) {
         }
         (BindingRow::Policy { .. }, true) => return,
     }
-    let rows = super::lists::stage_binding_rows(doc, fp.flow, &fp.expanded);
+    let rows = super::lists::stage_binding_rows(&app.rel, fp.flow, &fp.expanded);
     fp.stage_rows
         .set_rows(rows.iter().map(|r| super::app::row_id(*r)).collect());
     fp.binding_rows = rows;

@@ -29,9 +29,17 @@ fn subject(doc: &Document, b: &PolicyBinding) -> String {
 }
 
 /// One line on what gates a stage binding: when it is checked, and by what.
-pub fn gating(doc: &Document, b: &StageBinding) -> String {
-    let bindings = doc.policy_bindings_of(b.id);
-    let enabled: Vec<&&PolicyBinding> = bindings.iter().filter(|p| p.enabled).collect();
+pub fn gating(
+    doc: &Document,
+    rel: &crate::model::relations::Relations,
+    b: &StageBinding,
+) -> String {
+    let enabled: Vec<&PolicyBinding> = rel
+        .policy_bindings_of(b.id)
+        .iter()
+        .filter_map(|id| doc.policy_bindings.get(*id))
+        .filter(|p| p.enabled)
+        .collect();
     if enabled.is_empty() {
         return "always shown (no bindings)".into();
     }
@@ -135,7 +143,7 @@ pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffe
         .render(tabs, buf);
     match fp.tab {
         FlowTab::Overview => overview(doc, flow, fp.scroll, theme, body, buf),
-        FlowTab::StageBindings => stage_bindings(doc, fp, theme, body, buf),
+        FlowTab::StageBindings => stage_bindings(doc, &app.rel, fp, theme, body, buf),
         FlowTab::FlowBindings => flow_bindings(doc, fp, theme, body, buf),
         FlowTab::Simulate => simulate(doc, fp, theme, body, buf),
         FlowTab::Export => export(fp, theme, body, buf),
@@ -353,7 +361,14 @@ fn export(fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-fn stage_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
+fn stage_bindings(
+    doc: &Document,
+    rel: &crate::model::relations::Relations,
+    fp: &FlowPage,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     if fp.binding_rows.is_empty() {
         Paragraph::new(Span::styled(
             "No stages bound. Press a to bind an existing stage, or n to create and bind one.",
@@ -385,7 +400,7 @@ fn stage_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf:
                     Line::from(format!("{caret} {}", b.order)),
                     Line::from(safe(&doc.label_of(ObjKind::Stage, b.stage))),
                     Line::from(kind),
-                    Line::from(gating(doc, b)),
+                    Line::from(gating(doc, rel, b)),
                 ]
             }
             BindingRow::Policy { id, .. } => {

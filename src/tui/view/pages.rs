@@ -7,12 +7,14 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 use uuid::Uuid;
 
 use super::table::{self, Rows, marked, safe};
-use crate::model::{Document, ObjKind, Subject, Target};
+use crate::model::relations::Relations;
+use crate::model::{Document, ObjKind};
 use crate::tui::app::{App, Page};
 use crate::tui::theme::Theme;
 
 fn cells(
     doc: &Document,
+    rel: &Relations,
     page: Page,
     id: Uuid,
     marks: Option<&Vec<usize>>,
@@ -23,12 +25,8 @@ fn cells(
             let Some(f) = doc.flows.get(id) else {
                 return Vec::new();
             };
-            let stages = doc.stage_bindings.iter().filter(|b| b.target == id).count();
-            let policies = doc
-                .policy_bindings
-                .iter()
-                .filter(|b| b.target == Target::Flow(id))
-                .count();
+            let stages = rel.stage_bindings_of(id).len();
+            let policies = rel.policy_bindings_of(id).len();
             vec![
                 marked(&f.slug, marks, theme),
                 Line::from(f.designation.to_string()),
@@ -41,10 +39,13 @@ fn cells(
             let Some(s) = doc.stages.get(id) else {
                 return Vec::new();
             };
-            let flows: Vec<String> = doc
-                .stage_bindings
+            let flows: Vec<String> = rel
+                .bindings_by_stage
+                .get(&id)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .filter(|b| b.stage == id)
+                .take(20)
+                .filter_map(|b| doc.stage_bindings.get(*b))
                 .map(|b| safe(&doc.label_of(ObjKind::Flow, b.target)))
                 .collect();
             let used = if flows.is_empty() {
@@ -62,11 +63,7 @@ fn cells(
             let Some(p) = doc.policies.get(id) else {
                 return Vec::new();
             };
-            let n = doc
-                .policy_bindings
-                .iter()
-                .filter(|b| b.subject == Subject::Policy(id))
-                .count();
+            let n = rel.bindings_by_policy.get(&id).copied().unwrap_or(0);
             let assigned = match n {
                 0 => "not assigned".to_string(),
                 1 => "assigned to 1 object".to_string(),
@@ -103,7 +100,7 @@ fn cells(
                 .iter()
                 .map(|p| safe(&doc.label_of(ObjKind::Group, *p)))
                 .collect();
-            let members = doc.users.iter().filter(|u| u.groups.contains(&id)).count();
+            let members = rel.members_by_group.get(&id).copied().unwrap_or(0);
             vec![
                 marked(&g.name, marks, theme),
                 Line::from(if g.is_superuser { "superuser" } else { "" }),
@@ -216,7 +213,7 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .iter()
         .skip(first)
         .take(height)
-        .map(|id| cells(doc, page, *id, list.highlights.get(id), theme))
+        .map(|id| cells(doc, &app.rel, page, *id, list.highlights.get(id), theme))
         .collect();
     let (mut header, mut widths) = columns(page);
     // Narrow screens keep the columns that matter most.

@@ -1,0 +1,81 @@
+//! The budgets of DESIGN.md §6 that concern the terminal UI, on the generated big store:
+//! start-up to the first frame against serde_json alone parsing the same file, one key press
+//! handled and drawn on each main screen at 200x50, and a fuzzy-filter keystroke.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use bindery::generate::{Sizes, generate};
+use bindery::store::Store;
+use bindery::tui::keys::parse_keys;
+use bindery::tui::screen::render;
+use bindery::tui::update::handle_key;
+use bindery::tui::{App, Keymap, Theme};
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// The big store on disk, made once per run.
+fn big_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("big.json");
+    Store::create(&path, generate(Sizes::big())).expect("create the big store");
+    (dir, path)
+}
+
+fn open(path: &PathBuf) -> App {
+    App::new(Store::open(path).expect("open"), Keymap::default_keymap())
+}
+
+fn startup(c: &mut Criterion) {
+    let (_dir, path) = big_store();
+    let bytes = std::fs::read(&path).expect("read");
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(10);
+    group.bench_function("reference: serde_json parses the file into a Value", |b| {
+        b.iter(|| black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON")))
+    });
+    group.bench_function("bindery: open the store and draw the first frame", |b| {
+        b.iter(|| {
+            let mut app = open(&path);
+            black_box(render(&mut app, &Theme::monochrome(), 200, 50))
+        })
+    });
+    group.finish();
+}
+
+fn key_presses(c: &mut Criterion) {
+    let (_dir, path) = big_store();
+    let mut group = c.benchmark_group("key press handled and drawn at 200x50");
+    let screens = [
+        ("flows", "1"),
+        ("stages", "2"),
+        ("policies", "3"),
+        ("users", "4"),
+        ("groups", "5"),
+        (
+            "flow page: stage bindings of a 200-binding flow",
+            "1<Enter>",
+        ),
+        ("flow page: simulate", "1<Enter>]]"),
+    ];
+    for (name, setup) in screens {
+        let mut app = open(&path);
+        for key in parse_keys(setup).expect("keys") {
+            handle_key(&mut app, key);
+        }
+        render(&mut app, &Theme::monochrome(), 200, 50);
+        let down = parse_keys("j").expect("j")[0];
+        let up = parse_keys("k").expect("k")[0];
+        let mut flip = false;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                flip = !flip;
+                handle_key(&mut app, if flip { down } else { up });
+                black_box(render(&mut app, &Theme::monochrome(), 200, 50))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, startup, key_presses);
+criterion_main!(benches);
