@@ -21,7 +21,7 @@ fn big_store() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-fn open(path: &PathBuf) -> App {
+fn open(path: &std::path::Path) -> App {
     App::new(Store::open(path).expect("open"), Keymap::default_keymap())
 }
 
