@@ -254,9 +254,8 @@ impl App {
     /// Recomputes one top-level list's rows (its filter changed), keeping its selection.
     pub fn refresh_page(&mut self, page: Page) {
         let list = &mut self.lists[page.index()];
-        let (rows, marks) = super::lists::page_rows(self.store.doc(), page, &list.filter);
+        let rows = super::lists::page_rows(self.store.doc(), page, &list.filter);
         list.set_rows(rows);
-        list.highlights = marks;
     }
 
     /// Recomputes every list's rows from the document, keeping selections on the same objects.
@@ -264,10 +263,8 @@ impl App {
         self.rel = crate::model::relations::Relations::build(self.store.doc());
         let doc = self.store.doc();
         for page in Page::ALL {
-            let (rows, marks) =
-                super::lists::page_rows(doc, page, &self.lists[page.index()].filter);
+            let rows = super::lists::page_rows(doc, page, &self.lists[page.index()].filter);
             self.lists[page.index()].set_rows(rows);
-            self.lists[page.index()].highlights = marks;
         }
         if let Screen::Flow(fp) = &mut self.screen {
             if !doc.flows.contains(fp.flow) {

@@ -1,8 +1,6 @@
 //! Dialog forms: typed fields with focus, editing and conversion to authentik attributes.
 //! A form knows nothing of what it creates; `dialogs` builds forms and acts on their values.
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -104,14 +102,7 @@ pub fn pick_matches<'a>(labels: impl Iterator<Item = &'a str>, query: &str) -> V
     if query.is_empty() {
         return (0..labels.len()).collect();
     }
-    let matcher = SkimMatcherV2::default().smart_case();
-    let mut scored: Vec<(i64, usize)> = labels
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| matcher.fuzzy_match(l, query).map(|s| (s, i)))
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, i)| i).collect()
+    super::lists::fuzzy_order(labels.into_iter(), query)
 }
 
 impl Form {

@@ -1,10 +1,10 @@
 //! The rows each list shows, in order: filtered and ranked by the fuzzy filter on top-level
 //! pages, flattened from the expanded set on the Stage Bindings tab.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
 use uuid::Uuid;
 
 use super::app::{BindingRow, Page};
@@ -15,8 +15,6 @@ use crate::model::{Document, Entity};
 #[derive(Clone, Debug, Default)]
 pub struct ListView {
     pub rows: Vec<Uuid>,
-    /// Matched character positions of each row's name, for highlighting.
-    pub highlights: HashMap<Uuid, Vec<usize>>,
     pub selected: usize,
     /// First visible row; views adjust it to keep the selection in sight.
     pub offset: usize,
@@ -94,42 +92,51 @@ fn ids_and_labels(doc: &Document, page: Page) -> Vec<(Uuid, &str)> {
     }
 }
 
-/// Fuzzy-filters `(id, text)` pairs: best matches first, ties in store order, each with the
-/// positions of its matched characters.
-pub fn fuzzy_filter(
-    items: Vec<(Uuid, &str)>,
-    filter: &str,
-) -> (Vec<Uuid>, HashMap<Uuid, Vec<usize>>) {
+/// Fuzzy-filters `(id, text)` pairs with fzf's syntax (nucleo): best matches first, ties in
+/// store order. Only scores are computed here; the matched positions are found for the visible
+/// rows when drawing.
+pub fn fuzzy_filter(items: Vec<(Uuid, &str)>, filter: &str) -> Vec<Uuid> {
     if filter.is_empty() {
-        return (
-            items.into_iter().map(|(id, _)| id).collect(),
-            HashMap::new(),
-        );
+        return items.into_iter().map(|(id, _)| id).collect();
     }
-    let matcher = SkimMatcherV2::default().smart_case();
-    let mut scored: Vec<(i64, usize, Uuid, Vec<usize>)> = items
-        .into_iter()
+    let order = fuzzy_order(items.iter().map(|(_, text)| *text), filter);
+    order.into_iter().map(|i| items[i].0).collect()
+}
+
+/// The indices of the texts that match `filter`, best first, ties in the given order.
+pub fn fuzzy_order<'a>(texts: impl Iterator<Item = &'a str>, filter: &str) -> Vec<usize> {
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(u32, usize)> = texts
         .enumerate()
-        .filter_map(|(i, (id, text))| {
-            matcher
-                .fuzzy_indices(text, filter)
-                .map(|(score, marks)| (score, i, id, marks))
+        .filter_map(|(i, text)| {
+            pattern
+                .score(Utf32Str::new(text, &mut buf), &mut matcher)
+                .map(|score| (score, i))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let marks = scored
-        .iter()
-        .map(|(_, _, id, m)| (*id, m.clone()))
-        .collect();
-    (scored.into_iter().map(|(_, _, id, _)| id).collect(), marks)
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The positions of the characters of `text` that the filter matched, for highlighting.
+pub fn matched_positions(text: &str, filter: &str) -> Option<Vec<usize>> {
+    if filter.is_empty() {
+        return None;
+    }
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
+    let mut buf = Vec::new();
+    let mut indices = Vec::new();
+    pattern.indices(Utf32Str::new(text, &mut buf), &mut matcher, &mut indices)?;
+    indices.sort_unstable();
+    indices.dedup();
+    Some(indices.into_iter().map(|i| i as usize).collect())
 }
 
 /// A top-level page's rows under its filter.
-pub fn page_rows(
-    doc: &Document,
-    page: Page,
-    filter: &str,
-) -> (Vec<Uuid>, HashMap<Uuid, Vec<usize>>) {
+pub fn page_rows(doc: &Document, page: Page, filter: &str) -> Vec<Uuid> {
     fuzzy_filter(ids_and_labels(doc, page), filter)
 }
 

@@ -130,6 +130,11 @@ fn event_loop(
 ) -> io::Result<()> {
     let mut dirty = true;
     let mut last_check = Instant::now();
+    // A hidden test hook: BINDERY_TEST_PANIC=after-draw makes the loop panic right after its
+    // first draw, so that tests/reliability_terminal.rs can check that a panic leaves the
+    // terminal restored. Nothing else reads this variable; unset, it changes nothing.
+    let panic_after_draw =
+        std::env::var_os("BINDERY_TEST_PANIC").is_some_and(|v| v == "after-draw");
     while !quit.load(Ordering::SeqCst) {
         if dirty {
             let size = terminal.size()?;
@@ -142,6 +147,9 @@ fn event_loop(
                 view::draw(app, theme, frame.area(), frame.buffer_mut())
             })?;
             dirty = false;
+            if panic_after_draw {
+                panic!("BINDERY_TEST_PANIC=after-draw: a panic forced for testing");
+            }
         }
         if event::poll(Duration::from_millis(250))? {
             let effects = match event::read()? {

@@ -213,7 +213,11 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .iter()
         .skip(first)
         .take(height)
-        .map(|id| cells(doc, &app.rel, page, *id, list.highlights.get(id), theme))
+        .map(|id| {
+            let name = doc.label_of(page.kind(), *id);
+            let marks = crate::tui::lists::matched_positions(&name, &list.filter);
+            cells(doc, &app.rel, page, *id, marks.as_ref(), theme)
+        })
         .collect();
     let (mut header, mut widths) = columns(page);
     // Narrow screens keep the columns that matter most.
