@@ -18,6 +18,17 @@ pub struct Meta {
     pub gid: u32,
 }
 
+/// See [`Fs::fingerprint`]. Every save renames a new file into place, so another bindery's
+/// save always changes the inode; an editor writing in place changes the change time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub dev: u64,
+    pub ino: u64,
+    pub len: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+}
+
 pub trait FsFile {
     fn write_all(&mut self, data: &[u8]) -> io::Result<()>;
     fn sync_all(&mut self) -> io::Result<()>;
@@ -41,6 +52,13 @@ pub trait Fs {
     /// Takes the exclusive save lock on a sidecar file, waiting at most `wait`; the lock is
     /// held until the returned guard is dropped. `holder` is written into the file for others.
     fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>>;
+    /// What identifies this version of a file cheaply (device, inode, size, change times), so
+    /// that a save can tell the store is untouched without reading it. None where the file
+    /// system cannot say; then saves compare the bytes.
+    fn fingerprint(&self, _path: &Path) -> io::Result<Option<Fingerprint>> {
+        Ok(None)
+    }
+
     /// Who holds the lock, as its holder wrote it.
     fn lock_holder(&self, path: &Path) -> String {
         self.read(path)
@@ -84,6 +102,17 @@ impl Fs for RealFs {
             mode: meta.mode() & 0o7777,
             gid: meta.gid(),
         })
+    }
+
+    fn fingerprint(&self, path: &Path) -> io::Result<Option<Fingerprint>> {
+        let meta = fs::symlink_metadata(path)?;
+        Ok(Some(Fingerprint {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            len: meta.len(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        }))
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {

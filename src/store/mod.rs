@@ -31,6 +31,13 @@ pub const BACKUPS: usize = 5;
 /// How many change-log entries a store keeps by default (the newest).
 pub const LOG_LIMIT: usize = 10_000;
 
+/// The store file compared with what a handle last read or wrote.
+pub(crate) enum OnDisk {
+    Missing,
+    Unchanged,
+    Changed(Document, Base),
+}
+
 /// What this handle last read from or wrote to disk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Base {
@@ -56,6 +63,8 @@ pub struct Store {
     must_create: bool,
     /// How many change-log entries to keep.
     pub log_limit: usize,
+    /// The store file as this handle last read or wrote it, when the file system can say.
+    fingerprint: Option<fs::Fingerprint>,
 }
 
 impl Store {
@@ -76,6 +85,7 @@ impl Store {
             history: History::default(),
             must_create: false,
             log_limit: LOG_LIMIT,
+            fingerprint: None,
         };
         if let Some((doc, base)) = store.read_disk()? {
             store.problems = check_document(&doc);
@@ -209,7 +219,24 @@ impl Store {
     }
 
     /// Reads the file: None when it does not exist.
-    fn read_disk(&self) -> Result<Option<(Document, Base)>, StoreError> {
+    fn read_disk(&mut self) -> Result<Option<(Document, Base)>, StoreError> {
+        let fingerprint = self.fs.fingerprint(&self.path).ok().flatten();
+        let Some(bytes) = self.read_bytes()? else {
+            return Ok(None);
+        };
+        let (doc, version) = load::parse_versioned(&self.path, &bytes)?;
+        let base = Base {
+            generation: doc.generation,
+            hash: hash(&bytes),
+            version,
+        };
+        self.fingerprint = fingerprint;
+        Ok(Some((doc, base)))
+    }
+
+    /// The file's bytes, refusing links, non-files and world-writable files; None when it
+    /// does not exist.
+    fn read_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
         match self.fs.metadata(&self.path) {
             Ok(meta) if meta.is_symlink => {
                 return Err(StoreError::Symlink {
@@ -231,23 +258,40 @@ impl Store {
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(StoreError::io(&self.path, err)),
         }
-        let bytes = match self.fs.read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {
-                return Err(StoreError::Symlink {
-                    path: self.path.clone(),
-                });
-            }
-            Err(err) => return Err(StoreError::io(&self.path, err)),
+        match self.fs.read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) if err.raw_os_error() == Some(libc::ELOOP) => Err(StoreError::Symlink {
+                path: self.path.clone(),
+            }),
+            Err(err) => Err(StoreError::io(&self.path, err)),
+        }
+    }
+
+    /// What is on disk compared with what this handle last read or wrote: the fingerprint
+    /// answers when it can; otherwise the bytes are read and hashed, and parsed only if they
+    /// differ.
+    fn disk_since_base(&mut self) -> Result<OnDisk, StoreError> {
+        let fingerprint = self.fs.fingerprint(&self.path).ok().flatten();
+        if self.base.is_some() && fingerprint.is_some() && fingerprint == self.fingerprint {
+            return Ok(OnDisk::Unchanged);
+        }
+        let Some(bytes) = self.read_bytes()? else {
+            return Ok(OnDisk::Missing);
         };
+        let digest = hash(&bytes);
+        if self.base.is_some_and(|b| b.hash == digest) {
+            self.fingerprint = fingerprint;
+            return Ok(OnDisk::Unchanged);
+        }
         let (doc, version) = load::parse_versioned(&self.path, &bytes)?;
         let base = Base {
             generation: doc.generation,
-            hash: hash(&bytes),
+            hash: digest,
             version,
         };
-        Ok(Some((doc, base)))
+        self.fingerprint = fingerprint;
+        Ok(OnDisk::Changed(doc, base))
     }
 
     /// Removes temp files that a killed save left behind, under the lock so that no live save

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::error::StoreError;
 use super::load::hash;
-use super::{BACKUPS, Base, Store};
+use super::{BACKUPS, Base, OnDisk, Store};
 use crate::edit::Conflict;
 use crate::model::check::check_document;
 
@@ -136,44 +136,54 @@ impl Store {
             })?;
 
         let mut report = SaveReport::default();
-        let on_disk = self.read_disk()?;
-        if self.must_create && on_disk.is_some() {
-            return Err(StoreError::Exists {
-                path: self.path.clone(),
-            });
-        }
-        let disk_base = on_disk.as_ref().map(|(_, base)| *base);
-        if disk_base != self.base {
-            let Some((theirs, their_base)) = on_disk else {
+        match self.disk_since_base()? {
+            OnDisk::Unchanged => {}
+            OnDisk::Missing if self.base.is_some() => {
                 return Err(StoreError::Vanished {
                     path: self.path.clone(),
                 });
-            };
-            report.conflicts = self.rebase_onto(theirs, their_base);
-            report.merged = true;
+            }
+            OnDisk::Missing => {}
+            OnDisk::Changed(_, _) if self.must_create => {
+                return Err(StoreError::Exists {
+                    path: self.path.clone(),
+                });
+            }
+            OnDisk::Changed(theirs, their_base) => {
+                report.conflicts = self.rebase_onto(theirs, their_base);
+                report.merged = true;
+            }
         }
-        self.check_integrity()?;
+        // Every edit was validated as it was applied; only a merge with someone else's
+        // version can bring new integrity problems, so only then is the whole store checked.
+        if report.merged {
+            self.check_integrity()?;
+        }
 
+        // The new generation and log entries are written straight from the document (no copy
+        // of a large store), and taken back if the save fails.
         let previous_generation = self.base.map_or(0, |b| b.generation);
-        let mut next = self.doc.clone();
-        next.generation = previous_generation.max(self.doc.generation) + 1;
-        append_log(&mut next, &self.pending, self.log_limit);
-        let bytes = serde_json::to_vec_pretty(&next)
-            .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
-        let (mode, gid) = match self.fs.metadata(&self.path) {
-            Ok(meta) => (meta.mode & 0o660, Some(meta.gid)),
-            Err(_) => (0o600, None),
+        let old_generation = self.doc.generation;
+        let old_log = self.doc.log.clone();
+        self.doc.generation = previous_generation.max(old_generation) + 1;
+        append_log(&mut self.doc, &self.pending, self.log_limit);
+        let written = self.write_new_version(&dir);
+        let bytes = match written {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                self.doc.generation = old_generation;
+                self.doc.log = old_log;
+                return Err(err);
+            }
         };
-        self.write_atomically(&dir, &bytes, mode, gid)?;
 
         // From here the new version is what the store holds, durable or not.
-        self.doc.generation = next.generation;
-        self.doc.log = next.log;
         self.base = Some(Base {
-            generation: next.generation,
+            generation: self.doc.generation,
             hash: hash(&bytes),
             version: crate::model::SCHEMA_VERSION,
         });
+        self.fingerprint = self.fs.fingerprint(&self.path).ok().flatten();
         self.pending.clear();
         self.must_create = false;
         self.fs
@@ -182,8 +192,20 @@ impl Store {
                 path: self.path.clone(),
                 source,
             })?;
-        report.generation = next.generation;
+        report.generation = self.doc.generation;
         Ok(report)
+    }
+
+    /// Serialises the document and writes it atomically; returns the bytes written.
+    fn write_new_version(&self, dir: &Path) -> Result<Vec<u8>, StoreError> {
+        let bytes = serde_json::to_vec_pretty(&self.doc)
+            .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
+        let (mode, gid) = match self.fs.metadata(&self.path) {
+            Ok(meta) => (meta.mode & 0o660, Some(meta.gid)),
+            Err(_) => (0o600, None),
+        };
+        self.write_atomically(dir, &bytes, mode, gid)?;
+        Ok(bytes)
     }
 
     fn failed(&self, step: &'static str, source: io::Error) -> StoreError {
