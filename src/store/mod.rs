@@ -35,7 +35,7 @@ pub const LOG_LIMIT: usize = 10_000;
 pub(crate) enum OnDisk {
     Missing,
     Unchanged,
-    Changed(Document, Base),
+    Changed(Box<Document>, Base),
 }
 
 /// What this handle last read from or wrote to disk.
@@ -291,7 +291,7 @@ impl Store {
             version,
         };
         self.fingerprint = fingerprint;
-        Ok(OnDisk::Changed(doc, base))
+        Ok(OnDisk::Changed(Box::new(doc), base))
     }
 
     /// Removes temp files that a killed save left behind, under the lock so that no live save

@@ -150,7 +150,7 @@ impl Store {
                 });
             }
             OnDisk::Changed(theirs, their_base) => {
-                report.conflicts = self.rebase_onto(theirs, their_base);
+                report.conflicts = self.rebase_onto(*theirs, their_base);
                 report.merged = true;
             }
         }
