@@ -142,25 +142,8 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
     }
 }
 
-/// Whether an object's attribute equals a blueprint value, as authentik's ORM query would
-/// compare them: pks by value, dictionaries by containment (`__contains`).
-fn field_matches(
-    doc: &Document,
-    obj: &Obj,
-    attrs: &Map<String, Value>,
-    field: &str,
-    wanted: &Value,
-) -> bool {
-    if field == "pk" {
-        return pk_matches(obj, wanted);
-    }
-    let Some(have) = attrs.get(field) else {
-        return false;
-    };
-    let _ = doc;
-    values_match(have, wanted)
-}
-
+/// Whether an attribute equals a blueprint value, as authentik's ORM query would compare
+/// them: pks by value, dictionaries by containment (`__contains`).
 fn values_match(have: &Value, wanted: &Value) -> bool {
     match (have, wanted) {
         (Value::Object(h), Value::Object(w)) => w
@@ -189,37 +172,156 @@ pub fn pk_matches(obj: &Obj, pk: &Value) -> bool {
     }
 }
 
+/// An object in the store, borrowed: what lookups walk over without copying anything.
+#[derive(Clone, Copy)]
+enum View<'a> {
+    Flow(&'a crate::model::Flow),
+    Stage(&'a crate::model::Stage),
+    Policy(&'a crate::model::Policy),
+    Prompt(&'a crate::model::Prompt),
+    StageBinding(&'a crate::model::StageBinding),
+    PolicyBinding(&'a crate::model::PolicyBinding),
+    User(&'a User),
+    Group(&'a crate::model::Group),
+}
+
+impl View<'_> {
+    fn to_obj(self) -> Obj {
+        match self {
+            View::Flow(x) => Obj::Flow(x.clone()),
+            View::Stage(x) => Obj::Stage(x.clone()),
+            View::Policy(x) => Obj::Policy(x.clone()),
+            View::Prompt(x) => Obj::Prompt(x.clone()),
+            View::StageBinding(x) => Obj::StageBinding(x.clone()),
+            View::PolicyBinding(x) => Obj::PolicyBinding(x.clone()),
+            View::User(x) => Obj::User(x.clone()),
+            View::Group(x) => Obj::Group(x.clone()),
+        }
+    }
+
+    fn pk_matches(self, pk: &Value) -> bool {
+        let id = match self {
+            View::User(u) => {
+                if let Value::Number(n) = pk {
+                    return u.pk.is_some() && n.as_i64() == u.pk;
+                }
+                u.id
+            }
+            View::Flow(x) => x.id,
+            View::Stage(x) => x.id,
+            View::Policy(x) => x.id,
+            View::Prompt(x) => x.id,
+            View::StageBinding(x) => x.id,
+            View::PolicyBinding(x) => x.id,
+            View::Group(x) => x.id,
+        };
+        pk.as_str().and_then(|s| Uuid::parse_str(s).ok()) == Some(id)
+    }
+
+    /// The usual identifier fields, compared without building the attribute view; None for
+    /// the others.
+    fn quick_match(self, doc: &Document, field: &str, wanted: &Value) -> Option<bool> {
+        let text = |have: &str| Some(wanted.as_str() == Some(have));
+        let id = |have: Uuid| {
+            Some(match wanted {
+                Value::String(s) => Uuid::parse_str(s).ok() == Some(have),
+                Value::Number(n) => doc
+                    .users
+                    .get(have)
+                    .is_some_and(|u| u.pk.is_some() && u.pk == n.as_i64()),
+                _ => false,
+            })
+        };
+        let number = |have: i64| Some(wanted.as_f64() == Some(have as f64));
+        match (self, field) {
+            (View::Flow(f), "slug") => text(&f.slug),
+            (View::Flow(f), "name") => text(&f.name),
+            (View::Stage(s), "name") => text(&s.name),
+            (View::Policy(p), "name") => text(&p.name),
+            (View::Prompt(p), "name") => text(&p.name),
+            (View::Prompt(p), "field_key") => text(&p.field_key),
+            (View::Group(g), "name") => text(&g.name),
+            (View::User(u), "username") => text(&u.username),
+            (View::User(u), "email") => text(&u.email),
+            (View::StageBinding(b), "target") => id(b.target),
+            (View::StageBinding(b), "stage") => id(b.stage),
+            (View::StageBinding(b), "order") => number(b.order),
+            (View::PolicyBinding(b), "target") => id(b.target.id()),
+            (View::PolicyBinding(b), "order") => number(b.order),
+            (View::PolicyBinding(b), "policy" | "group" | "user") => {
+                let (kind, have) = match b.subject {
+                    Subject::Policy(x) => ("policy", x),
+                    Subject::Group(x) => ("group", x),
+                    Subject::User(x) => ("user", x),
+                };
+                if wanted.is_null() {
+                    Some(kind != field)
+                } else if kind != field {
+                    Some(false)
+                } else {
+                    id(have)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether every pair matches, using the attribute view only for unusual fields.
+    fn matches_all<'p>(
+        self,
+        doc: &Document,
+        pairs: impl Iterator<Item = (&'p str, &'p Value)>,
+    ) -> bool {
+        let mut attrs: Option<Map<String, Value>> = None;
+        for (field, wanted) in pairs {
+            if field == "pk" {
+                if !self.pk_matches(wanted) {
+                    return false;
+                }
+                continue;
+            }
+            let ok = match self.quick_match(doc, field, wanted) {
+                Some(ok) => ok,
+                None => {
+                    let attrs = attrs.get_or_insert_with(|| attrs_of(doc, &self.to_obj()));
+                    attrs
+                        .get(field)
+                        .is_some_and(|have| values_match(have, wanted))
+                }
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 /// Objects of one kind (and, for stages and policies, one model) in store order.
 fn candidates<'a>(
     doc: &'a Document,
     kind: ObjKind,
     model: &'a str,
-) -> Box<dyn Iterator<Item = Obj> + 'a> {
+) -> Box<dyn Iterator<Item = View<'a>> + 'a> {
     match kind {
-        ObjKind::Flow => Box::new(doc.flows.iter().cloned().map(Obj::Flow)),
+        ObjKind::Flow => Box::new(doc.flows.iter().map(View::Flow)),
         ObjKind::Stage => Box::new(
             doc.stages
                 .iter()
                 .filter(move |s| s.kind.model() == model)
-                .cloned()
-                .map(Obj::Stage),
+                .map(View::Stage),
         ),
         ObjKind::Policy => Box::new(
             doc.policies
                 .iter()
                 .filter(move |p| p.kind.model() == model)
-                .cloned()
-                .map(Obj::Policy),
+                .map(View::Policy),
         ),
-        ObjKind::Prompt => Box::new(doc.prompts.iter().cloned().map(Obj::Prompt)),
-        ObjKind::StageBinding => {
-            Box::new(doc.stage_bindings.iter().cloned().map(Obj::StageBinding))
-        }
-        ObjKind::PolicyBinding => {
-            Box::new(doc.policy_bindings.iter().cloned().map(Obj::PolicyBinding))
-        }
-        ObjKind::User => Box::new(doc.users.iter().cloned().map(Obj::User)),
-        ObjKind::Group => Box::new(doc.groups.iter().cloned().map(Obj::Group)),
+        ObjKind::Prompt => Box::new(doc.prompts.iter().map(View::Prompt)),
+        ObjKind::StageBinding => Box::new(doc.stage_bindings.iter().map(View::StageBinding)),
+        ObjKind::PolicyBinding => Box::new(doc.policy_bindings.iter().map(View::PolicyBinding)),
+        ObjKind::User => Box::new(doc.users.iter().map(View::User)),
+        ObjKind::Group => Box::new(doc.groups.iter().map(View::Group)),
     }
 }
 
@@ -227,30 +329,25 @@ fn candidates<'a>(
 pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Option<Obj> {
     let kind = kind_of(model)?;
     let pk = identifiers.get("pk").filter(|v| !v.is_null());
-    let others: Vec<(&String, &Value)> = identifiers.iter().filter(|(k, _)| *k != "pk").collect();
-    candidates(doc, kind, model).find(|obj| {
-        if pk.is_some_and(|pk| pk_matches(obj, pk)) {
-            return true;
-        }
-        if others.is_empty() {
-            return false;
-        }
-        let attrs = attrs_of(doc, obj);
-        others
-            .iter()
-            .all(|(field, wanted)| field_matches(doc, obj, &attrs, field, wanted))
-    })
+    let others: Vec<(&str, &Value)> = identifiers
+        .iter()
+        .filter(|(k, _)| *k != "pk")
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    candidates(doc, kind, model)
+        .find(|view| {
+            pk.is_some_and(|pk| view.pk_matches(pk))
+                || (!others.is_empty() && view.matches_all(doc, others.iter().copied()))
+        })
+        .map(View::to_obj)
 }
 
 /// `!Find`: the first object of `model` whose fields equal all the given values.
 pub fn find_by(doc: &Document, model: &str, pairs: &[(String, Value)]) -> Option<Obj> {
     let kind = kind_of(model)?;
-    candidates(doc, kind, model).find(|obj| {
-        let attrs = attrs_of(doc, obj);
-        pairs
-            .iter()
-            .all(|(field, wanted)| field_matches(doc, obj, &attrs, field, wanted))
-    })
+    candidates(doc, kind, model)
+        .find(|view| view.matches_all(doc, pairs.iter().map(|(k, v)| (k.as_str(), v))))
+        .map(View::to_obj)
 }
 
 /// The object a reference value names, among the given kinds: a UUID, or a user's integer pk.

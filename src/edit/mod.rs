@@ -38,6 +38,8 @@ pub fn apply_all(doc: &mut Document, label: &str, ops: &[Op]) -> Result<Patch, E
 pub struct Batch<'a> {
     doc: &'a mut Document,
     patch: Patch,
+    /// Where each object's change stands in the patch, so that merging stays linear.
+    positions: std::collections::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
     committed: bool,
 }
 
@@ -46,6 +48,7 @@ impl<'a> Batch<'a> {
         Batch {
             doc,
             patch: Patch::new(label),
+            positions: Default::default(),
             committed: false,
         }
     }
@@ -57,13 +60,14 @@ impl<'a> Batch<'a> {
 
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
         let patch = apply(self.doc, op)?;
-        self.patch.extend(patch.clone());
+        self.patch.merge(&mut self.positions, patch.clone());
         Ok(patch)
     }
 
     /// Keeps the changes; the combined patch undoes them as one.
     pub fn commit(mut self) -> Patch {
         self.committed = true;
+        self.patch.drop_no_ops();
         std::mem::replace(&mut self.patch, Patch::new(""))
     }
 }

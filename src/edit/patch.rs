@@ -120,12 +120,22 @@ impl Patch {
     /// Appends the changes of `next`, a patch made after this one was applied, merging changes
     /// to the same object so that each object appears once.
     pub fn extend(&mut self, next: Patch) {
-        let mut position: HashMap<(ObjKind, Uuid), usize> = self
-            .changes
+        let mut position = self.positions();
+        self.merge(&mut position, next);
+        self.drop_no_ops();
+    }
+
+    /// Where each object's change stands in `changes`.
+    pub(crate) fn positions(&self) -> HashMap<(ObjKind, Uuid), usize> {
+        self.changes
             .iter()
             .enumerate()
             .map(|(i, c)| ((c.kind, c.id), i))
-            .collect();
+            .collect()
+    }
+
+    /// Merges `next` using (and keeping up to date) the positions of the changes so far.
+    pub(crate) fn merge(&mut self, position: &mut HashMap<(ObjKind, Uuid), usize>, next: Patch) {
         for change in next.changes {
             match position.get(&(change.kind, change.id)) {
                 Some(&i) => self.changes[i].after = change.after,
@@ -135,6 +145,10 @@ impl Patch {
                 }
             }
         }
+    }
+
+    /// Forgets changes that end where they began (created and deleted in one step).
+    pub(crate) fn drop_no_ops(&mut self) {
         self.changes.retain(|c| c.before != c.after);
     }
 }

@@ -225,12 +225,7 @@ pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
             | ObjKind::Group
     ) {
         let label = obj.label();
-        let mut clash = false;
-        doc.for_each(|k, _, other| {
-            if k == kind && other.view_id() != id && other.view_label() == label {
-                clash = true;
-            }
-        });
+        let clash = doc.label_taken(kind, label, id);
         if clash {
             out.push(format!(
                 "a {} with {} {label:?} already exists",

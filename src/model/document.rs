@@ -266,6 +266,13 @@ impl Document {
             .map(|(i, x)| (i, wrap(x))))
     }
 
+    /// Whether another object of `kind` than `except` has this label (slug, name, username).
+    pub fn label_taken(&self, kind: ObjKind, label: &str, except: Uuid) -> bool {
+        with_table!(self, kind, |t, _wrap| t
+            .iter()
+            .any(|x| x.id() != except && x.label() == label))
+    }
+
     /// The number of objects of a kind.
     pub fn count(&self, kind: ObjKind) -> usize {
         with_table!(self, kind, |t, _wrap| t.len())
