@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::model::relations::Relations;
 use crate::model::{
     AuthenticationRequirement, Designation, Document, ObjKind, PolicyKind, StageKind, Subject,
     Target,
@@ -45,7 +46,30 @@ fn starts_anonymous(doc: &Document, flow: Uuid) -> bool {
 
 struct Linter<'a> {
     doc: &'a Document,
+    rel: Relations,
     out: Vec<Finding>,
+}
+
+impl<'a> Linter<'a> {
+    /// A flow's stage bindings in plan order.
+    fn bindings_of_flow(&self, flow: Uuid) -> Vec<&'a crate::model::StageBinding> {
+        let doc = self.doc;
+        self.rel
+            .stage_bindings_of(flow)
+            .iter()
+            .filter_map(|id| doc.stage_bindings.get(*id))
+            .collect()
+    }
+
+    /// A target's policy, group and user bindings in order.
+    fn policy_bindings_of(&self, target: Uuid) -> Vec<&'a crate::model::PolicyBinding> {
+        let doc = self.doc;
+        self.rel
+            .policy_bindings_of(target)
+            .iter()
+            .filter_map(|id| doc.policy_bindings.get(*id))
+            .collect()
+    }
 }
 
 impl<'a> Linter<'a> {
@@ -140,7 +164,7 @@ impl<'a> Linter<'a> {
             if !starts_anonymous(doc, flow.id) {
                 continue;
             }
-            for binding in doc.bindings_of_flow(flow.id) {
+            for binding in self.bindings_of_flow(flow.id) {
                 if matches!(
                     doc.stages.get(binding.stage).map(|s| &s.kind),
                     Some(StageKind::Identification(_))
@@ -150,7 +174,7 @@ impl<'a> Linter<'a> {
                 if !binding.re_evaluate_policies || binding.evaluate_on_plan {
                     continue;
                 }
-                for pb in doc.policy_bindings_of(binding.id) {
+                for pb in self.policy_bindings_of(binding.id) {
                     if pb.enabled && pb.negate && !matches!(pb.subject, Subject::Policy(_)) {
                         self.push(
                             "negated-binding-for-anonymous",
@@ -251,7 +275,7 @@ impl<'a> Linter<'a> {
             .iter()
             .filter(|f| f.designation == Designation::Authentication)
         {
-            let bindings = doc.bindings_of_flow(flow.id);
+            let bindings = self.bindings_of_flow(flow.id);
             if bindings.is_empty() {
                 continue;
             }
@@ -451,6 +475,7 @@ impl<'a> Linter<'a> {
 pub fn lint(doc: &Document, flow: Option<Uuid>) -> Vec<Finding> {
     let mut linter = Linter {
         doc,
+        rel: Relations::build(doc),
         out: Vec::new(),
     };
     linter.dangling();
