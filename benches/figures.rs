@@ -41,7 +41,7 @@ fn selection_bytes(path: &std::path::Path) {
     .expect("terminal");
     app.width = 200;
     app.height = 50;
-    let mut draw = |app: &mut App, terminal: &mut Terminal<CrosstermBackend<Counter>>| {
+    let draw = |app: &mut App, terminal: &mut Terminal<CrosstermBackend<Counter>>| {
         terminal
             .draw(|frame| bindery::tui::view::draw(app, &theme, frame.area(), frame.buffer_mut()))
             .expect("draw");

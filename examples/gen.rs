@@ -49,6 +49,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     Store::create(&args.output, doc)?;
     let size = std::fs::metadata(&args.output)?.len();
-    println!("wrote {} ({:.1} MB)", args.output.display(), size as f64 / 1e6);
+    println!(
+        "wrote {} ({:.1} MB)",
+        args.output.display(),
+        size as f64 / 1e6
+    );
     Ok(())
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bindery::edit::Op;
 use bindery::model::*;
-use bindery::store::fs::{FsFile, Meta};
+use bindery::store::fs::{Fingerprint, FsFile, Meta};
 use bindery::store::{Fs, RealFs, Store, StoreError};
 use proptest::prelude::*;
 
@@ -380,36 +380,73 @@ fn a_save_waits_for_another_processs_save_to_finish() {
     releaser.join().unwrap();
 }
 
-/// The real file system with one step made to fail.
-struct FailAt(&'static str);
+/// The real file system with one step made to fail, by returning an error or by panicking.
+struct FailAt(&'static str, How);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum How {
+    Error,
+    Panic,
+}
+
+impl How {
+    fn fail(self) -> io::Error {
+        if self == How::Panic {
+            quiet_injected_panics();
+            panic!("{INJECTED_PANIC}");
+        }
+        injected()
+    }
+}
 
 struct FailingFile {
     inner: Box<dyn FsFile>,
     fail: &'static str,
+    how: How,
 }
 
 fn injected() -> io::Error {
     io::Error::other("injected failure")
 }
 
+const INJECTED_PANIC: &str = "injected panic inside the file system";
+
+/// Injected panics are expected: the panic hook stays quiet about them (and only them).
+fn quiet_injected_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let text = info
+                .payload()
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| info.payload().downcast_ref::<&str>().copied());
+            if text != Some(INJECTED_PANIC) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 impl FsFile for FailingFile {
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
         if self.fail == "write" {
             self.inner.write_all(&data[..data.len() / 2])?;
-            return Err(injected());
+            return Err(self.how.fail());
         }
         self.inner.write_all(data)
     }
     fn sync_all(&mut self) -> io::Result<()> {
         if self.fail == "sync" {
-            Err(injected())
+            Err(self.how.fail())
         } else {
             self.inner.sync_all()
         }
     }
     fn set_mode(&mut self, mode: u32, gid: Option<u32>) -> io::Result<()> {
         if self.fail == "chmod" {
-            Err(injected())
+            Err(self.how.fail())
         } else {
             self.inner.set_mode(mode, gid)
         }
@@ -423,28 +460,35 @@ impl Fs for FailAt {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         RealFs.read(path)
     }
+    fn fingerprint(&self, path: &Path) -> io::Result<Option<Fingerprint>> {
+        RealFs.fingerprint(path)
+    }
     fn create_dir_all(&self, dir: &Path, mode: u32) -> io::Result<()> {
+        if self.0 == "mkdir" {
+            return Err(self.1.fail());
+        }
         RealFs.create_dir_all(dir, mode)
     }
     fn create_new(&self, path: &Path, mode: u32) -> io::Result<Box<dyn FsFile>> {
         if self.0 == "create" {
-            return Err(injected());
+            return Err(self.1.fail());
         }
         Ok(Box::new(FailingFile {
             inner: RealFs.create_new(path, mode)?,
             fail: self.0,
+            how: self.1,
         }))
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         let is_store = to.file_name().is_some_and(|n| n == "store.json");
         if (self.0 == "rename" && is_store) || (self.0 == "rotate" && !is_store) {
-            return Err(injected());
+            return Err(self.1.fail());
         }
         RealFs.rename(from, to)
     }
     fn hard_link(&self, from: &Path, to: &Path) -> io::Result<()> {
         if self.0 == "backup" {
-            Err(injected())
+            Err(self.1.fail())
         } else {
             RealFs.hard_link(from, to)
         }
@@ -454,7 +498,7 @@ impl Fs for FailAt {
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         if self.0 == "dirsync" {
-            Err(injected())
+            Err(self.1.fail())
         } else {
             RealFs.sync_dir(dir)
         }
@@ -464,7 +508,7 @@ impl Fs for FailAt {
     }
     fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
         if self.0 == "lock" {
-            Err(injected())
+            Err(self.1.fail())
         } else {
             RealFs.lock(path, wait, holder)
         }
@@ -475,7 +519,7 @@ impl Fs for FailAt {
 fn a_failed_directory_sync_says_the_new_version_may_not_be_durable() {
     let (_dir, path) = temp_store();
     saved(&path, Document::default());
-    let mut store = Store::open_with(&path, Box::new(FailAt("dirsync"))).unwrap();
+    let mut store = Store::open_with(&path, Box::new(FailAt("dirsync", How::Error))).unwrap();
     store
         .apply(&Op::Create(Obj::Group(Group::new("g"))))
         .unwrap();
@@ -504,54 +548,123 @@ fn a_failed_directory_sync_says_the_new_version_may_not_be_durable() {
     assert_eq!(names, vec!["g", "h", "i"]);
 }
 
+/// Every step of a save, made to fail with an error and then with a panic inside the file
+/// system (docs/reliability.md §7, T4): the file on disk is the old or the new version, the
+/// edits are still in memory, no temp file is left, the lock is released, and an error names
+/// the step that failed.
 #[test]
 fn a_failure_at_any_step_of_a_save_keeps_the_old_store_and_the_edits() {
-    for step in [
-        "create", "write", "chmod", "sync", "rotate", "backup", "rename", "lock",
-    ] {
-        let (dir, path) = temp_store();
-        saved(&path, common::random_document(5, 5));
-        // A second save, so that there is a backup to rotate.
-        let mut warm = Store::open(&path).unwrap();
-        warm.apply(&Op::Create(Obj::Group(Group::new("warm"))))
-            .unwrap();
-        warm.save().unwrap();
-        let before = fs::read(&path).unwrap();
+    // (failpoint, what the error says, whether the new version is already in place)
+    let steps: [(&str, &str, bool); 10] = [
+        ("mkdir", "creating the store directory", false),
+        ("lock", "taking the save lock", false),
+        ("create", "creating the temporary file", false),
+        ("write", "writing the temporary file", false),
+        ("chmod", "setting the file's permissions", false),
+        ("sync", "flushing the temporary file to disk", false),
+        ("rotate", "keeping a backup of the previous version", false),
+        ("backup", "keeping a backup of the previous version", false),
+        ("rename", "replacing the store with the new version", false),
+        ("dirsync", "flushing the directory to disk failed", true),
+    ];
+    let mut runs = 0;
+    let mut old_or_new = 0;
+    let mut edits_kept = 0;
+    let mut temps_left = 0;
+    let mut errors_naming_the_step = 0;
+    for (step, says, lands) in steps {
+        for how in [How::Error, How::Panic] {
+            runs += 1;
+            let what = format!("{step} ({how:?})");
+            let (dir, path) = temp_store();
+            saved(&path, common::random_document(5, 5));
+            // A second save, so that there is a backup to rotate.
+            let mut warm = Store::open(&path).unwrap();
+            warm.apply(&Op::Create(Obj::Group(Group::new("warm"))))
+                .unwrap();
+            warm.save().unwrap();
+            let before = fs::read(&path).unwrap();
 
-        let mut store = Store::open_with(&path, Box::new(FailAt(step))).unwrap();
-        store
-            .apply(&Op::Create(Obj::Group(Group::new("unsaved"))))
-            .unwrap();
-        let err = store
-            .save()
-            .err()
-            .unwrap_or_else(|| panic!("{step}: save must fail"));
-        assert!(
-            err.to_string().contains("injected failure"),
-            "{step}: {err}"
-        );
-        assert_eq!(fs::read(&path).unwrap(), before, "{step}: store changed");
-        assert!(store.has_unsaved_changes(), "{step}: edits lost");
-        assert!(store.doc().groups.iter().any(|g| g.name == "unsaved"));
-        let temps = fs::read_dir(dir.path())
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .ends_with(".tmp")
-            })
-            .count();
-        assert_eq!(temps, 0, "{step}: temp file left");
-        // Once the disk behaves, the same handle saves its edits.
-        let mut retry = Store::open(&path).unwrap();
-        assert!(retry.doc().groups.iter().all(|g| g.name != "unsaved"));
-        retry
-            .apply(&Op::Create(Obj::Group(Group::new("later"))))
-            .unwrap();
-        retry.save().unwrap();
+            let mut store = Store::open_with(&path, Box::new(FailAt(step, how))).unwrap();
+            store
+                .apply(&Op::Create(Obj::Group(Group::new("unsaved"))))
+                .unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| store.save()));
+            match (how, outcome) {
+                (How::Error, Ok(Err(err))) => {
+                    let shown = err.to_string();
+                    assert!(shown.contains("injected failure"), "{what}: {shown}");
+                    assert!(
+                        shown.contains(says),
+                        "{what}: the error does not name the step: {shown}"
+                    );
+                    errors_naming_the_step += 1;
+                }
+                (How::Panic, Err(payload)) => {
+                    let text = payload
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .unwrap_or_default();
+                    assert_eq!(text, INJECTED_PANIC, "{what}");
+                }
+                (_, Ok(Ok(report))) => panic!("{what}: the save succeeded: {report:?}"),
+                (_, other) => panic!(
+                    "{what}: unexpected outcome: {:?}",
+                    other.map(|r| r.map(|_| ()))
+                ),
+            }
+            // Before anything opens the store again (the next start removes stale temps).
+            let temps: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tmp"))
+                .collect();
+            temps_left += temps.len();
+            assert!(temps.is_empty(), "{what}: temp file left: {temps:?}");
+            let after = fs::read(&path).unwrap();
+            let landed = after != before;
+            let expected_new = Store::open(&path)
+                .unwrap()
+                .doc()
+                .groups
+                .iter()
+                .any(|g| g.name == "unsaved");
+            assert!(
+                !landed || expected_new,
+                "{what}: the store is neither the old nor the new version"
+            );
+            if how == How::Error {
+                assert_eq!(landed, lands, "{what}: the new version in place?");
+            }
+            old_or_new += 1;
+            assert!(
+                store.doc().groups.iter().any(|g| g.name == "unsaved"),
+                "{what}: the edit is gone from memory"
+            );
+            assert!(
+                landed || store.has_unsaved_changes(),
+                "{what}: the store is old but the edit is no longer pending"
+            );
+            edits_kept += 1;
+            // Once the disk behaves, saves work again: the lock was released.
+            let mut retry = Store::open(&path).unwrap();
+            assert_eq!(
+                retry.doc().groups.iter().any(|g| g.name == "unsaved"),
+                landed
+            );
+            retry
+                .apply(&Op::Create(Obj::Group(Group::new("later"))))
+                .unwrap();
+            retry.save().unwrap();
+        }
     }
+    println!(
+        "fault injection: {} failpoints x {{error, panic}}: {runs} runs, on-disk state old or new \
+         {old_or_new}/{runs}, edits kept {edits_kept}/{runs}, temp files left {temps_left}, \
+         errors naming the step {errors_naming_the_step}/{}",
+        steps.len(),
+        steps.len()
+    );
 }
 
 #[test]

@@ -198,7 +198,7 @@ fn q_twice_leaves_the_flow_page_then_quits_and_restores_the_terminal() {
     assert!(!s.modes().0, "canonical mode is off while running");
 
     s.send("\r"); // open the first flow
-    s.wait_for("Stage Bindings");
+    s.wait_for("Overview | Stages");
     s.wait_for("default-authentication-iden");
     s.send("jjl"); // down to the password stage binding, and expand it
     s.wait_for("v 20");
@@ -218,7 +218,7 @@ fn signal_restores(signal: libc::c_int, name: &str) {
     let before = s.modes();
     s.wait_for("Flows (12)");
     s.send("\r");
-    s.wait_for("Stage Bindings");
+    s.wait_for("Overview | Stages");
     // SAFETY: signalling our own child by its pid.
     let rc = unsafe { libc::kill(s.pid(), signal) };
     assert_eq!(rc, 0, "kill");

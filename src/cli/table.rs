@@ -32,7 +32,11 @@ impl Columns {
             let line: Vec<String> = row
                 .iter()
                 .enumerate()
-                .map(|(i, cell)| format!("{cell:<width$}", width = widths[i]))
+                // Padded by hand: a format width above u16::MAX panics (a 1 MB name).
+                .map(|(i, cell)| {
+                    let pad = widths[i].saturating_sub(cell.chars().count());
+                    format!("{cell}{}", " ".repeat(pad))
+                })
                 .collect();
             out.push_str(line.join("  ").trim_end());
             out.push('\n');

@@ -185,7 +185,9 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
             Tri::Fail => ("no", Tone::Dim),
             Tri::Unknown => ("depends", Tone::Warning),
         };
-        let mut text = format!("{:<slug_width$} {applicable:<7}", flow.slug);
+        // Padded by hand: a format width above u16::MAX panics.
+        let pad = slug_width.saturating_sub(flow.slug.chars().count());
+        let mut text = format!("{}{} {applicable:<7}", flow.slug, " ".repeat(pad));
         if plan.applicable != Tri::Fail {
             let shown = names(Outcome::Presented);
             let depends = names(Outcome::Depends);

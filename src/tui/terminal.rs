@@ -71,8 +71,8 @@ fn watch_for_hangup(quit: Arc<AtomicBool>) {
             // SAFETY: one valid pollfd, a count of one, a finite timeout.
             let ready = unsafe { libc::poll(&mut fd, 1, 500) };
             if ready > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+                // crossterm would spin on the dead descriptor: end now, nobody is looking.
                 quit.store(true, Ordering::SeqCst);
-                std::thread::sleep(Duration::from_millis(1_000));
                 restore();
                 std::process::exit(129);
             }
