@@ -225,6 +225,23 @@ fn label_of(name: &str) -> String {
     out
 }
 
+/// Fields for a stage's or policy's settings: typed fields when the kind is known (`specs`),
+/// otherwise one raw JSON field so unknown kinds stay editable without loss.
+fn kind_fields(doc: &Document, specs: Option<Vec<FieldSpec>>, settings: Value) -> Vec<Field> {
+    let values = match settings {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    match specs {
+        Some(specs) => settings_fields(doc, &specs, &values),
+        None => vec![Field::new(
+            "_attrs",
+            "Attributes (JSON)",
+            FieldValue::Json(Value::Object(values).to_string()),
+        )],
+    }
+}
+
 /// Fields for typed settings, from their specs and current values.
 fn settings_fields(doc: &Document, specs: &[FieldSpec], values: &Map<String, Value>) -> Vec<Field> {
     specs
@@ -607,19 +624,11 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
         Purpose::EditStage(id) => {
             let stage = doc.stages.get(*id)?;
             let mut fields = vec![text("name", "Name", &Value::String(stage.name.clone()))];
-            let values = match stage.kind.settings_value() {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            };
-            if stage.kind.is_known() {
-                fields.extend(settings_fields(doc, &stage.kind.field_specs(), &values));
-            } else {
-                fields.push(Field::new(
-                    "_attrs",
-                    "Attributes (JSON)",
-                    FieldValue::Json(Value::Object(values).to_string()),
-                ));
-            }
+            fields.extend(kind_fields(
+                doc,
+                stage.kind.is_known().then(|| stage.kind.field_specs()),
+                stage.kind.settings_value(),
+            ));
             Form::new(
                 format!("Edit {} {}", stage.kind.title(), stage.name),
                 purpose.clone(),
@@ -694,19 +703,11 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
                     &Value::Bool(p.execution_logging),
                 ),
             ];
-            let values = match p.kind.settings_value() {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            };
-            if p.kind.is_known() {
-                fields.extend(settings_fields(doc, &p.kind.field_specs(), &values));
-            } else {
-                fields.push(Field::new(
-                    "_attrs",
-                    "Attributes (JSON)",
-                    FieldValue::Json(Value::Object(values).to_string()),
-                ));
-            }
+            fields.extend(kind_fields(
+                doc,
+                p.kind.is_known().then(|| p.kind.field_specs()),
+                p.kind.settings_value(),
+            ));
             Form::new(
                 format!("Edit {} {}", p.kind.title(), p.name),
                 purpose.clone(),

@@ -309,24 +309,29 @@ fn types_key(app: &mut App, key: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Typing into a modal's filter line: Enter keeps the filter, Esc drops it.
+fn edit_modal_filter(filtering: &mut bool, filter: &mut String, code: KeyCode) {
+    match code {
+        KeyCode::Enter => *filtering = false,
+        KeyCode::Esc => {
+            *filtering = false;
+            filter.clear();
+        }
+        KeyCode::Backspace => {
+            filter.pop();
+        }
+        KeyCode::Char(c) => filter.push(c),
+        _ => {}
+    }
+}
+
 fn report_key(app: &mut App, key: Key) -> Vec<Effect> {
     let page = super::view::table_rows(app) as isize;
     let Some(Modal::Report(report)) = app.modals.last_mut() else {
         return Vec::new();
     };
     if report.filtering {
-        match key.code {
-            KeyCode::Enter => report.filtering = false,
-            KeyCode::Esc => {
-                report.filtering = false;
-                report.filter.clear();
-            }
-            KeyCode::Backspace => {
-                report.filter.pop();
-            }
-            KeyCode::Char(c) => report.filter.push(c),
-            _ => {}
-        }
+        edit_modal_filter(&mut report.filtering, &mut report.filter, key.code);
         report.selected = 0;
         return Vec::new();
     }
@@ -357,18 +362,7 @@ fn help_key(app: &mut App, key: Key) -> Vec<Effect> {
         return Vec::new();
     };
     if help.filtering {
-        match key.code {
-            KeyCode::Enter => help.filtering = false,
-            KeyCode::Esc => {
-                help.filtering = false;
-                help.filter.clear();
-            }
-            KeyCode::Backspace => {
-                help.filter.pop();
-            }
-            KeyCode::Char(c) => help.filter.push(c),
-            _ => {}
-        }
+        edit_modal_filter(&mut help.filtering, &mut help.filter, key.code);
         help.scroll = 0;
         return Vec::new();
     }
