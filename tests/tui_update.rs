@@ -1600,3 +1600,47 @@ fn export_offers_to_write_the_blueprint_to_a_file() {
     ui.keys("g");
     assert_eq!(ui.flow_page().scroll, 0);
 }
+
+#[test]
+fn a_stage_of_unknown_type_edits_as_raw_json_and_keeps_its_attributes() {
+    use bindery::edit::Op;
+    use bindery::model::stage::StageKind;
+    use bindery::model::{Obj, Stage};
+    let mut ui = Ui::demo();
+    let mut attrs = serde_json::Map::new();
+    attrs.insert("future_setting".into(), serde_json::json!(3));
+    let stage = Stage::new(
+        "future-stage",
+        StageKind::Other {
+            model: "authentik_stages_future.futurestage".into(),
+            attrs,
+        },
+    );
+    let id = stage.id;
+    ui.app
+        .store
+        .apply(&Op::Create(Obj::Stage(stage)))
+        .expect("create the unknown stage");
+    ui.app.refresh();
+    ui.keys("2");
+    select_in_list(&mut ui, Page::Stages, id);
+    ui.keys("e");
+    let keys: Vec<&str> = ui.form().fields.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["name", "_attrs"]);
+    assert_eq!(
+        ui.field("_attrs"),
+        &FieldValue::Json(r#"{"future_setting":3}"#.into())
+    );
+    ui.keys("<Tab>");
+    for _ in 0..r#"3}"#.len() {
+        ui.keys("<BS>");
+    }
+    ui.keys("4}<Enter>");
+    match &ui.doc().stages.get(id).unwrap().kind {
+        StageKind::Other { model, attrs } => {
+            assert_eq!(model, "authentik_stages_future.futurestage");
+            assert_eq!(attrs["future_setting"], 4);
+        }
+        other => panic!("the stage changed type: {other:?}"),
+    }
+}
