@@ -145,6 +145,19 @@ fn choice(key: &str, label: &str, options: &[&str], value: &Value, optional: boo
     )
 }
 
+fn json(key: &str, label: &str, value: &Value) -> Field {
+    Field::new(key, label, FieldValue::Json(value.to_string()))
+}
+
+/// "Create user" for a new object (no name yet), "Edit user alice" for an existing one.
+fn create_or_edit_title(noun: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("Create {noun}")
+    } else {
+        format!("Edit {noun} {name}")
+    }
+}
+
 fn toggle(key: &str, label: &str, value: &Value) -> Field {
     Field::new(
         key,
@@ -234,11 +247,7 @@ fn kind_fields(doc: &Document, specs: Option<Vec<FieldSpec>>, settings: Value) -
     };
     match specs {
         Some(specs) => settings_fields(doc, &specs, &values),
-        None => vec![Field::new(
-            "_attrs",
-            "Attributes (JSON)",
-            FieldValue::Json(Value::Object(values).to_string()),
-        )],
+        None => vec![json("_attrs", "Attributes (JSON)", &Value::Object(values))],
     }
 }
 
@@ -308,9 +317,7 @@ fn settings_fields(doc: &Document, specs: &[FieldSpec], values: &Map<String, Val
                             .unwrap_or_default(),
                     ),
                 ),
-                FieldKind::Json => {
-                    Field::new(spec.name, &label, FieldValue::Json(value.to_string()))
-                }
+                FieldKind::Json => json(spec.name, &label, &value),
             }
         })
         .collect()
@@ -733,18 +740,13 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
                 choice("type", "Type", UserType::NAMES, &v("type"), false),
                 text("path", "Path", &v("path")),
                 multi("groups", "Groups", groups, &v("groups")),
-                Field::new(
-                    "attributes",
-                    "Attributes (JSON)",
-                    FieldValue::Json(v("attributes").to_string()),
-                ),
+                json("attributes", "Attributes (JSON)", &v("attributes")),
             ];
-            let title = if user.username.is_empty() {
-                "Create user".to_string()
-            } else {
-                format!("Edit user {}", user.username)
-            };
-            Form::new(title, purpose.clone(), fields)
+            Form::new(
+                create_or_edit_title("user", &user.username),
+                purpose.clone(),
+                fields,
+            )
         }
         Purpose::CreateGroup | Purpose::EditGroup(_) => {
             let group = match &purpose {
@@ -766,18 +768,13 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
                     &v("is_superuser"),
                 ),
                 multi("parents", "Parents", parents, &v("parents")),
-                Field::new(
-                    "attributes",
-                    "Attributes (JSON)",
-                    FieldValue::Json(v("attributes").to_string()),
-                ),
+                json("attributes", "Attributes (JSON)", &v("attributes")),
             ];
-            let title = if group.name.is_empty() {
-                "Create group".to_string()
-            } else {
-                format!("Edit group {}", group.name)
-            };
-            Form::new(title, purpose.clone(), fields)
+            Form::new(
+                create_or_edit_title("group", &group.name),
+                purpose.clone(),
+                fields,
+            )
         }
     };
     Some(form)
