@@ -5,188 +5,38 @@
 
 #![cfg(unix)]
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::os::fd::RawFd;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+mod pty_common;
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use std::time::Duration;
 
-const ROWS: u16 = 24;
-const COLS: u16 = 80;
+use pty_common::{Session, contains};
 
-/// A bindery process on a pseudo-terminal, with what it wrote parsed by a vt100 emulator.
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    bytes: Arc<Mutex<Vec<u8>>>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Session {
-    fn start(dir: &Path) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_bindery"));
-        cmd.arg("--store");
-        cmd.arg(dir.join("store.json"));
-        cmd.cwd(dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
-        cmd.env("XDG_STATE_HOME", dir.join("state"));
-        cmd.env("XDG_DATA_HOME", dir.join("data"));
-        cmd.env_remove("BINDERY_STORE");
-        cmd.env_remove("NO_COLOR");
-        let child = pty.slave.spawn_command(cmd).expect("spawn bindery");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("a reader");
-        let writer = pty.master.take_writer().expect("a writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(ROWS).unwrap(),
-            NonZeroU16::new(COLS).unwrap(),
-            0,
-        )));
-        let bytes = Arc::new(Mutex::new(Vec::new()));
-        let reader = {
-            let parser = Arc::clone(&parser);
-            let bytes = Arc::clone(&bytes);
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                // Ends at EOF or EIO, once the child has exited and the slave side is closed.
-                while let Ok(n) = reader.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    parser.lock().unwrap().process(&buf[..n]);
-                    bytes.lock().unwrap().extend_from_slice(&buf[..n]);
-                }
-            })
-        };
-        Session {
-            child,
-            master: pty.master,
-            writer,
-            parser,
-            bytes,
-            reader: Some(reader),
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Waits until the screen shows `text`.
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.screen().contains(text) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!(
-            "the screen never showed {text:?}; it shows:\n{}",
-            self.screen()
-        );
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn pid(&self) -> i32 {
-        self.child.process_id().expect("a pid") as i32
-    }
-
-    /// Waits for the process to end; its exit status and how long it took.
-    fn wait_exit(&mut self, limit: Duration) -> (portable_pty::ExitStatus, Duration) {
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Let the reader drain what was written before the exit.
-                if let Some(reader) = self.reader.take() {
-                    let deadline = Instant::now() + Duration::from_secs(2);
-                    while !reader.is_finished() && Instant::now() < deadline {
-                        std::thread::sleep(Duration::from_millis(10));
-                    }
-                    if reader.is_finished() {
-                        reader.join().unwrap();
-                    }
-                }
-                return (status, start.elapsed());
-            }
-            if start.elapsed() > limit {
-                let _ = self.child.kill();
-                panic!(
-                    "bindery did not exit within {limit:?}; the screen:\n{}",
-                    self.screen()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn master_fd(&self) -> RawFd {
-        self.master.as_raw_fd().expect("the master's descriptor")
-    }
-
-    /// The terminal's local modes: (canonical, echo, signals).
-    fn modes(&self) -> (bool, bool, bool) {
-        // SAFETY: a valid descriptor and a zeroed termios for tcgetattr to fill.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::tcgetattr(self.master_fd(), &mut t) };
-        assert_eq!(rc, 0, "tcgetattr");
-        (
-            t.c_lflag & libc::ICANON != 0,
-            t.c_lflag & libc::ECHO != 0,
-            t.c_lflag & libc::ISIG != 0,
-        )
-    }
-
-    /// Asserts the terminal is as it was before bindery started.
-    fn assert_restored(&self, modes_before: (bool, bool, bool)) {
-        let parser = self.parser.lock().unwrap();
-        let screen = parser.screen();
-        assert!(
-            !screen.alternate_screen(),
-            "still on the alternate screen:\n{}",
-            screen.contents()
-        );
-        assert!(!screen.hide_cursor(), "the cursor is still hidden");
-        let bytes = self.bytes.lock().unwrap();
-        assert!(
-            contains(&bytes, b"\x1b[?1049h"),
-            "the alternate screen was entered"
-        );
-        assert!(
-            contains(&bytes, b"\x1b[?1049l"),
-            "the 'leave alternate screen' sequence was written"
-        );
-        assert_eq!(self.modes(), modes_before, "raw mode left on");
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+/// Asserts the terminal is as it was before bindery started.
+fn assert_restored(s: &Session, modes_before: (bool, bool, bool)) {
+    let parser = s.parser.lock().unwrap();
+    let screen = parser.screen();
+    assert!(
+        !screen.alternate_screen(),
+        "still on the alternate screen:\n{}",
+        screen.contents()
+    );
+    assert!(!screen.hide_cursor(), "the cursor is still hidden");
+    let bytes = s.bytes.lock().unwrap();
+    assert!(
+        contains(&bytes, b"\x1b[?1049h"),
+        "the alternate screen was entered"
+    );
+    assert!(
+        contains(&bytes, b"\x1b[?1049l"),
+        "the 'leave alternate screen' sequence was written"
+    );
+    assert_eq!(s.modes(), modes_before, "raw mode left on");
 }
 
 #[test]
 fn q_twice_leaves_the_flow_page_then_quits_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::start(dir.path());
+    let mut s = Session::start(dir.path(), None, &[]);
     let before = s.modes();
     assert_eq!(before, (true, true, true), "a fresh pty is cooked");
     s.wait_for("Flows (12)");
@@ -207,14 +57,14 @@ fn q_twice_leaves_the_flow_page_then_quits_and_restores_the_terminal() {
     s.send("q"); // quit
     let (status, _) = s.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "exit status {status:?}");
-    s.assert_restored(before);
+    assert_restored(&s, before);
     // The demo store was written on the way.
     assert!(dir.path().join("store.json").exists());
 }
 
 fn signal_restores(signal: libc::c_int, name: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::start(dir.path());
+    let mut s = Session::start(dir.path(), None, &[]);
     let before = s.modes();
     s.wait_for("Flows (12)");
     s.send("\r");
@@ -228,7 +78,7 @@ fn signal_restores(signal: libc::c_int, name: &str) {
         "{name}: took {took:?} to exit"
     );
     assert!(status.signal().is_none(), "{name}: died of {status:?}");
-    s.assert_restored(before);
+    assert_restored(&s, before);
 }
 
 #[test]
@@ -249,7 +99,7 @@ fn sighup_restores_the_terminal_and_exits_within_2s() {
 #[test]
 fn ctrl_c_quits_at_once_from_a_dialog() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Session::start(dir.path());
+    let mut s = Session::start(dir.path(), None, &[]);
     let before = s.modes();
     s.wait_for("Flows (12)");
     s.send("n");
@@ -258,5 +108,5 @@ fn ctrl_c_quits_at_once_from_a_dialog() {
     let (status, took) = s.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "{status:?}");
     assert!(took <= Duration::from_secs(2), "took {took:?}");
-    s.assert_restored(before);
+    assert_restored(&s, before);
 }
