@@ -43,9 +43,7 @@ impl World {
     fn group(&mut self, name: &str, parents: &[Uuid]) -> Uuid {
         let mut group = Group::new(name);
         group.parents = parents.to_vec();
-        let id = group.id;
-        self.doc.groups.put(group);
-        id
+        self.doc.groups.put(group)
     }
 
     fn superuser_group(&mut self, name: &str, parents: &[Uuid]) -> Uuid {
@@ -57,16 +55,12 @@ impl World {
     fn user(&mut self, name: &str, groups: &[Uuid]) -> Uuid {
         let mut user = User::new(name);
         user.groups = groups.to_vec();
-        let id = user.id;
-        self.doc.users.put(user);
-        id
+        self.doc.users.put(user)
     }
 
     fn flow(&mut self, slug: &str) -> Uuid {
         let flow = Flow::new(slug, slug, Designation::Authentication);
-        let id = flow.id;
-        self.doc.flows.put(flow);
-        id
+        self.doc.flows.put(flow)
     }
 
     fn flow_mut(&mut self, id: Uuid) -> &mut Flow {
@@ -80,9 +74,7 @@ impl World {
         let stage_id = stage.id;
         self.doc.stages.put(stage);
         let binding = StageBinding::new(flow, stage_id, order);
-        let id = binding.id;
-        self.doc.stage_bindings.put(binding);
-        id
+        self.doc.stage_bindings.put(binding)
     }
 
     fn bind(&mut self, flow: Uuid, name: &str, order: i64) -> Uuid {
@@ -106,9 +98,7 @@ impl World {
 
     fn policy(&mut self, name: &str, model: &str) -> Uuid {
         let policy = Policy::new(name, PolicyKind::default_for(model).unwrap());
-        let id = policy.id;
-        self.doc.policies.put(policy);
-        id
+        self.doc.policies.put(policy)
     }
 
     fn dummy(&mut self, name: &str, result: bool) -> Uuid {
@@ -117,9 +107,7 @@ impl World {
             d.result = result;
         }
         let policy = Policy::new(name, kind);
-        let id = policy.id;
-        self.doc.policies.put(policy);
-        id
+        self.doc.policies.put(policy)
     }
 
     fn expression(&mut self, name: &str) -> Uuid {
@@ -139,9 +127,7 @@ impl World {
             .filter(|b| b.target == target)
             .count() as i64;
         let binding = PolicyBinding::new(target, subject, order);
-        let id = binding.id;
-        self.doc.policy_bindings.put(binding);
-        id
+        self.doc.policy_bindings.put(binding)
     }
 
     /// Binds `subject` to a stage binding.

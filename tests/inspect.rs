@@ -33,9 +33,7 @@ struct World {
 impl World {
     fn flow(&mut self, slug: &str, name: &str, designation: Designation) -> Uuid {
         let flow = Flow::new(slug, name, designation);
-        let id = flow.id;
-        self.doc.flows.put(flow);
-        id
+        self.doc.flows.put(flow)
     }
 
     fn stage(&mut self, name: &str, model: &str) -> Uuid {
@@ -44,32 +42,24 @@ impl World {
 
     fn stage_of(&mut self, name: &str, kind: StageKind) -> Uuid {
         let stage = Stage::new(name, kind);
-        let id = stage.id;
-        self.doc.stages.put(stage);
-        id
+        self.doc.stages.put(stage)
     }
 
     fn bind(&mut self, flow: Uuid, stage: Uuid, order: i64) -> Uuid {
         let binding = StageBinding::new(flow, stage, order);
-        let id = binding.id;
-        self.doc.stage_bindings.put(binding);
-        id
+        self.doc.stage_bindings.put(binding)
     }
 
     fn group(&mut self, name: &str, parents: &[Uuid]) -> Uuid {
         let mut group = Group::new(name);
         group.parents = parents.to_vec();
-        let id = group.id;
-        self.doc.groups.put(group);
-        id
+        self.doc.groups.put(group)
     }
 
     fn user(&mut self, name: &str, groups: &[Uuid]) -> Uuid {
         let mut user = User::new(name);
         user.groups = groups.to_vec();
-        let id = user.id;
-        self.doc.users.put(user);
-        id
+        self.doc.users.put(user)
     }
 
     fn expression(&mut self, name: &str) -> Uuid {
@@ -79,16 +69,12 @@ impl World {
                 expression: "return True".into(),
             }),
         );
-        let id = policy.id;
-        self.doc.policies.put(policy);
-        id
+        self.doc.policies.put(policy)
     }
 
     fn pbind(&mut self, target: Target, subject: Subject, order: i64) -> Uuid {
         let binding = PolicyBinding::new(target, subject, order);
-        let id = binding.id;
-        self.doc.policy_bindings.put(binding);
-        id
+        self.doc.policy_bindings.put(binding)
     }
 
     fn save(&self, dir: &Path) -> PathBuf {

@@ -33,9 +33,7 @@ struct World {
 impl World {
     fn flow(&mut self, slug: &str, designation: Designation) -> Uuid {
         let flow = Flow::new(slug, slug, designation);
-        let id = flow.id;
-        self.doc.flows.put(flow);
-        id
+        self.doc.flows.put(flow)
     }
 
     fn stage(&mut self, name: &str, model: &str) -> Uuid {
@@ -44,9 +42,7 @@ impl World {
 
     fn stage_of(&mut self, name: &str, kind: StageKind) -> Uuid {
         let stage = Stage::new(name, kind);
-        let id = stage.id;
-        self.doc.stages.put(stage);
-        id
+        self.doc.stages.put(stage)
     }
 
     /// Binds a stage as authentik's defaults do: evaluated when run, not when planned.
@@ -58,17 +54,13 @@ impl World {
         let mut binding = StageBinding::new(flow, stage, order);
         binding.evaluate_on_plan = plan;
         binding.re_evaluate_policies = run;
-        let id = binding.id;
-        self.doc.stage_bindings.put(binding);
-        id
+        self.doc.stage_bindings.put(binding)
     }
 
     fn group(&mut self, name: &str, parents: &[Uuid]) -> Uuid {
         let mut group = Group::new(name);
         group.parents = parents.to_vec();
-        let id = group.id;
-        self.doc.groups.put(group);
-        id
+        self.doc.groups.put(group)
     }
 
     fn set_parents(&mut self, group: Uuid, parents: &[Uuid]) {
@@ -77,16 +69,12 @@ impl World {
 
     fn user(&mut self, name: &str) -> Uuid {
         let user = User::new(name);
-        let id = user.id;
-        self.doc.users.put(user);
-        id
+        self.doc.users.put(user)
     }
 
     fn policy(&mut self, name: &str, kind: PolicyKind) -> Uuid {
         let policy = Policy::new(name, kind);
-        let id = policy.id;
-        self.doc.policies.put(policy);
-        id
+        self.doc.policies.put(policy)
     }
 
     fn expression(&mut self, name: &str) -> Uuid {
@@ -102,9 +90,7 @@ impl World {
         let order = self.doc.policy_bindings.len() as i64;
         let mut binding = PolicyBinding::new(target, subject, order);
         binding.negate = negate;
-        let id = binding.id;
-        self.doc.policy_bindings.put(binding);
-        id
+        self.doc.policy_bindings.put(binding)
     }
 
     /// A complete authentication flow: identification, password, user login.

@@ -63,9 +63,11 @@ impl<T: Entity> Table<T> {
         self.items.values()
     }
 
-    /// Appends a new object, or replaces one with the same id where it stands.
-    pub fn put(&mut self, item: T) {
-        self.items.insert(item.id(), item);
+    /// Appends a new object, or replaces one with the same id where it stands; its id.
+    pub fn put(&mut self, item: T) -> Uuid {
+        let id = item.id();
+        self.items.insert(id, item);
+        id
     }
 
     /// Inserts at `index` (clamped to the end), or replaces in place when the id exists.
