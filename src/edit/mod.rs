@@ -3,12 +3,14 @@
 //! The command line and the terminal UI change the store only through this layer.
 
 mod cascade;
+mod diff;
 mod duplicate;
 mod history;
 mod op;
 mod patch;
 mod reorder;
 
+pub use diff::{FieldChange, both_sides, field_changes, show};
 pub use duplicate::{Depth, duplicate_flow};
 pub use history::History;
 pub use op::{EditError, Op};

@@ -156,9 +156,26 @@ impl Patch {
 fn conflict_detail(doc: &Document, change: &Change, current: Option<&Obj>) -> String {
     let noun = change.kind.noun();
     match (&change.before, current) {
-        (Some(before), None) => format!("{} was deleted by someone else", doc.describe(before)),
+        (Some(before), None) => {
+            let yours = match &change.after {
+                Some(after) => super::diff::field_changes(doc, before, after)
+                    .iter()
+                    .map(|(key, _, value)| format!("{key} {}", super::diff::show(doc, value)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                None => "delete it".to_string(),
+            };
+            format!(
+                "{} was deleted by someone else; yours: {yours}",
+                doc.describe(before)
+            )
+        }
         (None, Some(now)) => format!("{} already exists", doc.describe(now)),
-        (Some(_), Some(now)) => format!("{} was changed by someone else", doc.describe(now)),
+        (Some(before), Some(now)) => format!(
+            "{} was changed by someone else: {}",
+            doc.describe(now),
+            super::diff::both_sides(doc, before, now, change.after.as_ref())
+        ),
         (None, None) => format!("{noun} {} is in an unexpected state", change.id),
     }
 }

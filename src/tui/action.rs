@@ -76,6 +76,7 @@ actions! {
     Toggle = "toggle", "toggle a switch";
     Submit = "submit", "submit the dialog";
     Cancel = "cancel", "cancel: nothing changes";
+    Reopen = "reopen", "re-open the dialog on the store's current version, keeping your changes";
     Confirm = "confirm", "yes, do it";
     Lint = "lint", "lint: findings an administrator should know about, each a jump to the place to fix it";
     ChangeLog = "change_log", "the store's change log, newest first";

@@ -777,7 +777,33 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
             )
         }
     };
+    let mut form = form;
+    form.seen = super::stale::snapshot(doc, &form.purpose);
+    form.mark_opened();
     Some(form)
+}
+
+/// Whether a form edits an existing object (and so submits only what changed).
+fn is_edit(purpose: &Purpose) -> bool {
+    matches!(
+        purpose,
+        Purpose::EditFlow(_)
+            | Purpose::EditStage(_)
+            | Purpose::EditStageBinding(_)
+            | Purpose::EditPolicyBinding(_)
+            | Purpose::EditPolicy(_)
+            | Purpose::EditUser(_)
+            | Purpose::EditGroup(_)
+    )
+}
+
+/// The raw attributes of a kind bindery does not model, when the user changed them.
+fn raw_attrs(values: &mut Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
+    match values.remove("_attrs") {
+        None => Ok(None),
+        Some(Value::Object(attrs)) => Ok(Some(attrs)),
+        Some(_) => Err("Attributes (JSON): a JSON object ({...}) is needed".into()),
+    }
 }
 
 fn uuid_value(values: &Map<String, Value>, key: &str) -> Option<Uuid> {
@@ -800,7 +826,12 @@ fn built(
 /// The operations a submitted form performs (several for create and bind, one step in the
 /// history), or why its values are not acceptable.
 pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> {
-    let mut values = form.values()?;
+    // An edit sends only what the user changed, as a patch over the object's attributes.
+    let mut values = if is_edit(&form.purpose) {
+        form.changes()?
+    } else {
+        form.values()?
+    };
     let ops = match &form.purpose {
         Purpose::Duplicate { .. } | Purpose::SimulateAs { .. } | Purpose::ExportTo { .. } => {
             return Err("this form is handled elsewhere".into());
@@ -846,17 +877,17 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
         }
         Purpose::EditStage(id) => {
             let stage = doc.stages.get(*id).ok_or("the stage is gone")?.clone();
-            if let Some(Value::Object(attrs)) = values.remove("_attrs") {
+            if form.field("_attrs").is_some() {
                 let mut updated = stage.clone();
-                updated.name = values
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&stage.name)
-                    .to_string();
-                updated.kind = StageKind::Other {
-                    model: stage.kind.model().to_string(),
-                    attrs,
-                };
+                if let Some(name) = values.get("name").and_then(Value::as_str) {
+                    updated.name = name.to_string();
+                }
+                if let Some(attrs) = raw_attrs(&mut values)? {
+                    updated.kind = StageKind::Other {
+                        model: stage.kind.model().to_string(),
+                        attrs,
+                    };
+                }
                 vec![Op::Update(Obj::Stage(updated))]
             } else {
                 let model = stage.kind.model().to_string();
@@ -895,19 +926,10 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
             )?)]
         }
         Purpose::CreateBinding { .. } | Purpose::EditPolicyBinding(_) => {
-            let tab = values.get("_kind").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let subject_id = uuid_value(&values, "_subject").ok_or("choose what to bind")?;
-            let subject = [Subject::Policy, Subject::Group, Subject::User][tab.min(2)](subject_id);
-            let order = values
-                .get("order")
-                .and_then(Value::as_i64)
-                .ok_or("Order: a whole number is needed")?;
-            let timeout = values
-                .get("timeout")
-                .and_then(Value::as_u64)
-                .ok_or("Timeout: a whole number of seconds is needed")?;
             let mut binding = match &form.purpose {
-                Purpose::CreateBinding { target } => PolicyBinding::new(*target, subject, order),
+                Purpose::CreateBinding { target } => {
+                    PolicyBinding::new(*target, Subject::Policy(Uuid::nil()), 0)
+                }
                 Purpose::EditPolicyBinding(id) => doc
                     .policy_bindings
                     .get(*id)
@@ -915,19 +937,32 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
                     .clone(),
                 _ => unreachable!(),
             };
-            binding.subject = subject;
-            binding.order = order;
-            binding.timeout = u32::try_from(timeout).map_err(|_| "Timeout: too large")?;
-            binding.enabled = values
-                .get("enabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(true);
-            binding.negate = values
-                .get("negate")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            binding.failure_result =
-                values.get("failure_result").and_then(Value::as_str) == Some("pass");
+            // The kind tab and the drop-down name the subject together.
+            if values.contains_key("_kind") || values.contains_key("_subject") {
+                let all = form.values()?;
+                let tab = all.get("_kind").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let subject_id = uuid_value(&all, "_subject").ok_or("choose what to bind")?;
+                binding.subject =
+                    [Subject::Policy, Subject::Group, Subject::User][tab.min(2)](subject_id);
+            }
+            if let Some(order) = values.get("order") {
+                binding.order = order.as_i64().ok_or("Order: a whole number is needed")?;
+            }
+            if let Some(timeout) = values.get("timeout") {
+                let timeout = timeout
+                    .as_u64()
+                    .ok_or("Timeout: a whole number of seconds is needed")?;
+                binding.timeout = u32::try_from(timeout).map_err(|_| "Timeout: too large")?;
+            }
+            if let Some(enabled) = values.get("enabled").and_then(Value::as_bool) {
+                binding.enabled = enabled;
+            }
+            if let Some(negate) = values.get("negate").and_then(Value::as_bool) {
+                binding.negate = negate;
+            }
+            if let Some(result) = values.get("failure_result") {
+                binding.failure_result = result.as_str() == Some("pass");
+            }
             match &form.purpose {
                 Purpose::CreateBinding { .. } => vec![Op::Create(Obj::PolicyBinding(binding))],
                 _ => vec![Op::Update(Obj::PolicyBinding(binding))],
@@ -942,21 +977,20 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
         )?)],
         Purpose::EditPolicy(id) => {
             let policy = doc.policies.get(*id).ok_or("the policy is gone")?.clone();
-            if let Some(Value::Object(attrs)) = values.remove("_attrs") {
+            if form.field("_attrs").is_some() {
                 let mut updated = policy.clone();
-                updated.name = values
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&policy.name)
-                    .to_string();
-                updated.execution_logging = values
-                    .get("execution_logging")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                updated.kind = PolicyKind::Other {
-                    model: policy.kind.model().to_string(),
-                    attrs,
-                };
+                if let Some(name) = values.get("name").and_then(Value::as_str) {
+                    updated.name = name.to_string();
+                }
+                if let Some(logging) = values.get("execution_logging").and_then(Value::as_bool) {
+                    updated.execution_logging = logging;
+                }
+                if let Some(attrs) = raw_attrs(&mut values)? {
+                    updated.kind = PolicyKind::Other {
+                        model: policy.kind.model().to_string(),
+                        attrs,
+                    };
+                }
                 vec![Op::Update(Obj::Policy(updated))]
             } else {
                 let model = policy.kind.model().to_string();

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::dialogs::Purpose;
+use crate::model::{Obj, ObjKind};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldValue {
@@ -51,6 +52,8 @@ pub struct Field {
     pub key: String,
     pub label: String,
     pub value: FieldValue,
+    /// The value when the form opened: a submit sends only the fields that differ from it.
+    pub initial: FieldValue,
 }
 
 impl Field {
@@ -58,7 +61,25 @@ impl Field {
         Field {
             key: key.to_string(),
             label: label.to_string(),
+            initial: value.clone(),
             value,
+        }
+    }
+
+    /// The value as an authentik attribute; None for notes.
+    pub fn attribute(&self) -> Result<Option<Value>, String> {
+        value_of(&self.label, &self.value)
+    }
+
+    /// Whether the user changed the value since the form opened (compared as the value it
+    /// stands for: typing a drop-down's filter without picking another item is no change).
+    pub fn changed(&self) -> bool {
+        match (
+            value_of(&self.label, &self.initial),
+            value_of(&self.label, &self.value),
+        ) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => self.initial != self.value,
         }
     }
 
@@ -90,6 +111,9 @@ pub struct Form {
     pub focus: usize,
     /// Why the last submit was refused.
     pub error: Option<String>,
+    /// The objects the form acts on, as they were when it opened (None: absent), so that a
+    /// submit can tell whether someone else changed them meanwhile.
+    pub seen: Vec<(ObjKind, Uuid, Option<Obj>)>,
 }
 
 /// The matches of a multi-pick's query, best first: indices into its items.
@@ -113,6 +137,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            seen: Vec::new(),
         };
         if !form.fields.first().is_some_and(Field::focusable) {
             form.move_focus(1);
@@ -297,69 +322,94 @@ impl Form {
 
     /// The form's values as authentik attributes.
     pub fn values(&self) -> Result<Map<String, Value>, String> {
+        self.collect(|_| true)
+    }
+
+    /// Only the values the user changed since the form opened: what an edit submits, as a
+    /// patch over the object's current attributes.
+    pub fn changes(&self) -> Result<Map<String, Value>, String> {
+        self.collect(Field::changed)
+    }
+
+    /// Whether the user changed a field since the form opened.
+    pub fn changed(&self, key: &str) -> bool {
+        self.field(key).is_some_and(Field::changed)
+    }
+
+    /// Makes the current values the ones the form opened with.
+    pub fn mark_opened(&mut self) {
+        for field in &mut self.fields {
+            field.initial = field.value.clone();
+        }
+    }
+
+    fn collect(&self, keep: impl Fn(&Field) -> bool) -> Result<Map<String, Value>, String> {
         let mut out = Map::new();
-        for field in &self.fields {
-            if field.key.is_empty() {
-                continue;
+        for field in self.fields.iter().filter(|f| !f.key.is_empty() && keep(f)) {
+            if let Some(value) = value_of(&field.label, &field.value)? {
+                out.insert(field.key.clone(), value);
             }
-            let value = match &field.value {
-                FieldValue::Text(s) | FieldValue::MultiLine(s) => Value::String(s.clone()),
-                FieldValue::Number(s) => {
-                    let n: i64 = s
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("{}: {s:?} is not a whole number", field.label))?;
-                    Value::from(n)
-                }
-                FieldValue::Decimal(s) => {
-                    let n: f64 = s
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("{}: {s:?} is not a number", field.label))?;
-                    serde_json::Number::from_f64(n)
-                        .map(Value::Number)
-                        .ok_or_else(|| format!("{}: {s:?} is not a number", field.label))?
-                }
-                FieldValue::Toggle(b) => Value::Bool(*b),
-                FieldValue::Choice { options, index } => {
-                    match options.get(*index).map(String::as_str) {
-                        None | Some("(none)") => Value::Null,
-                        Some(v) => Value::String(v.to_string()),
-                    }
-                }
-                FieldValue::Tabs { index, .. } => Value::from(*index),
-                FieldValue::Pick {
-                    items,
-                    query,
-                    highlighted,
-                } => {
-                    let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
-                    match found.get(*highlighted).map(|i| items[*i].0) {
-                        Some(Some(id)) => Value::String(id.to_string()),
-                        Some(None) => Value::Null,
-                        None => return Err(format!("{}: nothing matches {query:?}", field.label)),
-                    }
-                }
-                FieldValue::MultiPick { chosen, .. } => {
-                    Value::Array(chosen.iter().cloned().map(Value::String).collect())
-                }
-                FieldValue::List(s) => Value::Array(
-                    s.split(',')
-                        .map(str::trim)
-                        .filter(|v| !v.is_empty())
-                        .map(|v| {
-                            v.parse::<i64>()
-                                .map(Value::from)
-                                .unwrap_or_else(|_| Value::String(v.into()))
-                        })
-                        .collect(),
-                ),
-                FieldValue::Json(s) => serde_json::from_str(s)
-                    .map_err(|e| format!("{}: not valid JSON: {e}", field.label))?,
-                FieldValue::Note(_) => continue,
-            };
-            out.insert(field.key.clone(), value);
         }
         Ok(out)
     }
+}
+
+/// A field's value as an authentik attribute; None for notes.
+fn value_of(label: &str, value: &FieldValue) -> Result<Option<Value>, String> {
+    let value = match value {
+        FieldValue::Text(s) | FieldValue::MultiLine(s) => Value::String(s.clone()),
+        FieldValue::Number(s) => {
+            let n: i64 = s
+                .trim()
+                .parse()
+                .map_err(|_| format!("{label}: {s:?} is not a whole number"))?;
+            Value::from(n)
+        }
+        FieldValue::Decimal(s) => {
+            let n: f64 = s
+                .trim()
+                .parse()
+                .map_err(|_| format!("{label}: {s:?} is not a number"))?;
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(|| format!("{label}: {s:?} is not a number"))?
+        }
+        FieldValue::Toggle(b) => Value::Bool(*b),
+        FieldValue::Choice { options, index } => match options.get(*index).map(String::as_str) {
+            None | Some("(none)") => Value::Null,
+            Some(v) => Value::String(v.to_string()),
+        },
+        FieldValue::Tabs { index, .. } => Value::from(*index),
+        FieldValue::Pick {
+            items,
+            query,
+            highlighted,
+        } => {
+            let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
+            match found.get(*highlighted).map(|i| items[*i].0) {
+                Some(Some(id)) => Value::String(id.to_string()),
+                Some(None) => Value::Null,
+                None => return Err(format!("{label}: nothing matches {query:?}")),
+            }
+        }
+        FieldValue::MultiPick { chosen, .. } => {
+            Value::Array(chosen.iter().cloned().map(Value::String).collect())
+        }
+        FieldValue::List(s) => Value::Array(
+            s.split(',')
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    v.parse::<i64>()
+                        .map(Value::from)
+                        .unwrap_or_else(|_| Value::String(v.into()))
+                })
+                .collect(),
+        ),
+        FieldValue::Json(s) => {
+            serde_json::from_str(s).map_err(|e| format!("{label}: not valid JSON: {e}"))?
+        }
+        FieldValue::Note(_) => return Ok(None),
+    };
+    Ok(Some(value))
 }

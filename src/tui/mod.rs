@@ -14,6 +14,7 @@ pub mod navigate;
 pub mod report;
 pub mod screen;
 pub mod simulate;
+mod stale;
 pub mod terminal;
 pub mod theme;
 pub mod update;

@@ -1,7 +1,7 @@
 //! What can open over a page: a form, a confirmation, a type picker, help, the palette.
 //! The top one gets every key.
 
-use crate::edit::Op;
+use crate::edit::{Op, Patch};
 
 use super::form::Form;
 
@@ -11,6 +11,8 @@ pub struct Confirm {
     /// What will happen, line by line (everything a cascade removes).
     pub lines: Vec<String>,
     pub op: Op,
+    /// What the operation did when the confirmation was shown; confirming checks it still does.
+    pub patch: Patch,
 }
 
 /// Which kind of type a type picker offers, and what happens after.

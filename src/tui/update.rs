@@ -14,6 +14,7 @@ use super::keys::Key;
 use super::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
 use super::navigate::{jump, lint_report, log_report, user_report, where_used_report};
 use super::simulate::SimRow;
+use super::stale;
 use crate::edit::Op;
 use crate::model::{ObjKind, PolicyKind, StageKind, Target};
 use crate::store::{SaveReport, StoreError};
@@ -116,7 +117,17 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
                 let Some(Modal::Confirm(confirm)) = app.modals.pop() else {
                     return Vec::new();
                 };
-                apply(app, &confirm.title, vec![confirm.op])
+                // What was shown must still be what happens: if someone else changed what
+                // it removes, ask again with the current list.
+                match confirm.op.plan(app.store.doc()) {
+                    Ok(now) if now.changes == confirm.patch.changes => {
+                        apply(app, &confirm.title, vec![confirm.op])
+                    }
+                    _ => {
+                        ask_again(app, &confirm.op);
+                        Vec::new()
+                    }
+                }
             }
             Some(Action::Cancel) => {
                 app.modals.pop();
@@ -156,6 +167,10 @@ fn form_key(app: &mut App, key: Key) -> Vec<Effect> {
     };
     match (action, key.code) {
         (Some(Action::Submit), _) => return submit_form(app),
+        (Some(Action::Reopen), _) => {
+            reopen_form(app);
+            return Vec::new();
+        }
         (Some(Action::Cancel), _) => {
             app.modals.pop();
             app.info("cancelled: nothing changed");
@@ -183,7 +198,58 @@ fn form_key(app: &mut App, key: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Refuses to submit a form whose objects someone else changed since it opened: the form
+/// shows both versions and how to re-open it. Returns whether it was refused.
+fn refuse_if_stale(app: &mut App) -> bool {
+    let Some(Modal::Form(form)) = app.modals.last() else {
+        return false;
+    };
+    let doc = app.store.doc();
+    let changed = stale::changed_since(doc, form);
+    if changed.is_empty() {
+        return false;
+    }
+    let key = reopen_key(app);
+    let text = stale::conflict_text(doc, form, &changed, &key);
+    if let Some(form) = app.top_form() {
+        form.error = Some(text);
+    }
+    app.error(format!(
+        "conflict: someone else changed what this dialog edits; nothing was saved ({key} re-opens it on their version)"
+    ));
+    true
+}
+
+fn reopen_key(app: &App) -> String {
+    app.keymap
+        .keys_of(Mode::Dialog, Action::Reopen)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "the reopen action".into())
+}
+
+/// Re-opens the top form on the current document, keeping the fields the user changed.
+fn reopen_form(app: &mut App) {
+    let Some(Modal::Form(form)) = app.modals.last() else {
+        return;
+    };
+    match stale::reopen(app.store.doc(), form) {
+        Some(fresh) => {
+            app.modals.pop();
+            app.modals.push(Modal::Form(Box::new(fresh)));
+            app.info("re-opened on the current version, with your changes");
+        }
+        None => {
+            app.modals.pop();
+            app.error("someone else deleted what this dialog edits; nothing was saved");
+        }
+    }
+}
+
 fn submit_form(app: &mut App) -> Vec<Effect> {
+    if refuse_if_stale(app) {
+        return Vec::new();
+    }
     let Some(Modal::Form(form)) = app.modals.last() else {
         return Vec::new();
     };
@@ -552,7 +618,18 @@ pub fn written(app: &mut App, path: &str, result: std::io::Result<()>) {
 /// The store changed on disk and was reloaded.
 pub fn reloaded(app: &mut App) {
     app.refresh();
-    app.info("the store was changed by someone else and has been reloaded");
+    let stale_form = matches!(
+        app.modals.last(),
+        Some(Modal::Form(form)) if !stale::changed_since(app.store.doc(), form).is_empty()
+    );
+    if stale_form {
+        let key = reopen_key(app);
+        app.info(format!(
+            "the store was changed by someone else and has been reloaded; this dialog still shows the older version ({key} re-opens it on the current one)"
+        ));
+    } else {
+        app.info("the store was changed by someone else and has been reloaded");
+    }
 }
 
 fn goto(app: &mut App, page: Page) -> Vec<Effect> {
@@ -603,6 +680,29 @@ fn edit_purpose(kind: ObjKind, id: Uuid) -> Option<Purpose> {
     })
 }
 
+/// A confirmation that went stale: shown again on the current version, or dropped when
+/// the object is gone.
+fn ask_again(app: &mut App, op: &Op) {
+    let Op::Delete(kind, id) = *op else {
+        return;
+    };
+    if !app.store.doc().contains(kind, id) {
+        app.error("someone else already deleted it; nothing was changed");
+        return;
+    }
+    confirm_delete(app, kind, id);
+    if let Some(Modal::Confirm(confirm)) = app.modals.last_mut() {
+        confirm.lines.insert(
+            0,
+            "! Someone else changed the store since you were asked; this is what it removes now:"
+                .into(),
+        );
+    }
+    app.error(
+        "conflict: someone else changed what this removes; nothing was deleted: confirm again",
+    );
+}
+
 /// Asks before deleting: the confirmation names everything the cascade removes.
 fn confirm_delete(app: &mut App, kind: ObjKind, id: Uuid) {
     let doc = app.store.doc();
@@ -639,8 +739,12 @@ fn confirm_delete(app: &mut App, kind: ObjKind, id: Uuid) {
                 lines.push("nothing else goes with it".into());
             }
             let title = patch.label.clone();
-            app.modals
-                .push(Modal::Confirm(Box::new(Confirm { title, lines, op })));
+            app.modals.push(Modal::Confirm(Box::new(Confirm {
+                title,
+                lines,
+                op,
+                patch,
+            })));
         }
     }
 }
@@ -884,6 +988,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Toggle
         | Action::Submit
         | Action::Cancel
+        | Action::Reopen
         | Action::Confirm => {}
     }
     Vec::new()

@@ -209,8 +209,16 @@ fn summary(value: &FieldValue) -> String {
 
 fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // Why a submit was refused comes first, so that it is seen however small the screen.
-    let mut lines = match &form.error {
-        Some(error) => form_text(format!("! {}", safe(error)), theme.error(), area),
+    // A conflict explains itself over several lines.
+    let mut lines: Vec<Line<'static>> = match &form.error {
+        Some(error) => error
+            .split('\n')
+            .enumerate()
+            .flat_map(|(i, line)| {
+                let mark = if i == 0 { "! " } else { "  " };
+                form_text(format!("{mark}{}", safe(line)), theme.error(), area)
+            })
+            .collect(),
         None => Vec::new(),
     };
     let mut focus_line = lines.len();
