@@ -65,7 +65,7 @@ fn main() -> ExitCode {
             let _ = stdout.write_all(output.stdout.as_bytes());
             ExitCode::SUCCESS
         }
-        Err(cli::CliError::Findings(output)) => {
+        Err(cli::CliError::Findings(output) | cli::CliError::NotSaved(output)) => {
             eprint!("{}", output.stderr);
             let _ = std::io::stdout().lock().write_all(output.stdout.as_bytes());
             ExitCode::FAILURE

@@ -92,7 +92,7 @@ fn concurrent_imports_through_the_cli_lose_nothing() {
                     conflicts.fetch_add(
                         stderr
                             .lines()
-                            .filter(|l| l.starts_with("conflict:"))
+                            .filter(|l| l.contains(": conflict: "))
                             .count(),
                         Ordering::SeqCst,
                     );

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{CliError, Output};
+use super::{CliError, Output, saving};
 use crate::blueprint::{self, FileReport, Outcome, Source};
 use crate::store::Store;
 use crate::text::sanitize;
@@ -28,18 +28,11 @@ pub fn import(store_path: &Path, files: &[PathBuf]) -> Result<Output, CliError> 
     let (reports, _) = store
         .apply_batch(&label, |batch| blueprint::import(batch, &sources))
         .map_err(|e| CliError::msg(sanitize(&e.to_string()).into_owned()))?;
-    let saved = store.save()?;
+    // The summary says what was done: only once it is on disk.
+    saving::save(&mut store, &label)?;
     let mut out = Output::default();
     for report in &reports {
         summarise(report, &mut out);
-    }
-    if !saved.conflicts.is_empty() {
-        for conflict in &saved.conflicts {
-            let _ = writeln!(out.stderr, "conflict: {}", sanitize(&conflict.to_string()));
-        }
-        return Err(CliError::msg(
-            "someone else changed the store at the same time; the conflicting changes were not applied",
-        ));
     }
     Ok(out)
 }
@@ -111,8 +104,8 @@ pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
             .apply_batch("import the demo", |batch| blueprint::import(batch, &demo))
             .map_err(|e| CliError::msg(e.to_string()))?;
     }
-    store.save()?;
     let what = if demo { "the demo" } else { "an empty store" };
+    saving::save(&mut store, &format!("create {what}"))?;
     let _ = writeln!(
         out.stdout,
         "created {what} at {}",

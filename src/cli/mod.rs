@@ -6,6 +6,7 @@ mod blueprints;
 mod inspect;
 mod list;
 mod plan;
+mod saving;
 mod screen;
 mod table;
 
@@ -15,6 +16,7 @@ use clap::CommandFactory;
 
 pub use args::{Cli, Command, ListKind};
 pub(crate) use blueprints::DEMO;
+pub use saving::Unsaved;
 
 use crate::store::{Store, StoreError, paths};
 use crate::text::sanitize;
@@ -29,6 +31,9 @@ pub enum CliError {
     /// The command ran and printed its output, but reports failure (lint found errors).
     #[error("errors were found")]
     Findings(Output),
+    /// Changes the command was asked for are not (durably) on disk; stderr names each.
+    #[error("changes were not saved")]
+    NotSaved(Output),
 }
 
 impl CliError {

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::saving::not_saved;
 use super::{CliError, Output};
 use crate::tui::{self, keys::parse_keys, screen};
 
@@ -26,10 +27,15 @@ pub fn run(store_path: &Path, size: &str, keys: &str, dry_run: bool) -> Result<O
     let config = crate::store::paths::config_dir();
     let (keymap, _) = tui::load_settings(config.as_deref(), true).map_err(CliError::Message)?;
     let mut app = tui::open_app(store_path, keymap, dry_run).map_err(CliError::Message)?;
-    screen::replay(&mut app, &keys, width, height, dry_run);
+    let replayed = screen::replay_checked(&mut app, &keys, width, height, dry_run);
     let buffer = screen::render(&mut app, &tui::Theme::monochrome(), width, height);
-    Ok(Output {
+    let out = Output {
         stdout: screen::buffer_text(&buffer),
         ..Output::default()
-    })
+    };
+    if replayed.unsaved.is_empty() {
+        Ok(out)
+    } else {
+        Err(not_saved(out, replayed.unsaved))
+    }
 }

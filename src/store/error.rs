@@ -36,7 +36,7 @@ pub enum StoreError {
     NotAStore { path: PathBuf, why: String },
     #[error("{}: a store already exists here", path.display())]
     Exists { path: PathBuf },
-    #[error("{}: saving failed while {step}: {source}; the store on disk is unchanged and your edits are kept in memory", path.display())]
+    #[error("{}: saving failed while {step}: {source}; the store on disk is unchanged", path.display())]
     Save {
         path: PathBuf,
         step: &'static str,

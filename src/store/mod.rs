@@ -138,6 +138,11 @@ impl Store {
         !self.pending.is_empty()
     }
 
+    /// What the edits not yet saved are, in words (one per step, oldest first).
+    pub fn unsaved_changes(&self) -> Vec<String> {
+        self.pending.iter().map(|p| p.label.clone()).collect()
+    }
+
     /// Applies an operation in memory; `save` writes it.
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
         let patch = edit::apply(&mut self.doc, op)?;

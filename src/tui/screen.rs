@@ -10,6 +10,7 @@ use super::keys::Key;
 use super::theme::Theme;
 use super::update::{handle_key, saved};
 use super::view;
+use crate::cli::Unsaved;
 
 /// The text of a buffer, one line per row, trailing spaces trimmed.
 pub fn buffer_text(buf: &Buffer) -> String {
@@ -43,14 +44,51 @@ pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
 /// Replays keys as the interactive UI would, saving after each edit unless `dry_run`;
 /// returns whether a quit was asked for.
 pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: bool) -> bool {
+    replay_checked(app, keys, width, height, dry_run).quit
+}
+
+/// What a replay did: whether it quit, and each change it was asked for that is not durably
+/// on disk at its end.
+#[derive(Debug, Default)]
+pub struct Replayed {
+    pub quit: bool,
+    pub unsaved: Vec<Unsaved>,
+}
+
+/// Like `replay`, keeping account of the saves: a change dropped as a conflict, or still
+/// pending (or not flushed) after the last save failed, is reported as unsaved.
+pub fn replay_checked(
+    app: &mut App,
+    keys: &[Key],
+    width: u16,
+    height: u16,
+    dry_run: bool,
+) -> Replayed {
     app.height = height;
     app.width = width;
-    for key in keys {
+    let mut replayed = Replayed::default();
+    // The last save's failure, with the changes it was writing; a later save that succeeds
+    // writes them too.
+    let mut failed: Option<Vec<Unsaved>> = None;
+    'keys: for key in keys {
         for effect in handle_key(app, *key) {
             match effect {
-                Effect::Quit => return true,
+                Effect::Quit => {
+                    replayed.quit = true;
+                    break 'keys;
+                }
                 Effect::Save if !dry_run => {
+                    let changes = app.store.unsaved_changes();
                     let result = app.store.save();
+                    match &result {
+                        Ok(report) => {
+                            failed = None;
+                            replayed
+                                .unsaved
+                                .extend(report.conflicts.iter().map(Unsaved::conflict));
+                        }
+                        Err(err) => failed = Some(Unsaved::failed(changes, err)),
+                    }
                     saved(app, result);
                 }
                 Effect::Save => {}
@@ -61,5 +99,6 @@ pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: boo
             }
         }
     }
-    false
+    replayed.unsaved.extend(failed.into_iter().flatten());
+    replayed
 }

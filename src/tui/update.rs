@@ -601,7 +601,13 @@ pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
         }
         Err(err) => {
             app.save = SaveState::Failed(err.to_string());
-            app.error(format!("not saved: {err}"));
+            // True only here: the UI keeps the edits and saves them with the next change.
+            let kept = if app.store.has_unsaved_changes() {
+                "; your edits are kept in memory and saved with your next change"
+            } else {
+                ""
+            };
+            app.error(format!("not saved: {err}{kept}"));
         }
     }
     app.refresh();
