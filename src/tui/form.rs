@@ -413,3 +413,49 @@ fn value_of(label: &str, value: &FieldValue) -> Result<Option<Value>, String> {
     };
     Ok(Some(value))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form {
+        let id = Uuid::from_u128(1);
+        Form::new(
+            "Edit",
+            Purpose::CreateUser,
+            vec![
+                Field::new("name", "Name", FieldValue::Text("a".into())),
+                Field::new("order", "Order", FieldValue::Number(String::new())),
+                Field::new(
+                    "stage",
+                    "Stage",
+                    FieldValue::Pick {
+                        items: vec![(Some(id), "one".into()), (None, "two".into())],
+                        query: String::new(),
+                        highlighted: 0,
+                    },
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn changes_hold_only_what_the_user_changed() {
+        let mut form = form();
+        assert_eq!(
+            form.changes(),
+            Ok(Map::new()),
+            "an untouched bad number is no error"
+        );
+        form.type_char('b');
+        // Filtering the drop-down down to the item it already stood on is no change.
+        form.focus = 2;
+        form.type_char('o');
+        let changes = form.changes().unwrap();
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes["name"], Value::String("ab".into()));
+        assert!(form.changed("name") && !form.changed("stage"));
+        form.mark_opened();
+        assert_eq!(form.changes(), Ok(Map::new()));
+    }
+}
