@@ -85,8 +85,14 @@ fn a_stale_edit_stage_dialog_reports_a_conflict_instead_of_reverting_the_message
     alice.keys("<C-s>");
     assert_eq!(deny_message(&on_disk(&alice), notice), "Back at noon.");
 
-    // Bob's UI reloads; his dialog still shows what it opened with. He renames the stage.
+    // Bob's UI reloads; his dialog still shows what it opened with, and the status says so.
     reload(&mut bob);
+    let (_, text) = status(&bob);
+    assert!(
+        text.contains("older version") && text.contains("Ctrl-r"),
+        "{text}"
+    );
+    // He renames the stage.
     retype(&mut bob, "maintenance-renamed");
     let effects = bob.keys("<Enter>");
     let disk = on_disk(&alice);
@@ -281,4 +287,30 @@ fn a_stale_create_binding_dialog_reports_the_binding_added_meanwhile() {
         orders.len(),
         "the re-opened form proposes a free order"
     );
+}
+
+#[test]
+fn a_stale_duplicate_dialog_reports_the_changed_binding() {
+    let mut alice = Ui::demo();
+    let mut bob = second_session(&alice);
+    bob.keys("1gD");
+    assert_eq!(bob.form().title, format!("Duplicate flow {AUTH_FLOW}"));
+    let flows = on_disk(&alice).flows.len();
+
+    alice.open_flow(AUTH_FLOW);
+    alice.select_stage_row(PASSWORD_STAGE);
+    alice.keys("e");
+    retype(&mut alice, "25");
+    alice.keys("<Enter>");
+
+    reload(&mut bob);
+    bob.keys("<Enter>");
+    assert_eq!(on_disk(&alice).flows.len(), flows, "nothing copied yet");
+    let error = bob.form().error.clone().expect("a conflict is shown");
+    assert!(
+        error.contains("order: theirs now 25, when opened 20"),
+        "{error}"
+    );
+    bob.keys("<C-r><Enter>");
+    assert_eq!(on_disk(&alice).flows.len(), flows + 1);
 }
