@@ -54,9 +54,7 @@ pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: boo
                     saved(app, result);
                 }
                 Effect::Save => {}
-                Effect::Write { path, text } if !dry_run => {
-                    super::update::written(app, &path, std::fs::write(&path, text));
-                }
+                Effect::Write { path, text } if !dry_run => super::update::write(app, &path, &text),
                 Effect::Write { .. } => {}
             }
         }
