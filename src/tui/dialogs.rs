@@ -588,11 +588,19 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
         Purpose::ExportTo { flow, dir } => {
             let f = doc.flows.get(*flow)?;
             let path = dir.join(format!("{}.yaml", f.slug));
-            let fields = vec![text(
-                "path",
-                "Write to file",
-                &Value::String(path.display().to_string()),
-            )];
+            // The field may be too narrow for the whole path: the note shows the directory.
+            let fields = vec![
+                text(
+                    "path",
+                    "Write to file",
+                    &Value::String(path.display().to_string()),
+                ),
+                Field::new(
+                    "",
+                    "",
+                    FieldValue::Note(format!("Proposed: beside the store, in {}", dir.display())),
+                ),
+            ];
             Form::new("Export blueprint", purpose.clone(), fields)
         }
         Purpose::CreateFlow => {
