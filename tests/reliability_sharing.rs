@@ -217,6 +217,20 @@ fn two_admins_share_a_store_in_a_setgid_group_directory() {
     for group in ["from-alice", "from-bob", "again-alice"] {
         assert!(names.iter().any(|n| n == group), "{group} in {names:?}");
     }
+
+    // Made read-only for the group, the store is refused to bob, never replaced (he could
+    // rename over it: the directory is his group's).
+    fs::set_permissions(&store, fs::Permissions::from_mode(0o640)).unwrap();
+    let bob = bob.with("BINDERY_SAFE_STORES", store.display().to_string());
+    let before = fs::read(&store).unwrap();
+    let stderr = bob.refused(&store, &["import", &blueprint(top.path(), "late-bob")]);
+    assert!(
+        stderr.contains("you may not write this store (mode 0640"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&store).unwrap(), before);
+    assert_eq!(perms(&store), (0o640, ALICE, ADMINS));
+
     let leftovers: Vec<_> = fs::read_dir(&srv)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -50,7 +50,7 @@ pub enum StoreError {
         source: io::Error,
     },
     #[error(
-        "{}: {whose}, not by you ({me}); bindery does not use a store that someone else \
+        "{}: {whose}, and you are {me}; bindery does not use a store that someone else \
          controls (they decide what it holds and can read what you save). If you share this \
          store on purpose, opt in once: set {env}={} or add safe_stores = [\"{}\"] to {}",
         path.display(),

@@ -199,3 +199,44 @@ pub(crate) fn new_file_mode(dir: Option<&Meta>) -> u32 {
         _ => 0o600,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_names_the_store_its_directory_or_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store.json");
+        let by = |entry: &str| opted_in(&store, &[entry.to_string()]);
+        assert!(
+            by(&store.display().to_string()),
+            "the store, before it exists"
+        );
+        std::fs::write(&store, "{}").unwrap();
+        assert!(by(&store.display().to_string()));
+        assert!(by(&dir.path().display().to_string()), "its directory");
+        assert!(by(&format!("{}/./store.json", dir.path().display())));
+        assert!(by("*"));
+        assert!(!by("/"));
+        assert!(!by(&dir.path().join("other.json").display().to_string()));
+        assert!(!opted_in(&store, &[]));
+    }
+
+    #[test]
+    fn a_new_store_is_shared_only_in_a_setgid_group_writable_directory() {
+        let dir = |mode| Meta {
+            is_symlink: false,
+            is_file: false,
+            mode,
+            uid: 0,
+            gid: 0,
+        };
+        assert_eq!(new_file_mode(Some(&dir(0o2770))), 0o660);
+        assert_eq!(new_file_mode(Some(&dir(0o2775))), 0o660);
+        assert_eq!(new_file_mode(Some(&dir(0o770))), 0o600);
+        assert_eq!(new_file_mode(Some(&dir(0o2750))), 0o600);
+        assert_eq!(new_file_mode(Some(&dir(0o1777))), 0o600);
+        assert_eq!(new_file_mode(None), 0o600);
+    }
+}
