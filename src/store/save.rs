@@ -59,31 +59,8 @@ pub(crate) fn os_user() -> String {
     {
         return name;
     }
-    let uid = unsafe_uid();
-    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buffer = vec![0 as libc::c_char; 4096];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the call, and the buffer outlives the name's use.
-    let found = unsafe {
-        libc::getpwuid_r(
-            uid,
-            &mut entry,
-            buffer.as_mut_ptr(),
-            buffer.len(),
-            &mut result,
-        )
-    };
-    if found == 0 && !result.is_null() && !entry.pw_name.is_null() {
-        // SAFETY: getpwuid_r filled pw_name with a NUL-terminated string inside `buffer`.
-        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
-        return name.to_string_lossy().into_owned();
-    }
-    format!("uid {uid}")
-}
-
-fn unsafe_uid() -> u32 {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() }
+    let uid = super::fs::euid();
+    trust::passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"))
 }
 
 impl Store {

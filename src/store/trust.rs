@@ -18,6 +18,14 @@ pub const CONFIG_FILE: &str = "config.toml";
 
 /// `alice (uid 1001)`, or `uid 1001` when the password database does not know it.
 pub fn user_name(uid: u32) -> String {
+    match passwd_name(uid) {
+        Some(name) => format!("{name} (uid {uid})"),
+        None => format!("uid {uid}"),
+    }
+}
+
+/// The password database's name for a uid.
+pub(crate) fn passwd_name(uid: u32) -> Option<String> {
     let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
     let mut buffer = vec![0 as libc::c_char; 4096];
     let mut result: *mut libc::passwd = std::ptr::null_mut();
@@ -34,9 +42,9 @@ pub fn user_name(uid: u32) -> String {
     if found == 0 && !result.is_null() && !entry.pw_name.is_null() {
         // SAFETY: getpwuid_r filled pw_name with a NUL-terminated string inside `buffer`.
         let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
-        return format!("{} (uid {uid})", name.to_string_lossy());
+        return Some(name.to_string_lossy().into_owned());
     }
-    format!("uid {uid}")
+    None
 }
 
 /// The directory a path is in (`.` for a bare file name).
