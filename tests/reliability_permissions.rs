@@ -1,6 +1,7 @@
 //! Permissions and symlinks (docs/reliability.md §7, T15), through the real binary: the modes
 //! of everything bindery creates are exact under umask 000, 022 and 077 (set in a shell before
-//! `exec bindery`); a shared store's mode and group are kept, never widened; a symbolic link
+//! `exec bindery`); a store's mode (setgid bit included) and group are kept exactly, and its lock
+//! and backups follow them; a store the user may not write is refused; a symbolic link
 //! planted at the store path is refused; symbolic links planted at every other predictable
 //! path (lock, backups, the old-format backup, a temp-looking name) are never written through;
 //! a file planted at a predictable temp name does not disturb saves.
@@ -96,19 +97,37 @@ fn modes_are_exact_under_every_umask() {
         }
         checked += 1;
 
-        // A world-readable store loses "others" on the next save, never gains anything.
-        fs::set_permissions(&store, fs::Permissions::from_mode(0o644)).unwrap();
-        let bp = group_blueprint(top.path(), "narrowed");
-        ok(
-            &bindery_umask(umask, &store, &["import", bp.to_str().unwrap()]),
-            "import into a 0644 store",
-        );
-        assert_eq!(
-            mode(&store),
-            0o640,
-            "umask {umask}: never wider than before"
-        );
-        checked += 1;
+        // Whatever mode the admin gave the store, a save keeps it exactly (setgid included),
+        // and the lock file and the backups follow it.
+        for kept in [0o644, 0o664, 0o2660, 0o640, 0o600] {
+            fs::set_permissions(&store, fs::Permissions::from_mode(kept)).unwrap();
+            let bp = group_blueprint(top.path(), &format!("kept{kept:o}"));
+            ok(
+                &bindery_umask(umask, &store, &["import", bp.to_str().unwrap()]),
+                "import into a store of another mode",
+            );
+            assert_eq!(
+                mode(&store),
+                kept,
+                "umask {umask}: the store's mode is kept"
+            );
+            assert_eq!(
+                mode(&dir.join("store.json.lock")),
+                kept & 0o666,
+                "umask {umask}: the lock follows the store's mode"
+            );
+            assert_eq!(
+                mode(&dir.join("store.json.bak.1")),
+                kept,
+                "umask {umask}: the backup has the store's mode"
+            );
+            checked += 3;
+            if root {
+                for file in ["store.json", "store.json.lock", "store.json.bak.1"] {
+                    assert_eq!(fs::metadata(dir.join(file)).unwrap().gid(), 4242, "{file}");
+                }
+            }
+        }
     }
     println!("permissions: {checked} modes checked under umask 000, 022 and 077, all exact");
 }

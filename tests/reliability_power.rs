@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use bindery::edit::Op;
 use bindery::model::{Document, Group, Obj};
-use bindery::store::fs::{Fingerprint, FsFile, Meta};
+use bindery::store::fs::{Fingerprint, FsFile, Meta, Perms};
 use bindery::store::{Fs, Store};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,18 +241,21 @@ impl Fs for SimFs {
                 is_symlink: false,
                 is_file: true,
                 mode: s.inodes[*ino].mode,
+                uid: bindery::store::fs::euid(),
                 gid: 0,
             }),
             Some(Entry::Dir) => Ok(Meta {
                 is_symlink: false,
                 is_file: false,
                 mode: 0o700,
+                uid: bindery::store::fs::euid(),
                 gid: 0,
             }),
             None if path == Path::new("/") => Ok(Meta {
                 is_symlink: false,
                 is_file: false,
                 mode: 0o755,
+                uid: bindery::store::fs::euid(),
                 gid: 0,
             }),
             None => Err(io::ErrorKind::NotFound.into()),
@@ -380,13 +383,19 @@ impl Fs for SimFs {
             .collect())
     }
 
-    fn lock(&self, path: &Path, _wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
+    fn lock(
+        &self,
+        path: &Path,
+        _wait: Duration,
+        holder: &str,
+        perms: Perms,
+    ) -> io::Result<Box<dyn Any>> {
         {
             let s = self.0.lock().unwrap();
             s.parent_exists(path)?;
         }
         if self.metadata(path).is_err() {
-            let mut file = self.create_new(path, 0o600)?;
+            let mut file = self.create_new(path, perms.mode & 0o666)?;
             file.write_all(holder.as_bytes())?;
         }
         self.0

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use bindery::edit::Op;
 use bindery::model::*;
-use bindery::store::fs::{Fingerprint, FsFile, Meta};
+use bindery::store::fs::{Fingerprint, FsFile, Meta, Perms};
 use bindery::store::{Fs, RealFs, Store, StoreError};
 use proptest::prelude::*;
 
@@ -172,7 +172,7 @@ fn a_world_writable_store_is_refused() {
 }
 
 #[test]
-fn saves_keep_a_shared_stores_mode_and_never_widen_it() {
+fn saves_keep_the_stores_mode_exactly() {
     let (_dir, path) = temp_store();
     let mut store = saved(&path, Document::default());
     assert_eq!(mode(&path), 0o600);
@@ -188,11 +188,33 @@ fn saves_keep_a_shared_stores_mode_and_never_widen_it() {
         .apply(&Op::Create(Obj::Group(Group::new("h"))))
         .unwrap();
     store.save().unwrap();
-    assert_eq!(
-        mode(&path),
-        0o640,
-        "others lose read; never more than before"
-    );
+    assert_eq!(mode(&path), 0o644, "the admin's choice, kept as it is");
+}
+
+/// A store made read-only (for root too: no write bit for anyone) is never replaced.
+#[test]
+fn a_read_only_store_is_refused_and_never_replaced() {
+    let (_dir, path) = temp_store();
+    saved(&path, Document::default());
+    for read_only in [0o400, 0o440, 0o444] {
+        fs::set_permissions(&path, fs::Permissions::from_mode(read_only)).unwrap();
+        let before = fs::read(&path).unwrap();
+        let mut store = Store::open(&path).expect("a read-only store can be read");
+        store
+            .apply(&Op::Create(Obj::Group(Group::new("g"))))
+            .unwrap();
+        let err = store.save().expect_err("must refuse");
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("you may not write this store")
+                && text.contains(&format!("mode {read_only:04o}")),
+            "{text}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), before, "byte-identical");
+        assert_eq!(mode(&path), read_only);
+        assert!(store.has_unsaved_changes(), "the edit is kept in memory");
+    }
 }
 
 #[test]
@@ -506,12 +528,21 @@ impl Fs for FailAt {
     fn list_dir(&self, dir: &Path) -> io::Result<Vec<String>> {
         RealFs.list_dir(dir)
     }
-    fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
+    fn lock(
+        &self,
+        path: &Path,
+        wait: Duration,
+        holder: &str,
+        perms: Perms,
+    ) -> io::Result<Box<dyn Any>> {
         if self.0 == "lock" {
             Err(self.1.fail())
         } else {
-            RealFs.lock(path, wait, holder)
+            RealFs.lock(path, wait, holder, perms)
         }
+    }
+    fn may_write(&self, path: &Path) -> io::Result<bool> {
+        RealFs.may_write(path)
     }
 }
 

@@ -98,6 +98,16 @@ fn backspaces(n: usize) -> String {
     "<BS>".repeat(n)
 }
 
+/// The path the Export tab offers for a flow: `<slug>.yaml` in the store's directory.
+fn default_export(dir: &Path, slug: &str) -> String {
+    dir.join(format!("{slug}.yaml")).display().to_string()
+}
+
+/// Backspaces that clear the Export tab's default path.
+fn clear_export(dir: &Path, slug: &str) -> String {
+    backspaces(default_export(dir, slug).chars().count())
+}
+
 fn flow_id(app: &App, slug: &str) -> Uuid {
     app.store
         .doc()
@@ -1445,19 +1455,25 @@ fn export_tab_shows_the_blueprint_and_o_writes_it_to_a_file() {
     assert!(!screen.contains("The flow as an authentik blueprint"));
     assert!(line_with(&screen, "Customization").ends_with("version: 1"));
 
-    // o opens the form with a file name from the slug; a path typed over it and Enter write.
+    // o opens the form with `<slug>.yaml` in the store's directory, shown in full; a path
+    // typed over it and Enter write.
     press(&mut app, "o");
     let form = app.top_form().expect("the export form");
     assert_eq!(form.title, "Export blueprint");
+    assert_eq!(
+        form.field("path").unwrap().value,
+        tui::form::FieldValue::Text(default_export(dir.path(), AUTH))
+    );
     let screen = shown(&mut app, 100, 30);
     assert!(
-        screen.contains("default-authentication-flow.yaml"),
+        screen.contains(&format!("beside the store, in {}", dir.path().display()))
+            && screen.contains(&format!("/{AUTH}.yaml")),
         "{screen}"
     );
     let target = dir.path().join("login.yaml");
     let keys = format!(
         "{}{}<Enter>",
-        backspaces("default-authentication-flow.yaml".len()),
+        clear_export(dir.path(), AUTH),
         target.display()
     );
     replay(&mut app, &keys);
@@ -1478,7 +1494,10 @@ fn export_form_asks_for_a_path_and_dry_run_writes_nothing() {
     press(&mut app, "]]]");
     assert_eq!(page(&app).tab, FlowTab::Export);
     // An empty path is refused in the form.
-    press(&mut app, &format!("o{}<Enter>", backspaces(40)));
+    press(
+        &mut app,
+        &format!("o{}<Enter>", clear_export(dir.path(), AUTH)),
+    );
     let form = app.top_form().expect("still open");
     assert_eq!(
         form.error.as_deref(),
@@ -1495,7 +1514,12 @@ fn export_form_asks_for_a_path_and_dry_run_writes_nothing() {
         }]
     );
     assert!(!target.exists());
-    let keys = parse_keys(&format!("o{}{}<Enter>", backspaces(40), target.display())).unwrap();
+    let keys = parse_keys(&format!(
+        "o{}{}<Enter>",
+        clear_export(dir.path(), AUTH),
+        target.display()
+    ))
+    .unwrap();
     assert!(!screen::replay(&mut app, &keys, 100, 30, true));
     assert!(app.modals.is_empty());
     assert!(!target.exists(), "replay with dry_run does not write");
@@ -1506,14 +1530,18 @@ fn export_form_asks_for_a_path_and_dry_run_writes_nothing() {
     press(&mut app, "[[");
     replay(
         &mut app,
-        &format!("o{}{}<Enter>", backspaces(40), bad.display()),
+        &format!(
+            "o{}{}<Enter>",
+            clear_export(dir.path(), AUTH),
+            bad.display()
+        ),
     );
     let status = app.status.clone().expect("a status");
     assert_eq!(status.kind, tui::app::StatusKind::Error);
     assert!(
         status
             .text
-            .starts_with(&format!("could not write {}", bad.display())),
+            .starts_with(&format!("could not write: {}", bad.display())),
         "{status:?}"
     );
 }
@@ -1994,7 +2022,7 @@ fn e2e_export_tab_writes_the_file() {
         dir.path(),
         &format!(
             "<Enter>[[o{}{}<Enter>",
-            backspaces("default-authentication-flow.yaml".len()),
+            clear_export(dir.path(), AUTH),
             target.display()
         ),
     );
@@ -2012,7 +2040,11 @@ fn e2e_export_tab_writes_the_file() {
             "screen",
             "--dry-run",
             "--keys",
-            &format!("<Enter>[[o{}{}<Enter>", backspaces(40), dry.display()),
+            &format!(
+                "<Enter>[[o{}{}<Enter>",
+                clear_export(dir.path(), AUTH),
+                dry.display()
+            ),
         ],
     );
     assert!(!dry.exists());

@@ -1575,21 +1575,30 @@ fn export_offers_to_write_the_blueprint_to_a_file() {
     );
     ui.keys("o");
     assert_eq!(ui.form().title, "Export blueprint");
+    // The proposed path is beside the store, not in the current directory.
+    let proposed = ui.dir.path().join(format!("{AUTH_FLOW}.yaml"));
     assert_eq!(
         ui.field("path"),
-        &FieldValue::Text(format!("{AUTH_FLOW}.yaml"))
+        &FieldValue::Text(proposed.display().to_string())
     );
-    match ui.keys("<Enter>").as_slice() {
+    let effects = ui.keys("<Enter>");
+    match effects.as_slice() {
         [Effect::Write { path, text }] => {
-            assert_eq!(path, &format!("{AUTH_FLOW}.yaml"));
+            assert_eq!(path, &proposed.display().to_string());
             assert_eq!(text, &ui.flow_page().export);
+            bindery::tui::update::write(&mut ui.app, path, text);
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(
+        std::fs::read_to_string(&proposed).unwrap(),
+        ui.flow_page().export
+    );
+    assert_eq!(status(&ui), format!("written to {}", proposed.display()));
     assert!(ui.app.modals.is_empty());
     // An empty path is refused.
     ui.keys("o");
-    for _ in 0..40 {
+    for _ in 0..proposed.display().to_string().chars().count() {
         ui.keys("<BS>");
     }
     assert!(ui.keys("<Enter>").is_empty());
@@ -1599,6 +1608,39 @@ fn export_offers_to_write_the_blueprint_to_a_file() {
     assert_eq!(ui.flow_page().scroll, 3);
     ui.keys("g");
     assert_eq!(ui.flow_page().scroll, 0);
+}
+
+/// The Export tab's write refuses what `export -o` refuses: a planted link, the store itself.
+#[test]
+fn export_tab_never_writes_through_a_link_or_over_the_store() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut ui = Ui::demo();
+    let victim = ui.dir.path().join("victim.txt");
+    std::fs::write(&victim, "victim\n").unwrap();
+    let planted = ui.dir.path().join(format!("{AUTH_FLOW}.yaml"));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    let store_before = std::fs::read(ui.path()).unwrap();
+    ui.open_flow(AUTH_FLOW);
+    ui.keys("<Tab><Tab><Tab>");
+    let text = ui.flow_page().export.clone();
+    for target in [planted.clone(), ui.path()] {
+        bindery::tui::update::write(&mut ui.app, &target.display().to_string(), &text);
+        assert_eq!(ui.app.status.as_ref().unwrap().kind, StatusKind::Error);
+        assert!(
+            status(&ui).starts_with("could not write: "),
+            "{}",
+            status(&ui)
+        );
+    }
+    assert!(status(&ui).contains("is the store"), "{}", status(&ui));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "victim\n");
+    assert_eq!(std::fs::read(ui.path()).unwrap(), store_before);
+    // Elsewhere it writes, 0600 like the store.
+    let good = ui.dir.path().join("good.yaml");
+    bindery::tui::update::write(&mut ui.app, &good.display().to_string(), &text);
+    assert_eq!(std::fs::read_to_string(&good).unwrap(), text);
+    let mode = std::fs::metadata(&good).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
 }
 
 #[test]

@@ -145,12 +145,7 @@ pub fn export(
             ..Output::default()
         }),
         Some(path) => {
-            std::fs::write(path, text).map_err(|e| {
-                CliError::msg(format!(
-                    "{}: cannot write: {e}",
-                    sanitize(&path.display().to_string())
-                ))
-            })?;
+            crate::store::write_output(path, text.as_bytes(), store_path)?;
             Ok(Output::default())
         }
     }

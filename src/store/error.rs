@@ -49,6 +49,44 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "{}: {whose}, and you are {me}; bindery does not use a store that someone else \
+         controls (they decide what it holds and can read what you save). If you share this \
+         store on purpose, opt in once: set {env}={} or add safe_stores = [\"{}\"] to {}",
+        path.display(),
+        suggest.display(),
+        suggest.display(),
+        config.as_ref().map_or("the bindery config.toml".to_string(), |c| c.display().to_string()),
+        env = super::trust::SAFE_STORES_ENV
+    )]
+    NotYours {
+        path: PathBuf,
+        /// "is owned by alice (uid 1001)" or "is in the directory D, owned by ...".
+        whose: String,
+        me: String,
+        /// The path to put on the opt-in list.
+        suggest: PathBuf,
+        config: Option<PathBuf>,
+    },
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+    #[error("{}: you may not write this store (mode {mode:04o}, owner {owner}); bindery never replaces a store you may not write. To edit it, make it writable for you first (e.g. chmod u+w as its owner)", path.display())]
+    ReadOnly {
+        path: PathBuf,
+        mode: u32,
+        owner: String,
+    },
+    #[error("{}: is a symbolic link; bindery never writes through a link (give the real path)", path.display())]
+    OutputSymlink { path: PathBuf },
+    #[error("{}: is the store {} (or its lock or a backup); an output file never replaces them, choose another path", path.display(), store.display())]
+    OutputIsStore { path: PathBuf, store: PathBuf },
+    #[error("{}: writing failed while {step}: {source}; the file is unchanged", path.display())]
+    Output {
+        path: PathBuf,
+        step: &'static str,
+        #[source]
+        source: io::Error,
+    },
     #[error("{}: the store is being saved by someone else ({holder}); try again", path.display())]
     Busy { path: PathBuf, holder: String },
     #[error("{}: the store on disk was removed or replaced since it was opened; nothing was written", path.display())]

@@ -15,7 +15,21 @@ pub struct Meta {
     pub is_symlink: bool,
     pub is_file: bool,
     pub mode: u32,
+    pub uid: u32,
     pub gid: u32,
+}
+
+/// The permission bits and group a file should have; `gid` None keeps the creator's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Perms {
+    pub mode: u32,
+    pub gid: Option<u32>,
+}
+
+/// The effective user id of this process (the owner a file it creates gets).
+pub fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
 }
 
 /// See [`Fs::fingerprint`]. Every save renames a new file into place, so another bindery's
@@ -51,7 +65,20 @@ pub trait Fs {
     fn list_dir(&self, dir: &Path) -> io::Result<Vec<String>>;
     /// Takes the exclusive save lock on a sidecar file, waiting at most `wait`; the lock is
     /// held until the returned guard is dropped. `holder` is written into the file for others.
-    fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>>;
+    /// The lock file gets `perms` (those of the store) when this process creates or owns it,
+    /// so that everyone who may write the store may also take its lock.
+    fn lock(
+        &self,
+        path: &Path,
+        wait: Duration,
+        holder: &str,
+        perms: Perms,
+    ) -> io::Result<Box<dyn Any>>;
+    /// Whether this process may write the file (`access(W_OK)` with the effective ids: ACLs
+    /// and read-only mounts count). File systems that cannot say answer yes.
+    fn may_write(&self, _path: &Path) -> io::Result<bool> {
+        Ok(true)
+    }
     /// What identifies this version of a file cheaply (device, inode, size, change times), so
     /// that a save can tell the store is untouched without reading it. None where the file
     /// system cannot say; then saves compare the bytes.
@@ -100,6 +127,7 @@ impl Fs for RealFs {
             is_symlink: meta.file_type().is_symlink(),
             is_file: meta.is_file(),
             mode: meta.mode() & 0o7777,
+            uid: meta.uid(),
             gid: meta.gid(),
         })
     }
@@ -163,7 +191,35 @@ impl Fs for RealFs {
         Ok(names)
     }
 
-    fn lock(&self, path: &Path, wait: Duration, holder: &str) -> io::Result<Box<dyn Any>> {
+    fn may_write(&self, path: &Path) -> io::Result<bool> {
+        let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+        // SAFETY: c_path is a valid NUL-terminated string for the duration of the call.
+        let answer = unsafe {
+            libc::faccessat(
+                libc::AT_FDCWD,
+                c_path.as_ptr(),
+                libc::W_OK,
+                libc::AT_EACCESS,
+            )
+        };
+        if answer == 0 {
+            return Ok(true);
+        }
+        let err = io::Error::last_os_error();
+        match err.raw_os_error() {
+            Some(libc::EACCES | libc::EROFS | libc::EPERM | libc::ETXTBSY) => Ok(false),
+            _ => Err(err),
+        }
+    }
+
+    fn lock(
+        &self,
+        path: &Path,
+        wait: Duration,
+        holder: &str,
+        perms: Perms,
+    ) -> io::Result<Box<dyn Any>> {
         let deadline = Instant::now() + wait;
         loop {
             let file = OpenOptions::new()
@@ -171,9 +227,10 @@ impl Fs for RealFs {
                 .write(true)
                 .create(true)
                 .truncate(false)
-                .mode(0o600)
+                .mode(perms.mode & 0o666)
                 .custom_flags(libc::O_NOFOLLOW)
-                .open(path)?;
+                .open(path)
+                .map_err(|err| explain_lock_error(path, err, perms))?;
             match file.try_lock() {
                 Ok(()) => {
                     // Someone may have replaced the lock file between our open and our lock;
@@ -181,6 +238,7 @@ impl Fs for RealFs {
                     let ours = file.metadata()?;
                     match fs::symlink_metadata(path) {
                         Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => {
+                            match_perms(&file, &ours, perms);
                             file.set_len(0)?;
                             (&file).write_all(holder.as_bytes())?;
                             return Ok(Box::new(file));
@@ -201,4 +259,45 @@ impl Fs for RealFs {
             }
         }
     }
+}
+
+/// Gives a lock file this process owns the store's mode and group (the umask narrowed the
+/// mode it was created with, or the store was made shared after the lock was created). Best
+/// effort: a lock that keeps other modes still locks.
+fn match_perms(file: &File, meta: &fs::Metadata, perms: Perms) {
+    if meta.uid() != euid() {
+        return;
+    }
+    let mode = perms.mode & 0o666;
+    if let Some(gid) = perms.gid
+        && meta.gid() != gid
+    {
+        let _ = std::os::unix::fs::fchown(file, None, Some(gid));
+    }
+    if meta.mode() & 0o7777 != mode {
+        let _ = file.set_permissions(fs::Permissions::from_mode(mode));
+    }
+}
+
+/// A lock file this user may not open: say whose it is and how to fix it.
+fn explain_lock_error(path: &Path, err: io::Error, perms: Perms) -> io::Error {
+    if err.kind() != io::ErrorKind::PermissionDenied {
+        return err;
+    }
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return err;
+    };
+    let owner = super::trust::user_name(meta.uid());
+    let want = perms.mode & 0o666;
+    io::Error::new(
+        err.kind(),
+        format!(
+            "{err}: the lock file {} is mode {:04o} and owned by {owner}, but everyone who may \
+             write the store needs to open it (the store is mode {want:04o}); {owner} can fix \
+             it with: chmod {want:04o} {} (bindery also does it on their next save)",
+            path.display(),
+            meta.mode() & 0o7777,
+            path.display()
+        ),
+    )
 }

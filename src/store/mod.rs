@@ -6,12 +6,15 @@
 //! someone else saved in between, it re-applies this handle's pending patches onto their
 //! version, and reports any that no longer fit instead of overwriting their work.
 
+mod atomic;
 mod error;
 pub mod fs;
 mod load;
+mod output;
 pub mod paths;
 mod save;
 mod time;
+pub mod trust;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use error::StoreError;
 pub use fs::{Fs, RealFs};
 pub use load::{Hash, hash, parse};
+pub use output::write_output;
 pub use save::SaveReport;
 
 use crate::edit::{self, Batch, Conflict, EditError, History, Op, Patch};
@@ -239,10 +243,16 @@ impl Store {
         Ok(Some((doc, base)))
     }
 
-    /// The file's bytes, refusing links, non-files and world-writable files; None when it
-    /// does not exist.
+    /// The file's bytes, refusing links, non-files, world-writable files and files (or
+    /// directories) of another user not opted in to; None when it does not exist.
     fn read_bytes(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.fs.metadata(&self.path) {
+        let meta = self.fs.metadata(&self.path);
+        if matches!(&meta, Ok(m) if !m.is_symlink)
+            || matches!(&meta, Err(e) if e.kind() == io::ErrorKind::NotFound)
+        {
+            trust::check_owner(&*self.fs, &self.path, meta.as_ref().ok())?;
+        }
+        match meta {
             Ok(meta) if meta.is_symlink => {
                 return Err(StoreError::Symlink {
                     path: self.path.clone(),
@@ -305,7 +315,7 @@ impl Store {
         let Some(dir) = self.path.parent() else {
             return;
         };
-        let prefix = save::temp_prefix(&self.path);
+        let prefix = atomic::temp_prefix(&self.path);
         let Ok(names) = self.fs.list_dir(dir) else {
             return;
         };
@@ -316,10 +326,18 @@ impl Store {
         if stale.is_empty() {
             return;
         }
+        let Ok(meta) = self.fs.metadata(&self.path) else {
+            return;
+        };
+        let perms = fs::Perms {
+            mode: meta.mode,
+            gid: Some(meta.gid),
+        };
         let Ok(_guard) = self.fs.lock(
             &save::lock_path(&self.path),
             std::time::Duration::from_millis(200),
             &save::holder(),
+            perms,
         ) else {
             return;
         };

@@ -5,8 +5,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::atomic::{self, StepError};
 use super::error::StoreError;
+use super::fs::{Meta, Perms};
 use super::load::hash;
+use super::trust::{self, parent_dir};
 use super::{BACKUPS, Base, OnDisk, Store};
 use crate::edit::Conflict;
 use crate::model::check::check_document;
@@ -35,26 +38,10 @@ fn backup_path(store: &Path, n: usize) -> PathBuf {
     sibling(store, &format!(".bak.{n}"))
 }
 
-/// The directory a path is in (`.` for a bare file name).
-fn parent_dir(path: &Path) -> PathBuf {
-    path.parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
-}
-
 fn sibling(store: &Path, suffix: &str) -> PathBuf {
     let mut name = store.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     store.with_file_name(name)
-}
-
-/// Temp files are `.<store name>.<random>.tmp` in the store's directory.
-pub(crate) fn temp_prefix(store: &Path) -> String {
-    format!(
-        ".{}.",
-        store.file_name().unwrap_or_default().to_string_lossy()
-    )
 }
 
 /// Who is saving, for another process that finds the lock taken.
@@ -72,31 +59,8 @@ pub(crate) fn os_user() -> String {
     {
         return name;
     }
-    let uid = unsafe_uid();
-    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buffer = vec![0 as libc::c_char; 4096];
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: every pointer is valid for the call, and the buffer outlives the name's use.
-    let found = unsafe {
-        libc::getpwuid_r(
-            uid,
-            &mut entry,
-            buffer.as_mut_ptr(),
-            buffer.len(),
-            &mut result,
-        )
-    };
-    if found == 0 && !result.is_null() && !entry.pw_name.is_null() {
-        // SAFETY: getpwuid_r filled pw_name with a NUL-terminated string inside `buffer`.
-        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
-        return name.to_string_lossy().into_owned();
-    }
-    format!("uid {uid}")
-}
-
-fn unsafe_uid() -> u32 {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() }
+    let uid = super::fs::euid();
+    trust::passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"))
 }
 
 impl Store {
@@ -105,6 +69,7 @@ impl Store {
     /// that no longer fit are dropped and reported, never forced over the other version.
     pub fn save(&mut self) -> Result<SaveReport, StoreError> {
         let dir = parent_dir(&self.path);
+        let perms = self.perms(&dir)?;
         // Directories created here must be made durable in their parents too, or a power
         // loss could take the whole new store with them after the save was acknowledged.
         let mut new_dirs = Vec::new();
@@ -126,7 +91,7 @@ impl Store {
         }
         let _lock = self
             .fs
-            .lock(&lock_path(&self.path), LOCK_WAIT, &holder())
+            .lock(&lock_path(&self.path), LOCK_WAIT, &holder(), perms)
             .map_err(|err| match err.kind() {
                 io::ErrorKind::WouldBlock => StoreError::Busy {
                     path: self.path.clone(),
@@ -167,7 +132,7 @@ impl Store {
         let old_log = self.doc.log.clone();
         self.doc.generation = previous_generation.max(old_generation) + 1;
         append_log(&mut self.doc, &self.pending, self.log_limit);
-        let written = self.write_new_version(&dir);
+        let written = self.write_new_version(perms);
         let bytes = match written {
             Ok(bytes) => bytes,
             Err(err) => {
@@ -196,15 +161,44 @@ impl Store {
         Ok(report)
     }
 
+    /// The mode and group the new version gets: exactly the store's (setgid bit and all), or
+    /// for a new store those [`trust::new_file_mode`] picks. A store the user may not write
+    /// is refused here, before anything (even the lock file) is created.
+    fn perms(&self, dir: &Path) -> Result<Perms, StoreError> {
+        match self.fs.metadata(&self.path) {
+            Ok(meta) if meta.is_file => {
+                trust::check_writable(&*self.fs, &self.path, &meta)?;
+                Ok(Perms {
+                    mode: meta.mode,
+                    gid: Some(meta.gid),
+                })
+            }
+            _ => Ok(Perms {
+                mode: trust::new_file_mode(self.fs.metadata(dir).ok().as_ref()),
+                gid: None,
+            }),
+        }
+    }
+
     /// Serialises the document and writes it atomically; returns the bytes written.
-    fn write_new_version(&self, dir: &Path) -> Result<Vec<u8>, StoreError> {
+    fn write_new_version(&self, perms: Perms) -> Result<Vec<u8>, StoreError> {
         let bytes = serde_json::to_vec_pretty(&self.doc)
             .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
-        let (mode, gid) = match self.fs.metadata(&self.path) {
-            Ok(meta) => (meta.mode & 0o660, Some(meta.gid)),
-            Err(_) => (0o600, None),
+        // The store may have been replaced while the lock was being taken: keep the mode of
+        // the version being replaced.
+        let perms = match self.fs.metadata(&self.path) {
+            Ok(Meta {
+                is_file: true,
+                mode,
+                gid,
+                ..
+            }) => Perms {
+                mode,
+                gid: Some(gid),
+            },
+            _ => perms,
         };
-        self.write_atomically(dir, &bytes, mode, gid)?;
+        self.write_atomically(&bytes, perms)?;
         Ok(bytes)
     }
 
@@ -272,34 +266,9 @@ impl Store {
     }
 
     /// Temp file, write, exact mode, fsync, backup, rename; the caller syncs the directory.
-    fn write_atomically(
-        &self,
-        dir: &Path,
-        bytes: &[u8],
-        mode: u32,
-        gid: Option<u32>,
-    ) -> Result<(), StoreError> {
-        let temp = dir.join(format!(
-            "{}{}.tmp",
-            temp_prefix(&self.path),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let mut file = self
-            .fs
-            .create_new(&temp, 0o600)
-            .map_err(|e| self.failed("creating the temporary file", e))?;
-        // Removes the temp file on an error and also if a step panics.
-        let mut guard = TempGuard {
-            fs: &*self.fs,
-            path: Some(&temp),
-        };
-        file.write_all(bytes)
-            .map_err(|e| self.failed("writing the temporary file", e))?;
-        file.set_mode(mode, gid)
-            .map_err(|e| self.failed("setting the file's permissions", e))?;
-        file.sync_all()
-            .map_err(|e| self.failed("flushing the temporary file to disk", e))?;
-        drop(file);
+    fn write_atomically(&self, bytes: &[u8], perms: Perms) -> Result<(), StoreError> {
+        let failed = |e: StepError| self.failed(e.step, e.source);
+        let staged = atomic::stage(&*self.fs, &self.path, bytes, Some(perms)).map_err(failed)?;
         if let Some(base) = self.base {
             self.rotate_backups()
                 .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
@@ -308,11 +277,9 @@ impl Store {
                     .map_err(|e| self.failed("keeping a backup of the older format", e))?;
             }
         }
-        self.fs
-            .rename(&temp, &self.path)
-            .map_err(|e| self.failed("replacing the store with the new version", e))?;
-        guard.path = None;
-        Ok(())
+        staged
+            .commit("replacing the store with the new version")
+            .map_err(failed)
     }
 
     /// Before the first save in a newer format, the file in the older one is kept as
@@ -342,20 +309,6 @@ impl Store {
             _ => {}
         }
         self.fs.hard_link(&self.path, &newest)
-    }
-}
-
-/// A temp file that is removed when this goes out of scope, unless it was renamed into place.
-struct TempGuard<'a> {
-    fs: &'a dyn super::Fs,
-    path: Option<&'a Path>,
-}
-
-impl Drop for TempGuard<'_> {
-    fn drop(&mut self) {
-        if let Some(path) = self.path {
-            let _ = self.fs.remove_file(path);
-        }
     }
 }
 

@@ -47,9 +47,10 @@ pub enum Purpose {
     SimulateAs {
         flow: Uuid,
     },
-    /// Write the flow's blueprint to a file.
+    /// Write the flow's blueprint to a file, by default `<slug>.yaml` in `dir`.
     ExportTo {
         flow: Uuid,
+        dir: std::path::PathBuf,
     },
 }
 
@@ -68,7 +69,7 @@ pub fn submit_special(doc: &Document, form: &Form) -> Result<Option<Special>, St
             let values = form.values()?;
             Special::SimulateAs(uuid_value(&values, "user"))
         }
-        Purpose::ExportTo { flow } => {
+        Purpose::ExportTo { flow, .. } => {
             let values = form.values()?;
             let path = values
                 .get("path")
@@ -584,13 +585,22 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
             )];
             Form::new("Simulate as", purpose.clone(), fields)
         }
-        Purpose::ExportTo { flow } => {
+        Purpose::ExportTo { flow, dir } => {
             let f = doc.flows.get(*flow)?;
-            let fields = vec![text(
-                "path",
-                "Write to file",
-                &Value::String(format!("{}.yaml", f.slug)),
-            )];
+            let path = dir.join(format!("{}.yaml", f.slug));
+            // The field may be too narrow for the whole path: the note shows the directory.
+            let fields = vec![
+                text(
+                    "path",
+                    "Write to file",
+                    &Value::String(path.display().to_string()),
+                ),
+                Field::new(
+                    "",
+                    "",
+                    FieldValue::Note(format!("Proposed: beside the store, in {}", dir.display())),
+                ),
+            ];
             Form::new("Export blueprint", purpose.clone(), fields)
         }
         Purpose::CreateFlow => {

@@ -92,9 +92,7 @@ pub fn replay_checked(
                     saved(app, result);
                 }
                 Effect::Save => {}
-                Effect::Write { path, text } if !dry_run => {
-                    super::update::written(app, &path, std::fs::write(&path, text));
-                }
+                Effect::Write { path, text } if !dry_run => super::update::write(app, &path, &text),
                 Effect::Write { .. } => {}
             }
         }

@@ -95,9 +95,7 @@ fn carry_out(app: &mut App, effects: Vec<Effect>) -> bool {
                 saved(app, result);
             }
             Effect::Quit => quit = true,
-            Effect::Write { path, text } => {
-                super::update::written(app, &path, std::fs::write(&path, text));
-            }
+            Effect::Write { path, text } => super::update::write(app, &path, &text),
         }
     }
     quit

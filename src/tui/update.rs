@@ -2,6 +2,8 @@
 //! key (the top modal, a filter line, then the page's keymap modes), `update` does the rest.
 //! Neither does I/O; saving is an effect the loop carries out.
 
+use std::path::{Path, PathBuf};
+
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use uuid::Uuid;
 
@@ -491,6 +493,13 @@ fn palette_key(app: &mut App, key: Key) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Where the Export tab offers to write: the store's directory, absolute so that the prompt
+/// says exactly where the file will go.
+fn export_dir(store: &Path) -> PathBuf {
+    let dir = crate::store::trust::parent_dir(store);
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
 fn open_form(app: &mut App, purpose: Purpose) {
     match dialogs::open(app.store.doc(), purpose) {
         Some(form) => app.modals.push(Modal::Form(Box::new(form))),
@@ -614,10 +623,12 @@ pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
 }
 
 /// The result of writing a file for the user.
-pub fn written(app: &mut App, path: &str, result: std::io::Result<()>) {
+/// Carries out the Export tab's write (see [`crate::store::write_output`]) and reports it.
+pub fn write(app: &mut App, path: &str, text: &str) {
+    let result = crate::store::write_output(Path::new(path), text.as_bytes(), app.store.path());
     match result {
         Ok(()) => app.info(format!("written to {path}")),
-        Err(err) => app.error(format!("could not write {path}: {err}")),
+        Err(err) => app.error(format!("could not write: {err}")),
     }
 }
 
@@ -984,7 +995,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::WriteFile => {
             if let Screen::Flow(fp) = &app.screen {
                 let flow = fp.flow;
-                open_form(app, Purpose::ExportTo { flow });
+                let dir = export_dir(app.store.path());
+                open_form(app, Purpose::ExportTo { flow, dir });
             }
         }
         Action::NextField

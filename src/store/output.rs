@@ -1,0 +1,140 @@
+//! Output files (exported blueprints): written like the store, atomically and never through a
+//! link, and never over the store, its lock, its backups or its temp files.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use super::atomic::{self, StepError};
+use super::error::StoreError;
+use super::fs::{Fs, RealFs};
+use super::trust::parent_dir;
+
+/// Writes `bytes` to `target` for a user of the store at `store`. The new file is 0600 unless
+/// the umask asks for less (an export holds what the store holds).
+pub fn write_output(target: &Path, bytes: &[u8], store: &Path) -> Result<(), StoreError> {
+    let fs = RealFs;
+    match fs.metadata(target) {
+        Ok(meta) if meta.is_symlink => {
+            return Err(StoreError::OutputSymlink {
+                path: target.to_path_buf(),
+            });
+        }
+        Ok(meta) if !meta.is_file => {
+            return Err(StoreError::NotAFile {
+                path: target.to_path_buf(),
+            });
+        }
+        Ok(_) => {}
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(err) => return Err(StoreError::io(target, err)),
+    }
+    if is_the_stores(target, store) {
+        return Err(StoreError::OutputIsStore {
+            path: target.to_path_buf(),
+            store: store.to_path_buf(),
+        });
+    }
+    let failed = |e: StepError| StoreError::Output {
+        path: target.to_path_buf(),
+        step: e.step,
+        source: e.source,
+    };
+    atomic::stage(&fs, target, bytes, None)
+        .map_err(failed)?
+        .commit("putting the new file in place")
+        .map_err(failed)?;
+    fs.sync_dir(&parent_dir(target))
+        .map_err(|source| StoreError::NotDurable {
+            path: target.to_path_buf(),
+            source,
+        })
+}
+
+/// Whether `target` is one of the store's files: by name in the same (resolved) directory,
+/// or, for an existing file, by device and inode (a hard link, another mount of the directory).
+fn is_the_stores(target: &Path, store: &Path) -> bool {
+    let Some(store_name) = store.file_name() else {
+        return false;
+    };
+    let store_dir = fs::canonicalize(parent_dir(store)).ok();
+    let target_dir = fs::canonicalize(parent_dir(target)).ok();
+    if store_dir.is_some()
+        && store_dir == target_dir
+        && target
+            .file_name()
+            .is_some_and(|name| belongs_to(store_name, name))
+    {
+        return true;
+    }
+    let Ok(written) = fs::symlink_metadata(target) else {
+        return false;
+    };
+    store_files(store, store_name).iter().any(|file| {
+        fs::symlink_metadata(file)
+            .is_ok_and(|m| m.dev() == written.dev() && m.ino() == written.ino())
+    })
+}
+
+/// The store's files that exist: itself, its lock, its backups and temp files.
+fn store_files(store: &Path, store_name: &OsStr) -> Vec<PathBuf> {
+    let dir = parent_dir(store);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return vec![store.to_path_buf()];
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|name| belongs_to(store_name, name))
+        .map(|name| dir.join(name))
+        .collect()
+}
+
+/// `store.json`, `store.json.lock`, `store.json.bak.N`, `store.json.vN.bak` and the temp
+/// files `.store.json.*.tmp`.
+fn belongs_to(store: &OsStr, name: &OsStr) -> bool {
+    let (store, name) = (store.to_string_lossy(), name.to_string_lossy());
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let Some(rest) = name.strip_prefix(store.as_ref()) else {
+        return name.starts_with(&format!(".{store}.")) && name.ends_with(".tmp");
+    };
+    rest.is_empty()
+        || rest == ".lock"
+        || rest.strip_prefix(".bak.").is_some_and(digits)
+        || rest
+            .strip_prefix(".v")
+            .and_then(|r| r.strip_suffix(".bak"))
+            .is_some_and(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stores_own_names() {
+        let store = OsStr::new("store.json");
+        for name in [
+            "store.json",
+            "store.json.lock",
+            "store.json.bak.1",
+            "store.json.bak.12",
+            "store.json.v1.bak",
+            ".store.json.0123abcd.tmp",
+        ] {
+            assert!(belongs_to(store, OsStr::new(name)), "{name}");
+        }
+        for name in [
+            "store.json.yaml",
+            "store.json.bak.",
+            "store.json.bak.x",
+            "store.jsonx",
+            "other.json",
+            ".store.json.yaml",
+        ] {
+            assert!(!belongs_to(store, OsStr::new(name)), "{name}");
+        }
+    }
+}
