@@ -6,8 +6,8 @@
 //!
 //! Why these numbers:
 //! - [`MAX_NESTING`] = 32 levels for any free JSON value (attributes, unmodelled settings, kept
-//!   pks). The loader is serde_json, which refuses input nested deeper than
-//!   [`LOADER_MAX_NESTING`] = 128 levels counting every object and array of the whole file. The
+//!   pks). The loader is serde_json, which refuses input nested 128 levels deep (it accepts
+//!   [`LOADER_MAX_NESTING`] = 127), counting every object and array of the whole file. The
 //!   store's own structure takes 4 levels above a value (file, table, object, settings), a
 //!   blueprint export 5 (document, entries, entry, attrs, field); 32 leaves more than 90 levels
 //!   of headroom, so no accepted value can ever make the store or an export unreadable, while
@@ -28,8 +28,9 @@ pub const MAX_NESTING: usize = 32;
 /// The most bytes one field may hold: a string's UTF-8 length, or a JSON value's compact form.
 pub const MAX_VALUE_BYTES: usize = 1 << 20;
 
-/// The nesting the store loader accepts in the whole file (serde_json's recursion limit).
-pub const LOADER_MAX_NESTING: usize = 128;
+/// The deepest nesting the store loader accepts in the whole file: serde_json's recursion
+/// limit of 128 refuses the 128th level.
+pub const LOADER_MAX_NESTING: usize = 127;
 
 /// An inclusive integer range and the authentik field type that has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,8 +75,14 @@ pub const USER_PK: IntRange = IntRange {
 /// The range of an integer setting of a stage or policy type, by authentik's field name.
 pub fn setting_range(field: &str) -> Option<IntRange> {
     Some(match field {
-        "failed_attempts_before_cancel" | "port" | "timeout" | "wait_min" | "wait_max"
-        | "days" | "threshold" | "asns" => INTEGER,
+        "failed_attempts_before_cancel"
+        | "port"
+        | "timeout"
+        | "wait_min"
+        | "wait_max"
+        | "days"
+        | "threshold"
+        | "asns" => INTEGER,
         "token_count"
         | "recovery_max_attempts"
         | "max_attempts"
@@ -160,7 +167,11 @@ fn too_deep(value: &Value, path: &str, level: usize) -> Option<String> {
         }
         if too_deep(child, &child_path, level + 1).is_some() {
             // Report the member one level under the field, not the deepest spot.
-            return Some(if level == 1 { child_path } else { path.to_string() });
+            return Some(if level == 1 {
+                child_path
+            } else {
+                path.to_string()
+            });
         }
     }
     None
@@ -259,7 +270,9 @@ mod tests {
             ))
         );
         assert_eq!(
-            value_problem("sources", &nested(MAX_NESTING + 1)).unwrap().0,
+            value_problem("sources", &nested(MAX_NESTING + 1))
+                .unwrap()
+                .0,
             "sources[0]"
         );
     }
@@ -280,6 +293,13 @@ mod tests {
         assert_eq!(json_nesting(b"1").0, 0);
         let text = serde_json::to_vec(&nested(200)).unwrap();
         assert_eq!(json_nesting(&text), (200, 199));
+    }
+
+    #[test]
+    fn the_loader_limit_is_serde_jsons() {
+        let text = |levels| serde_json::to_vec(&nested(levels)).unwrap();
+        assert!(serde_json::from_slice::<Value>(&text(LOADER_MAX_NESTING)).is_ok());
+        assert!(serde_json::from_slice::<Value>(&text(LOADER_MAX_NESTING + 1)).is_err());
     }
 
     #[test]

@@ -47,10 +47,7 @@ pub fn time_length_problem(text: &str) -> Option<String> {
         let (Some(key), Some(value), None) = (parts.next(), parts.next(), parts.next()) else {
             return refuse(format!("{pair:?} is not one key=value"));
         };
-        let Some(index) = TIME_KEYS
-            .iter()
-            .position(|(k, _)| *k == key.to_lowercase())
-        else {
+        let Some(index) = TIME_KEYS.iter().position(|(k, _)| *k == key.to_lowercase()) else {
             continue;
         };
         let Some(number) = python_float(value) else {
@@ -80,7 +77,8 @@ fn python_float(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
         if *b == b'_' {
-            let digit = |j: Option<usize>| j.and_then(|j| bytes.get(j)).is_some_and(u8::is_ascii_digit);
+            let digit =
+                |j: Option<usize>| j.and_then(|j| bytes.get(j)).is_some_and(u8::is_ascii_digit);
             if !digit(i.checked_sub(1)) || !digit(Some(i + 1)) {
                 return None;
             }

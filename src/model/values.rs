@@ -8,8 +8,7 @@ use serde_json::Value;
 
 use super::fields::FieldKind;
 use super::limits::{
-    self, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, setting_range, text_problem,
-    value_problem,
+    self, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, setting_range, text_problem, value_problem,
 };
 use super::validators::{EMAIL_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem};
 use super::{Flow, Group, Obj, Policy, PolicyBinding, Prompt, Stage, StageBinding, User};
