@@ -122,6 +122,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check that the store and its backups load; with --restore, put a backup back
+    Doctor {
+        /// Restore this backup over the store (the current file is kept aside first)
+        #[arg(long, value_name = "FILE")]
+        restore: Option<PathBuf>,
+    },
     /// Print a shell completion script
     Completions { shell: Shell },
 }

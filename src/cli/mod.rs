@@ -3,6 +3,7 @@
 
 pub mod args;
 mod blueprints;
+mod doctor;
 mod inspect;
 mod list;
 mod plan;
@@ -128,6 +129,10 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             keys,
             dry_run,
         }) => screen::run(&store_path, &size, &keys, dry_run),
+        Some(Command::Doctor { restore: None }) => doctor::check(&store_path),
+        Some(Command::Doctor {
+            restore: Some(from),
+        }) => doctor::restore(&store_path, &from),
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "bindery", &mut out);

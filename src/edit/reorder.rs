@@ -5,6 +5,8 @@
 
 use uuid::Uuid;
 
+use crate::model::limits::ORDER;
+
 /// A sibling as the reorder sees it: id, order, and position in its table (creation order).
 #[derive(Clone, Copy, Debug)]
 pub struct Sibling {
@@ -59,12 +61,16 @@ pub fn move_one(siblings: &[Sibling], id: Uuid, up: bool) -> Result<Vec<(Uuid, i
             return Ok(vec![(a.id, b.order), (b.id, a.order)]);
         }
     }
-    Ok(wanted
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| {
-            let order = (i as i64 + 1) * 10;
-            (order != s.order).then_some((s.id, order))
-        })
-        .collect())
+    let mut renumbered = Vec::new();
+    for (i, s) in wanted.iter().enumerate() {
+        let order = i64::try_from(i + 1)
+            .ok()
+            .and_then(|n| n.checked_mul(10))
+            .filter(|n| *n <= ORDER.max)
+            .ok_or("there are too many siblings to renumber them 10, 20, 30, ...")?;
+        if order != s.order {
+            renumbered.push((s.id, order));
+        }
+    }
+    Ok(renumbered)
 }

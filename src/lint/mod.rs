@@ -438,6 +438,29 @@ impl<'a> Linter<'a> {
         }
     }
 
+    /// Values an edit would refuse (authentik's ranges and validators, bindery's limits),
+    /// kept in a store written before the rule or edited by hand.
+    fn invalid_values(&mut self) {
+        let doc = self.doc;
+        for (kind, index, id, path, message) in crate::model::values::document_problems(doc) {
+            let Some(obj) = doc.get(kind, id) else {
+                continue;
+            };
+            let flow = crate::model::usage::flow_of(doc, &obj);
+            self.push(
+                "invalid-value",
+                Severity::Error,
+                vec![(kind, id)],
+                flow,
+                format!(
+                    "{}: {path}: {message} (at $.{}[{index}].{path}); authentik would refuse it and bindery refuses new edits with it",
+                    doc.describe(&obj),
+                    kind.table()
+                ),
+            );
+        }
+    }
+
     /// References to objects that no longer exist (a hand-edited store).
     fn dangling(&mut self) {
         let doc = self.doc;
@@ -479,6 +502,7 @@ pub fn lint(doc: &Document, flow: Option<Uuid>) -> Vec<Finding> {
         out: Vec::new(),
     };
     linter.dangling();
+    linter.invalid_values();
     linter.stage_bindings();
     linter.early_directory_bindings();
     linter.negated_before_identification();

@@ -1,5 +1,6 @@
 //! Integrity checks: references that must exist, names that must be unique, fields that must be
-//! well formed. The store runs them over a whole document on load and before saving; the edit
+//! well formed (the values' limits and authentik's validators are in [`super::values`]). The
+//! store runs them over a whole document on load and before saving; the edit
 //! layer runs them over each object it changes.
 
 use std::collections::HashMap;
@@ -176,6 +177,12 @@ pub fn check_document(doc: &Document) -> Vec<Problem> {
     for (i, g) in doc.groups.iter().enumerate() {
         field_checks(ObjKind::Group, i, required(&[("name", &g.name)]));
     }
+    for (kind, index, _, field, message) in super::values::document_problems(doc) {
+        problems.push(Problem {
+            path: path(kind, index, &field),
+            message,
+        });
+    }
     let mut keys: HashMap<(ObjKind, (Uuid, Uuid, i64)), usize> = HashMap::new();
     for (index, b) in doc.stage_bindings.iter().enumerate() {
         let key = (ObjKind::StageBinding, (b.target, b.stage, b.order));
@@ -210,6 +217,11 @@ pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
     let kind = obj.kind();
     let id = obj.id();
     let mut out: Vec<String> = field_problems(obj).into_iter().map(|(_, m)| m).collect();
+    out.extend(
+        super::values::value_problems(obj)
+            .into_iter()
+            .map(|(field, m)| format!("{field}: {m}")),
+    );
     out.extend(
         dangling(doc, &obj.refs())
             .into_iter()

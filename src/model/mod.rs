@@ -9,6 +9,7 @@ pub mod enums;
 pub mod fields;
 pub mod flow;
 pub mod kinded;
+pub mod limits;
 mod object_refs;
 pub mod policy;
 pub mod prompt;
@@ -18,6 +19,8 @@ mod settings;
 pub mod stage;
 mod table;
 pub mod usage;
+pub mod validators;
+pub mod values;
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

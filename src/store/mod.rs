@@ -12,6 +12,7 @@ pub mod fs;
 mod load;
 mod output;
 pub mod paths;
+mod restore;
 mod save;
 mod time;
 pub mod trust;
@@ -23,6 +24,7 @@ pub use error::StoreError;
 pub use fs::{Fs, RealFs};
 pub use load::{Hash, hash, parse};
 pub use output::write_output;
+pub use restore::{Backup, Restored, backups, restore_command};
 pub use save::SaveReport;
 
 use crate::edit::{self, Batch, Conflict, EditError, History, Op, Patch};
@@ -91,7 +93,10 @@ impl Store {
             log_limit: LOG_LIMIT,
             fingerprint: None,
         };
-        if let Some((doc, base)) = store.read_disk()? {
+        let found = store
+            .read_disk()
+            .map_err(|e| restore::with_restore_hint(&*store.fs, path, e))?;
+        if let Some((doc, base)) = found {
             store.problems = check_document(&doc);
             store.doc = doc;
             store.base = Some(base);

@@ -130,7 +130,18 @@ impl Store {
         let previous_generation = self.base.map_or(0, |b| b.generation);
         let old_generation = self.doc.generation;
         let old_log = self.doc.log.clone();
-        self.doc.generation = previous_generation.max(old_generation) + 1;
+        // A generation cannot wrap: 0 would look older than every copy (only a hand edit gets
+        // near the end of the range).
+        self.doc.generation = previous_generation
+            .max(old_generation)
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Invalid {
+                path: self.path.clone(),
+                problems: vec![format!(
+                    "its generation counter is at the largest value it can hold ({}); nothing was written. Set \"generation\" in the file to a smaller number (above every other copy's), or restore a backup with `bindery doctor`",
+                    u64::MAX
+                )],
+            })?;
         append_log(&mut self.doc, &self.pending, self.log_limit);
         let written = self.write_new_version(perms);
         let bytes = match written {
@@ -184,6 +195,10 @@ impl Store {
     fn write_new_version(&self, perms: Perms) -> Result<Vec<u8>, StoreError> {
         let bytes = serde_json::to_vec_pretty(&self.doc)
             .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
+        super::load::check_loadable(&bytes).map_err(|why| StoreError::Invalid {
+            path: self.path.clone(),
+            problems: vec![why],
+        })?;
         // The store may have been replaced while the lock was being taken: keep the mode of
         // the version being replaced.
         let perms = match self.fs.metadata(&self.path) {

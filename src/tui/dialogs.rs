@@ -368,9 +368,10 @@ fn flow_fields(values: &Map<String, Value>) -> Vec<Field> {
     ]
 }
 
-/// The next free order after the highest one in use.
+/// The next free order after the highest one in use, inside authentik's range (every one of
+/// the 2^32 orders in use cannot happen; the check then refuses the tie).
 fn next_order(orders: impl Iterator<Item = i64>) -> i64 {
-    orders.max().map_or(10, |m| (m / 10 + 1) * 10)
+    crate::model::limits::next_free_order(orders).unwrap_or(crate::model::limits::ORDER.max)
 }
 
 fn stage_binding_fields(values: &Map<String, Value>) -> Vec<Field> {

@@ -1,0 +1,328 @@
+//! The limits every value in the store keeps, in one place. The edit layer checks them on every
+//! change (so blueprint import, the terminal UI's forms, `screen --keys` and the command line
+//! all refuse the same values with the same message), the store checks a whole document with
+//! them on load (older stores get findings, never a refusal), and a save re-checks the bytes it
+//! is about to write against the limit the loader enforces.
+//!
+//! Why these numbers:
+//! - [`MAX_NESTING`] = 32 levels for any free JSON value (attributes, unmodelled settings, kept
+//!   pks). The loader is serde_json, which refuses input nested 128 levels deep (it accepts
+//!   [`LOADER_MAX_NESTING`] = 127), counting every object and array of the whole file. The
+//!   store's own structure takes 4 levels above a value (file, table, object, settings), a
+//!   blueprint export 5 (document, entries, entry, attrs, field); 32 leaves more than 90 levels
+//!   of headroom, so no accepted value can ever make the store or an export unreadable, while
+//!   real authentik attributes are a handful of levels deep.
+//! - [`MAX_VALUE_BYTES`] = 1 MiB for one field (a string, or a JSON value as compact JSON).
+//!   authentik's text fields have no length limit, but a megabyte in one field of an identity
+//!   provider's configuration is a mistake or an attack; the bound keeps every object, its undo
+//!   images and its change-log description small.
+//! - Integers take the range of authentik's Django field (`IntegerField` is a signed 32-bit
+//!   column, `PositiveIntegerField` 0..=2^31-1, `PositiveBigIntegerField` 0..=2^63-1, and
+//!   `MaxValueValidator`s where authentik has one), as authentik's blueprint schema states.
+
+use serde_json::Value;
+
+/// How deep a free JSON value may nest (an empty object or list is 1 level).
+pub const MAX_NESTING: usize = 32;
+
+/// The most bytes one field may hold: a string's UTF-8 length, or a JSON value's compact form.
+pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
+/// The deepest nesting the store loader accepts in the whole file: serde_json's recursion
+/// limit of 128 refuses the 128th level.
+pub const LOADER_MAX_NESTING: usize = 127;
+
+/// An inclusive integer range and the authentik field type that has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntRange {
+    pub min: i64,
+    pub max: i64,
+    pub what: &'static str,
+}
+
+/// Django's `IntegerField`: a signed 32-bit column.
+pub const INTEGER: IntRange = IntRange {
+    min: i32::MIN as i64,
+    max: i32::MAX as i64,
+    what: "a 32-bit integer",
+};
+
+/// Django's `PositiveIntegerField` (and `PositiveSmallIntegerField` widened as authentik's
+/// schema states it).
+pub const POSITIVE_INTEGER: IntRange = IntRange {
+    min: 0,
+    max: i32::MAX as i64,
+    what: "a positive 32-bit integer",
+};
+
+/// Django's `PositiveBigIntegerField`.
+pub const POSITIVE_BIG_INTEGER: IntRange = IntRange {
+    min: 0,
+    max: i64::MAX,
+    what: "a positive 64-bit integer",
+};
+
+/// Binding and prompt orders (`IntegerField`).
+pub const ORDER: IntRange = INTEGER;
+
+/// A user's integer primary key (Django's `AutoField`).
+pub const USER_PK: IntRange = IntRange {
+    min: 1,
+    max: i32::MAX as i64,
+    what: "a user id (a positive 32-bit integer)",
+};
+
+/// The range of an integer setting of a stage or policy type, by authentik's field name.
+pub fn setting_range(field: &str) -> Option<IntRange> {
+    Some(match field {
+        "failed_attempts_before_cancel"
+        | "port"
+        | "timeout"
+        | "wait_min"
+        | "wait_max"
+        | "days"
+        | "threshold"
+        | "asns" => INTEGER,
+        "token_count"
+        | "recovery_max_attempts"
+        | "max_attempts"
+        | "amount_digits"
+        | "amount_uppercase"
+        | "amount_lowercase"
+        | "amount_symbols"
+        | "length_min"
+        | "hibp_allowed_count"
+        | "zxcvbn_score_threshold"
+        | "distance_tolerance_km"
+        | "history_login_count"
+        | "impossible_tolerance_km"
+        | "num_historical_passwords" => POSITIVE_INTEGER,
+        "history_max_distance_km" => POSITIVE_BIG_INTEGER,
+        // `MaxValueValidator(100)` on a PositiveIntegerField.
+        "token_length" => IntRange {
+            min: 0,
+            max: 100,
+            what: "a token length (0 to 100)",
+        },
+        _ => return None,
+    })
+}
+
+/// Why `value` is outside `range`, if it is.
+pub fn int_problem(value: i64, range: IntRange) -> Option<String> {
+    (value < range.min || value > range.max).then(|| {
+        format!(
+            "{value} is out of range: authentik stores {} ({} to {})",
+            range.what, range.min, range.max
+        )
+    })
+}
+
+/// Why a free JSON value may not be stored, with the path (starting at `path`) where the
+/// problem is: too deep, too large, or a number JSON cannot carry back.
+pub fn value_problem(path: &str, value: &Value) -> Option<(String, String)> {
+    if let Some(at) = too_deep(value, path, 1) {
+        return Some((at, format!("nested deeper than {MAX_NESTING} levels")));
+    }
+    let size = json_size(value);
+    if size > MAX_VALUE_BYTES {
+        return Some((
+            path.to_string(),
+            format!("is {size} bytes as JSON; at most {MAX_VALUE_BYTES} are allowed"),
+        ));
+    }
+    None
+}
+
+/// Why a text field may not be stored, if it is too long.
+pub fn text_problem(text: &str) -> Option<String> {
+    (text.len() > MAX_VALUE_BYTES).then(|| {
+        format!(
+            "is {} bytes long; at most {MAX_VALUE_BYTES} are allowed",
+            text.len()
+        )
+    })
+}
+
+/// The path of the first member that makes `value` nest deeper than [`MAX_NESTING`], naming
+/// the member directly under the field (`attributes.x`) so a person can find it. `level` is
+/// the nesting `value` itself would have if it is a container.
+fn too_deep(value: &Value, path: &str, level: usize) -> Option<String> {
+    let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
+        Value::Array(items) => Box::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{path}[{i}]"), v)),
+        ),
+        Value::Object(map) => Box::new(map.iter().map(|(k, v)| (format!("{path}.{k}"), v))),
+        _ => return None,
+    };
+    if level > MAX_NESTING {
+        return Some(path.to_string());
+    }
+    for (child_path, child) in children {
+        if !matches!(child, Value::Array(_) | Value::Object(_)) {
+            continue;
+        }
+        if too_deep(child, &child_path, level + 1).is_some() {
+            // Report the member one level under the field, not the deepest spot.
+            return Some(if level == 1 {
+                child_path
+            } else {
+                path.to_string()
+            });
+        }
+    }
+    None
+}
+
+/// The length of `value` as compact JSON, counted without building the text.
+fn json_size(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing into a counter cannot fail; a value's nesting was bounded before this is called.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+/// The deepest nesting of objects and arrays in JSON text, and the byte offset where it is
+/// first reached: one linear pass that skips strings, without parsing.
+pub fn json_nesting(bytes: &[u8]) -> (usize, usize) {
+    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > deepest {
+                    deepest = depth;
+                    at = i;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (deepest, at)
+}
+
+/// The order to propose for a new binding after `orders`: the next multiple of ten above the
+/// highest, else the next number above it, else the highest free number below it; always
+/// inside authentik's range. None when every order is taken.
+pub fn next_free_order(orders: impl Iterator<Item = i64>) -> Option<i64> {
+    let used: std::collections::BTreeSet<i64> = orders.collect();
+    let Some(&highest) = used.last() else {
+        return Some(10);
+    };
+    let fits = |n: &i64| (ORDER.min..=ORDER.max).contains(n);
+    let tens = highest
+        .checked_div(10)
+        .and_then(|t| t.checked_add(1))
+        .and_then(|t| t.checked_mul(10));
+    tens.filter(fits)
+        .or_else(|| highest.checked_add(1).filter(fits))
+        .or_else(|| (ORDER.min..=ORDER.max).rev().find(|n| !used.contains(n)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn nested(levels: usize) -> Value {
+        let mut v = json!(1);
+        for _ in 0..levels {
+            v = Value::Array(vec![v]);
+        }
+        v
+    }
+
+    #[test]
+    fn nesting_is_counted_per_container_and_named_under_the_field() {
+        let ok = json!({ "x": nested(MAX_NESTING - 1) });
+        assert_eq!(value_problem("attributes", &ok), None);
+        let deep = json!({ "a": 1, "x": nested(MAX_NESTING) });
+        assert_eq!(
+            value_problem("attributes", &deep),
+            Some((
+                "attributes.x".to_string(),
+                format!("nested deeper than {MAX_NESTING} levels")
+            ))
+        );
+        assert_eq!(
+            value_problem("sources", &nested(MAX_NESTING + 1))
+                .unwrap()
+                .0,
+            "sources[0]"
+        );
+    }
+
+    #[test]
+    fn size_is_the_compact_json_length() {
+        let big = json!({ "x": "a".repeat(MAX_VALUE_BYTES) });
+        let (path, message) = value_problem("attributes", &big).unwrap();
+        assert_eq!(path, "attributes");
+        assert!(message.contains("at most 1048576"), "{message}");
+        assert_eq!(json_size(&json!({"a": [1, "b"]})), r#"{"a":[1,"b"]}"#.len());
+    }
+
+    #[test]
+    fn the_byte_scan_skips_strings_and_escapes() {
+        assert_eq!(json_nesting(br#"{"a": "[[[\"[{", "b": [[1]]}"#).0, 3);
+        assert_eq!(json_nesting(b"[]").0, 1);
+        assert_eq!(json_nesting(b"1").0, 0);
+        let text = serde_json::to_vec(&nested(200)).unwrap();
+        assert_eq!(json_nesting(&text), (200, 199));
+    }
+
+    #[test]
+    fn the_loader_limit_is_serde_jsons() {
+        let text = |levels| serde_json::to_vec(&nested(levels)).unwrap();
+        assert!(serde_json::from_slice::<Value>(&text(LOADER_MAX_NESTING)).is_ok());
+        assert!(serde_json::from_slice::<Value>(&text(LOADER_MAX_NESTING + 1)).is_err());
+    }
+
+    #[test]
+    fn next_order_never_leaves_the_range() {
+        assert_eq!(next_free_order([].into_iter()), Some(10));
+        assert_eq!(next_free_order([5, 20].into_iter()), Some(30));
+        assert_eq!(next_free_order([i64::MAX].into_iter()), Some(ORDER.max));
+        assert_eq!(
+            next_free_order([ORDER.max - 3].into_iter()),
+            Some(ORDER.max - 2)
+        );
+        assert_eq!(
+            next_free_order([ORDER.max, ORDER.max - 1].into_iter()),
+            Some(ORDER.max - 2)
+        );
+        assert_eq!(next_free_order([i64::MIN].into_iter()), Some(ORDER.max));
+    }
+
+    #[test]
+    fn integer_ranges_follow_authentik() {
+        assert!(int_problem(i32::MAX as i64 + 1, ORDER).is_some());
+        assert!(int_problem(i32::MIN as i64, ORDER).is_none());
+        assert!(int_problem(-1, POSITIVE_INTEGER).is_some());
+        assert!(int_problem(101, setting_range("token_length").unwrap()).is_some());
+    }
+}

@@ -1,0 +1,232 @@
+//! The values of one object checked against [`limits`](super::limits) and authentik's
+//! [`validators`](super::validators): every text's length, every free JSON value's nesting and
+//! size, every integer's range, every time length and email address. Each problem is
+//! `(path, message)` with the path as a person wrote it (`attributes.x`, `session_duration`);
+//! for stages and policies the path is inside `settings`.
+
+use serde_json::Value;
+
+use super::fields::FieldKind;
+use super::limits::{
+    self, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, setting_range, text_problem, value_problem,
+};
+use super::validators::{EMAIL_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem};
+use super::{Flow, Group, Obj, Policy, PolicyBinding, Prompt, Stage, StageBinding, User};
+
+pub type Found = Vec<(String, String)>;
+
+/// Every value problem of one object.
+pub fn value_problems(obj: &Obj) -> Found {
+    match obj {
+        Obj::Flow(f) => flow(f),
+        Obj::Stage(s) => stage(s),
+        Obj::Prompt(p) => prompt(p),
+        Obj::StageBinding(b) => stage_binding(b),
+        Obj::Policy(p) => policy(p),
+        Obj::PolicyBinding(b) => policy_binding(b),
+        Obj::User(u) => user(u),
+        Obj::Group(g) => group(g),
+    }
+}
+
+fn texts(out: &mut Found, fields: &[(&str, &str)]) {
+    for (field, text) in fields {
+        if let Some(message) = text_problem(text) {
+            out.push((field.to_string(), message));
+        }
+    }
+}
+
+fn int(out: &mut Found, field: &str, value: i64, range: limits::IntRange) {
+    if let Some(message) = int_problem(value, range) {
+        out.push((field.to_string(), message));
+    }
+}
+
+fn json(out: &mut Found, field: &str, value: &Value) {
+    if let Some(found) = value_problem(field, value) {
+        out.push(found);
+    }
+}
+
+pub fn flow(f: &Flow) -> Found {
+    let mut out = Found::new();
+    texts(
+        &mut out,
+        &[
+            ("slug", &f.slug),
+            ("name", &f.name),
+            ("title", &f.title),
+            ("background", &f.background),
+        ],
+    );
+    out
+}
+
+pub fn prompt(p: &Prompt) -> Found {
+    let mut out = Found::new();
+    texts(
+        &mut out,
+        &[
+            ("name", &p.name),
+            ("field_key", &p.field_key),
+            ("label", &p.label),
+            ("placeholder", &p.placeholder),
+            ("initial_value", &p.initial_value),
+            ("sub_text", &p.sub_text),
+        ],
+    );
+    int(&mut out, "order", p.order, ORDER);
+    out
+}
+
+pub fn stage_binding(b: &StageBinding) -> Found {
+    let mut out = Found::new();
+    int(&mut out, "order", b.order, ORDER);
+    out
+}
+
+pub fn policy_binding(b: &PolicyBinding) -> Found {
+    let mut out = Found::new();
+    int(&mut out, "order", b.order, ORDER);
+    int(&mut out, "timeout", i64::from(b.timeout), POSITIVE_INTEGER);
+    out
+}
+
+pub fn user(u: &User) -> Found {
+    let mut out = Found::new();
+    texts(
+        &mut out,
+        &[("name", &u.name), ("email", &u.email), ("path", &u.path)],
+    );
+    if u.username.chars().count() > 150 {
+        out.push((
+            "username".into(),
+            "is longer than 150 characters (authentik's limit)".into(),
+        ));
+    }
+    if let Some(pk) = u.pk {
+        int(&mut out, "pk", pk, USER_PK);
+    }
+    // `blank=True`: an empty address is allowed.
+    if !u.email.is_empty()
+        && let Some(message) = email_problem(&u.email)
+    {
+        out.push(("email".into(), message));
+    }
+    json(&mut out, "attributes", &Value::Object(u.attributes.clone()));
+    out
+}
+
+pub fn group(g: &Group) -> Found {
+    let mut out = Found::new();
+    texts(&mut out, &[("name", &g.name)]);
+    json(&mut out, "attributes", &Value::Object(g.attributes.clone()));
+    out
+}
+
+pub fn stage(s: &Stage) -> Found {
+    let mut out = Found::new();
+    texts(&mut out, &[("name", &s.name)]);
+    let specs = s.kind.is_known().then(|| s.kind.field_specs());
+    settings(&mut out, &s.kind.settings_value(), specs.as_deref());
+    out
+}
+
+pub fn policy(p: &Policy) -> Found {
+    let mut out = Found::new();
+    texts(&mut out, &[("name", &p.name)]);
+    let specs = p.kind.is_known().then(|| p.kind.field_specs());
+    settings(&mut out, &p.kind.settings_value(), specs.as_deref());
+    out
+}
+
+/// A type's settings: limits on every value; for a type bindery models, also the ranges and
+/// validators of its fields (`specs`).
+fn settings(out: &mut Found, value: &Value, specs: Option<&[super::fields::FieldSpec]>) {
+    let Value::Object(fields) = value else {
+        return;
+    };
+    for (name, value) in fields {
+        match value {
+            Value::String(text) => {
+                if let Some(message) = text_problem(text) {
+                    out.push((name.clone(), message));
+                    continue;
+                }
+            }
+            other => {
+                if let Some(found) = value_problem(name, other) {
+                    out.push(found);
+                    continue;
+                }
+            }
+        }
+        if let Some(specs) = specs {
+            let kind = specs.iter().find(|s| s.name == name).map(|s| s.kind);
+            known_setting(out, name, value, kind);
+        }
+    }
+}
+
+fn known_setting(out: &mut Found, name: &str, value: &Value, kind: Option<FieldKind>) {
+    let range = setting_range(name);
+    let problem = match value {
+        Value::Number(n) => range.zip(n.as_i64()).and_then(|(r, i)| int_problem(i, r)),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(message) = range
+                    .zip(item.as_i64())
+                    .and_then(|(r, n)| int_problem(n, r))
+                {
+                    out.push((format!("{name}[{i}]"), message));
+                }
+            }
+            None
+        }
+        Value::String(text) if TIME_LENGTH_FIELDS.contains(&name) => time_length_problem(text),
+        Value::String(text) if EMAIL_FIELDS.contains(&name) => email_problem(text),
+        // A float that is not finite serialises as null, which the store cannot read back.
+        Value::Null if kind == Some(FieldKind::Decimal) => Some("must be a finite number".into()),
+        _ => None,
+    };
+    let problem = problem.or_else(|| {
+        (name == "digits" && !matches!(value.as_i64(), Some(6 | 8)))
+            .then(|| format!("{value} is not 6 or 8"))
+    });
+    if let Some(message) = problem {
+        out.push((name.to_string(), message));
+    }
+}
+
+/// One value problem in a document: the object's kind, index and id, the path as stored
+/// (stage and policy settings under `settings.`), and the message.
+pub type Located = (super::ObjKind, usize, uuid::Uuid, String, String);
+
+/// Every value problem in a document, table by table.
+pub fn document_problems(doc: &super::Document) -> Vec<Located> {
+    use super::Entity;
+    fn add<T: Entity>(out: &mut Vec<Located>, table: &super::Table<T>, check: fn(&T) -> Found) {
+        let settings = matches!(T::KIND, super::ObjKind::Stage | super::ObjKind::Policy);
+        for (index, object) in table.iter().enumerate() {
+            for (path, message) in check(object) {
+                let path = if settings && path != "name" {
+                    format!("settings.{path}")
+                } else {
+                    path
+                };
+                out.push((T::KIND, index, object.id(), path, message));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    add(&mut out, &doc.flows, flow);
+    add(&mut out, &doc.stages, stage);
+    add(&mut out, &doc.prompts, prompt);
+    add(&mut out, &doc.stage_bindings, stage_binding);
+    add(&mut out, &doc.policies, policy);
+    add(&mut out, &doc.policy_bindings, policy_binding);
+    add(&mut out, &doc.users, user);
+    add(&mut out, &doc.groups, group);
+    out
+}
