@@ -2049,3 +2049,29 @@ fn e2e_export_tab_writes_the_file() {
     );
     assert!(!dry.exists());
 }
+
+/// A slug longer than a format width may be (u16::MAX) pads the "what a user sees" panel by
+/// hand instead of panicking.
+#[test]
+fn user_sees_survives_a_slug_longer_than_any_format_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "s".repeat(70_000);
+    {
+        let app = open(dir.path());
+        let auth = flow_id(&app, AUTH);
+        drop(app);
+        let mut store = bindery::store::Store::open(&store_path(dir.path())).unwrap();
+        let mut flow = store.doc().flows.get(auth).unwrap().clone();
+        flow.slug = long.clone();
+        store
+            .apply(&Op::Update(Obj::Flow(flow)))
+            .expect("a 70,000-character slug is a valid slug");
+        store.save().expect("save");
+    }
+    let mut app = open(dir.path());
+    open_user_sees(&mut app, "alice");
+    let r = report(&app);
+    assert!(r.lines.iter().any(|l| l.text.starts_with(&long)));
+    let screen = shown(&mut app, 100, 30);
+    assert!(screen.contains("What alice sees"), "{screen}");
+}
