@@ -1229,7 +1229,7 @@ fn an_import_is_one_undo_step() {
     let corpus = corpus_dir().join("default/flow-default-authentication-flow.yaml");
     store
         .apply_batch("import corpus", |batch| {
-            bindery::blueprint::import(batch, &[corpus_source(&corpus)])
+            bindery::blueprint::import(batch, &[corpus_source(&corpus)], &corpus_options())
         })
         .unwrap();
     let before = store.doc().clone();
@@ -1262,6 +1262,7 @@ fn an_import_is_one_undo_step() {
                     source("one.yaml", &dedent(BOUND_FLOW)),
                     source("two.yaml", &second),
                 ],
+                &corpus_options(),
             )
         })
         .unwrap();
@@ -1308,6 +1309,7 @@ fn an_import_is_one_undo_step() {
                     "version: 1\nentries:\n  - model: x\n    identifiers: {a: !KeyOf no}\n",
                 ),
             ],
+            &corpus_options(),
         )
     });
     assert!(result.is_err());

@@ -3,11 +3,14 @@
 
 pub(crate) mod build;
 mod export;
+mod host;
 mod import;
+pub mod limits;
 pub mod models;
 mod python;
 mod tags;
 pub mod yaml;
 
 pub use export::{export_all, export_flow, with_placeholders};
+pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

@@ -3,10 +3,13 @@
 //! `!File`, `!Format`, `!If`, `!Condition`, `!Enumerate`, `!Index`, `!Value`, `!AtIndex`,
 //! `!ParseJSON`. Tags nest; each error names the position of the tag that failed.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
+use super::host::ImportOptions;
+use super::limits::MAX_TAG_OUTPUT_BYTES;
 use super::models::{attrs_of, find_by, pk_of};
 use super::python::{format_percent, truthy};
 use super::yaml::{Mark, Node, NodeValue};
@@ -26,6 +29,66 @@ pub struct Scope<'a> {
     pub context: &'a Map<String, Value>,
     /// `(index or key, value)` of each enclosing `!Enumerate`, innermost last.
     pub loops: Vec<(Value, Value)>,
+    /// What `!Env` and `!File` may read.
+    pub options: &'a ImportOptions,
+    /// What the tags of the whole import have produced so far.
+    pub budget: &'a TagBudget,
+}
+
+/// What the tags of one import have produced, against [`MAX_TAG_OUTPUT_BYTES`].
+#[derive(Default)]
+pub struct TagBudget {
+    spent: Cell<usize>,
+}
+
+impl TagBudget {
+    fn remaining(&self) -> usize {
+        MAX_TAG_OUTPUT_BYTES.saturating_sub(self.spent.get())
+    }
+
+    fn exceeded() -> String {
+        format!(
+            "tags produce more than {MAX_TAG_OUTPUT_BYTES} bytes in this import \
+             (MAX_TAG_OUTPUT_BYTES, the limit on what tags may produce)"
+        )
+    }
+
+    /// Counts `value`, made by the tag at `node`.
+    fn charge(&self, node: &Node, value: &Value) -> Result<(), TagError> {
+        let remaining = self.remaining();
+        let weight = weight(value, remaining);
+        if weight > remaining {
+            self.spent.set(MAX_TAG_OUTPUT_BYTES + 1);
+            return fail(node, Self::exceeded());
+        }
+        self.spent.set(self.spent.get() + weight);
+        Ok(())
+    }
+}
+
+/// What a value costs: 8 bytes for each value in it plus the bytes of its text. Counting
+/// stops once past `limit`.
+fn weight(value: &Value, limit: usize) -> usize {
+    let mut total = 0;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        total += 8;
+        match value {
+            Value::String(s) => total += s.len(),
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    total += k.len();
+                    pending.push(v);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
 }
 
 fn fail<T>(node: &Node, message: impl Into<String>) -> Result<T, TagError> {
@@ -38,7 +101,9 @@ fn fail<T>(node: &Node, message: impl Into<String>) -> Result<T, TagError> {
 /// The plain value of a node, with every tag inside it resolved.
 pub fn resolve(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
     if let Some(tag) = &node.tag {
-        return resolve_tag(tag, node, scope);
+        let value = resolve_tag(tag, node, scope)?;
+        scope.budget.charge(node, &value)?;
+        return Ok(value);
     }
     match &node.value {
         NodeValue::Null => Ok(Value::Null),
@@ -158,17 +223,19 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
         }
         "!Env" => {
             let (key, default) = key_and_default(node, tag, scope)?;
-            Ok(match std::env::var(&key) {
-                Ok(value) if !value.is_empty() => Value::String(value),
-                _ => default.unwrap_or(Value::Null),
-            })
+            match scope.options.env(&key) {
+                Ok(Some(value)) => Ok(Value::String(value)),
+                Ok(None) => Ok(default.unwrap_or(Value::Null)),
+                Err(refused) => fail(node, refused),
+            }
         }
         "!File" => {
             let (path, default) = key_and_default(node, tag, scope)?;
-            Ok(match std::fs::read_to_string(&path) {
-                Ok(text) => Value::String(text.trim().to_string()),
-                Err(_) => default.unwrap_or(Value::Null),
-            })
+            match scope.options.file(&path) {
+                Ok(Some(text)) => Ok(Value::String(text)),
+                Ok(None) => Ok(default.unwrap_or(Value::Null)),
+                Err(refused) => fail(node, refused),
+            }
         }
         "!Format" => {
             let parts = items(node, tag, 1, usize::MAX)?;
@@ -185,9 +252,14 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                 .iter()
                 .map(|a| resolve(a, scope))
                 .collect::<Result<Vec<_>, _>>()?;
-            format_percent(&format, &args)
-                .map(Value::String)
-                .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
+            format_percent(
+                &format,
+                &args,
+                scope.budget.remaining(),
+                &TagBudget::exceeded,
+            )
+            .map(Value::String)
+            .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
         }
         "!If" => {
             let parts = items(node, tag, 1, 3)?;
@@ -321,6 +393,7 @@ fn enumerate(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
         let result = resolve(&parts[2], scope);
         scope.loops.pop();
         let item = result?;
+        scope.budget.charge(&parts[2], &item)?;
         if mode == "SEQ" {
             seq.push(item);
             continue;

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use bindery::blueprint::{Source, export_all, import, yaml};
+use bindery::blueprint::{ImportOptions, Source, export_all, import, yaml};
 use bindery::edit::Batch;
 use bindery::model::Document;
 use bindery::model::check::check_document;
@@ -52,7 +52,8 @@ pub fn blueprint_import(data: &[u8]) {
         text: text.to_string(),
     }];
     let mut batch = Batch::new(&mut doc, "fuzz");
-    if import(&mut batch, &sources).is_err() {
+    // The default options, as every entry point has them: `!Env` and `!File` refused.
+    if import(&mut batch, &sources, &ImportOptions::default()).is_err() {
         return; // dropped uncommitted: rolled back
     }
     batch.commit();
