@@ -1,6 +1,7 @@
 //! Applying blueprint files as authentik's importer does (`authentik/blueprints/v1/importer.py`):
 //! entries in order, each looked up by its identifiers, then created, updated, left alone or
-//! deleted according to its state. Models outside bindery's domain are skipped and reported.
+//! deleted according to its state. Models authentik has but bindery does not manage are
+//! skipped and reported; a model authentik does not have is an error.
 //! All files of one import apply through one edit batch: completely, or not at all.
 
 use std::collections::{HashMap, HashSet};
@@ -318,6 +319,17 @@ impl FileImport<'_> {
                 }
             },
         };
+        if !models::is_authentik_model(&model) {
+            let hint = models::closest_model(&model)
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            return Err(self.error(
+                node.get("model").map_or(node.mark, |m| m.mark),
+                n,
+                &model,
+                format!("authentik has no model {model:?}{hint}"),
+            ));
+        }
         let id = match node.get("id") {
             None => None,
             Some(i) => Some(

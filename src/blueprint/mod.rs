@@ -1,6 +1,7 @@
 //! authentik blueprints in and out: YAML with authentik's tags, an importer that behaves as
 //! authentik's, and an exporter whose files authentik accepts.
 
+mod authentik_models;
 pub(crate) mod build;
 mod export;
 mod host;

@@ -202,6 +202,12 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                     _ => return fail(part, format!("{tag}: each query is a [field, value] pair")),
                 }
             }
+            if !super::models::is_authentik_model(&model) {
+                return fail(
+                    &parts[0],
+                    format!("{tag}: authentik has no model {model:?}"),
+                );
+            }
             Ok(match find_by(scope.doc, &model, &pairs) {
                 None => Value::Null,
                 Some(obj) if tag == "!Find" => pk_of(&obj),
