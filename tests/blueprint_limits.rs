@@ -190,3 +190,33 @@ fn a_bomb_is_a_clean_error_from_the_binary() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(std::fs::read(&store).unwrap(), before);
 }
+
+#[test]
+fn loops_of_lookups_are_bounded() {
+    // Each !Find walks the objects of its kind: 10,000 lookups over 1,000 groups.
+    let mut doc = Document::default();
+    for i in 0..1000 {
+        doc.groups
+            .put(bindery::model::Group::new(&format!("group-{i}")));
+    }
+    let hundred = format!(
+        "[{}]",
+        (0..100)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let expr = format!(
+        "!Enumerate [{hundred}, SEQ, !Enumerate [{hundred}, SEQ, \
+         !Find [authentik_core.group, [name, nope]]]]"
+    );
+    let err = import_err(&mut doc, &group_with(&expr));
+    assert!(err.message.contains("MAX_TAG_OUTPUT_BYTES"), "{err}");
+    assert_eq!(err.mark.line, 7, "{err}");
+    // A few lookups are fine.
+    let report = import_ok(
+        &mut doc,
+        &group_with("!Find [authentik_core.group, [name, group-7]]"),
+    );
+    assert_eq!(report.outcomes.len(), 1);
+}

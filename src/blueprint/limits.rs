@@ -20,8 +20,9 @@ pub const MAX_YAML_DEPTH: usize = 512;
 pub const MAX_FORMAT_WIDTH: usize = 10_000;
 
 /// What the tags of one import may produce in all, in bytes: each value a tag gives (and each
-/// item an `!Enumerate` makes) counts its text plus 8 bytes per value. Bounds `!Enumerate`
-/// nested over itself, `!Format` outputs and copies made by `!Value`, `!Context`, `!AtIndex`.
+/// item an `!Enumerate` makes) counts its text plus 8 bytes per value, and each object a
+/// `!Find` looks through 8 bytes. Bounds `!Enumerate` nested over itself, `!Format` outputs,
+/// copies made by `!Value`, `!Context`, `!AtIndex`, and loops of lookups.
 pub const MAX_TAG_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The largest file `!File` reads, in bytes. Only regular files are read at all.

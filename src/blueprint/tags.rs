@@ -10,7 +10,7 @@ use serde_json::{Map, Number, Value};
 
 use super::host::ImportOptions;
 use super::limits::MAX_TAG_OUTPUT_BYTES;
-use super::models::{attrs_of, find_by, pk_of};
+use super::models::{attrs_of, find_by, kind_of, pk_of};
 use super::python::{format_percent, truthy};
 use super::yaml::{Mark, Node, NodeValue};
 use crate::model::Document;
@@ -55,13 +55,16 @@ impl TagBudget {
 
     /// Counts `value`, made by the tag at `node`.
     fn charge(&self, node: &Node, value: &Value) -> Result<(), TagError> {
-        let remaining = self.remaining();
-        let weight = weight(value, remaining);
-        if weight > remaining {
+        self.spend(node, weight(value, self.remaining()))
+    }
+
+    /// Counts `bytes` of work for the tag at `node`.
+    fn spend(&self, node: &Node, bytes: usize) -> Result<(), TagError> {
+        if bytes > self.remaining() {
             self.spent.set(MAX_TAG_OUTPUT_BYTES + 1);
             return fail(node, Self::exceeded());
         }
-        self.spent.set(self.spent.get() + weight);
+        self.spent.set(self.spent.get() + bytes);
         Ok(())
     }
 }
@@ -207,6 +210,11 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                     &parts[0],
                     format!("{tag}: authentik has no model {model:?}"),
                 );
+            }
+            // A lookup walks the objects of its kind: 8 bytes each, against the budget, so
+            // that a loop of lookups over a large store is bounded too.
+            if let Some(kind) = kind_of(&model) {
+                scope.budget.spend(node, 8 * scope.doc.count(kind))?;
             }
             Ok(match find_by(scope.doc, &model, &pairs) {
                 None => Value::Null,
