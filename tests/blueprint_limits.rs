@@ -220,3 +220,14 @@ fn loops_of_lookups_are_bounded() {
     );
     assert_eq!(report.outcomes.len(), 1);
 }
+
+#[test]
+fn an_index_past_any_loop_is_an_error_not_a_panic() {
+    // `depth + 1` overflowed: a panic in a debug build, an index out of bounds in a release one.
+    fails_with(
+        &group_with("!Enumerate [[1], SEQ, !Index 18446744073709551615]"),
+        7,
+        34,
+        "only 1 enclosing !Enumerate",
+    );
+}

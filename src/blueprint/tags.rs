@@ -329,7 +329,10 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                 },
                 Ok,
             )?;
-            let Some(level) = scope.loops.len().checked_sub(depth + 1) else {
+            let Some(level) = depth
+                .checked_add(1)
+                .and_then(|levels| scope.loops.len().checked_sub(levels))
+            else {
                 return fail(
                     node,
                     format!(
