@@ -8,17 +8,30 @@ use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Component, Path, PathBuf};
 
-use super::limits::MAX_FILE_BYTES;
+use super::limits::{MAX_FILE_BYTES, MAX_TAG_OUTPUT_BYTES};
 
-/// What an import may read besides its blueprints. The default reads nothing: every entry
-/// point (the CLI, the UI, the library) starts from it.
-#[derive(Clone, Debug, Default)]
+/// What an import may read besides its blueprints, and spend. The default reads nothing:
+/// every entry point (the CLI, the UI, the library) starts from it.
+#[derive(Clone, Debug)]
 pub struct ImportOptions {
     /// Folders under which `!File` may read regular files (`--allow-file DIR`), symlinks and
     /// `..` resolved before the check.
     pub allow_files: Vec<PathBuf>,
     /// Environment variables `!Env` may read (`--allow-env NAME`).
     pub allow_env: Vec<String>,
+    /// What the tags of the import may produce, in bytes: [`MAX_TAG_OUTPUT_BYTES`], or less
+    /// (the fuzz harness lowers it to keep each run short).
+    pub max_tag_output: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            allow_files: Vec::new(),
+            allow_env: Vec::new(),
+            max_tag_output: MAX_TAG_OUTPUT_BYTES,
+        }
+    }
 }
 
 impl ImportOptions {

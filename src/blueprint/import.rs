@@ -106,7 +106,7 @@ pub fn import(
     sources: &[Source],
     options: &ImportOptions,
 ) -> Result<Vec<FileReport>, ImportError> {
-    let budget = TagBudget::default();
+    let budget = TagBudget::new(options.max_tag_output);
     sources
         .iter()
         .map(|s| import_file(batch, s, options, &budget))

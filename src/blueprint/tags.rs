@@ -35,21 +35,30 @@ pub struct Scope<'a> {
     pub budget: &'a TagBudget,
 }
 
-/// What the tags of one import have produced, against [`MAX_TAG_OUTPUT_BYTES`].
-#[derive(Default)]
+/// What the tags of one import have produced, against a limit (by default
+/// [`MAX_TAG_OUTPUT_BYTES`]).
 pub struct TagBudget {
+    limit: usize,
     spent: Cell<usize>,
 }
 
 impl TagBudget {
-    fn remaining(&self) -> usize {
-        MAX_TAG_OUTPUT_BYTES.saturating_sub(self.spent.get())
+    pub fn new(limit: usize) -> TagBudget {
+        TagBudget {
+            limit,
+            spent: Cell::new(0),
+        }
     }
 
-    fn exceeded() -> String {
+    fn remaining(&self) -> usize {
+        self.limit.saturating_sub(self.spent.get())
+    }
+
+    fn exceeded(&self) -> String {
         format!(
-            "tags produce more than {MAX_TAG_OUTPUT_BYTES} bytes in this import \
-             (MAX_TAG_OUTPUT_BYTES, the limit on what tags may produce)"
+            "tags produce more than {} bytes in this import (the limit on what tags may \
+             produce, MAX_TAG_OUTPUT_BYTES = {MAX_TAG_OUTPUT_BYTES} unless set lower)",
+            self.limit
         )
     }
 
@@ -61,8 +70,8 @@ impl TagBudget {
     /// Counts `bytes` of work for the tag at `node`.
     fn spend(&self, node: &Node, bytes: usize) -> Result<(), TagError> {
         if bytes > self.remaining() {
-            self.spent.set(MAX_TAG_OUTPUT_BYTES + 1);
-            return fail(node, Self::exceeded());
+            self.spent.set(self.limit.saturating_add(1));
+            return fail(node, self.exceeded());
         }
         self.spent.set(self.spent.get() + bytes);
         Ok(())
@@ -266,12 +275,9 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                 .iter()
                 .map(|a| resolve(a, scope))
                 .collect::<Result<Vec<_>, _>>()?;
-            format_percent(
-                &format,
-                &args,
-                scope.budget.remaining(),
-                &TagBudget::exceeded,
-            )
+            format_percent(&format, &args, scope.budget.remaining(), &|| {
+                scope.budget.exceeded()
+            })
             .map(Value::String)
             .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
         }

@@ -71,6 +71,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             let options = crate::blueprint::ImportOptions {
                 allow_files: allow_file,
                 allow_env,
+                ..Default::default()
             };
             blueprints::import(&store_path, &files, &options)
         }
