@@ -82,7 +82,7 @@ fn lint_and_blueprints(c: &mut Criterion) {
                     name: "big.yaml".into(),
                     text: text.clone(),
                 }];
-                import(&mut batch, &sources).expect("import");
+                import(&mut batch, &sources, &Default::default()).expect("import");
                 batch.commit();
                 doc
             },

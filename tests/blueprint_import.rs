@@ -1077,6 +1077,84 @@ fn a_failing_file_in_a_multi_file_import_applies_nothing() {
 // Models outside bindery's domain
 // ---------------------------------------------------------------------------------------------
 
+/// A model authentik does not have is refused as authentik refuses it, at the model's
+/// position, with the closest real model when one is near; skipping it hid typos.
+#[test]
+fn unknown_models_are_errors_with_a_suggestion() {
+    let blueprint = |model: &str| {
+        dedent(&format!(
+            r#"
+            version: 1
+            entries:
+              - model: authentik_core.group
+                identifiers: {{name: first}}
+              - model: {model}
+                identifiers: {{slug: login}}
+            "#
+        ))
+    };
+    let mut doc = Document::default();
+    let err = import_err(&mut doc, &blueprint("authentik_flows.flwo"));
+    assert_error_at(
+        &err,
+        "test.yaml",
+        5,
+        12,
+        "entry 2 (authentik_flows.flwo): authentik has no model \"authentik_flows.flwo\" \
+         (did you mean authentik_flows.flow?)",
+    );
+    let err = import_err(&mut doc, &blueprint("example.widget"));
+    assert_error_at(
+        &err,
+        "test.yaml",
+        5,
+        12,
+        "authentik has no model \"example.widget\"",
+    );
+    assert!(!err.message.contains("did you mean"), "{err}");
+    // A type name of authentik's pattern that authentik does not have is no exception.
+    let err = import_err(
+        &mut doc,
+        &blueprint("authentik_stages_pasword.passwordstage"),
+    );
+    assert!(
+        err.message
+            .contains("did you mean authentik_stages_password.passwordstage?"),
+        "{err}"
+    );
+    // !Find on a model authentik does not have fails as in authentik (LookupError).
+    let err = import_err(
+        &mut doc,
+        "version: 1\nentries:\n- model: authentik_core.group\n  identifiers: {name: g}\n  \
+         attrs: {attributes: {x: !Find [authentik_flows.flwo, [slug, a]]}}\n",
+    );
+    assert_error_at(&err, "test.yaml", 5, 34, "!Find: authentik has no model");
+
+    // Through the binary: exit 1, nothing saved.
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.json");
+    let file = dir.path().join("typo.yaml");
+    std::fs::write(&file, blueprint("authentik_flows.flwo")).unwrap();
+    let out = bindery(&store, &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "{}:5:12: entry 2 (authentik_flows.flwo): authentik has no model",
+            file.display()
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !store.exists()
+            || bindery::store::Store::open(&store)
+                .unwrap()
+                .doc()
+                .groups
+                .is_empty()
+    );
+}
+
 #[test]
 fn out_of_domain_models_are_skipped_and_reported() {
     let app_pk = "0c6a5d1e-93b5-4a40-9a23-3b4f1d7c9b01";
@@ -1229,7 +1307,7 @@ fn an_import_is_one_undo_step() {
     let corpus = corpus_dir().join("default/flow-default-authentication-flow.yaml");
     store
         .apply_batch("import corpus", |batch| {
-            bindery::blueprint::import(batch, &[corpus_source(&corpus)])
+            bindery::blueprint::import(batch, &[corpus_source(&corpus)], &corpus_options())
         })
         .unwrap();
     let before = store.doc().clone();
@@ -1262,6 +1340,7 @@ fn an_import_is_one_undo_step() {
                     source("one.yaml", &dedent(BOUND_FLOW)),
                     source("two.yaml", &second),
                 ],
+                &corpus_options(),
             )
         })
         .unwrap();
@@ -1308,6 +1387,7 @@ fn an_import_is_one_undo_step() {
                     "version: 1\nentries:\n  - model: x\n    identifiers: {a: !KeyOf no}\n",
                 ),
             ],
+            &corpus_options(),
         )
     });
     assert!(result.is_err());

@@ -334,6 +334,13 @@ fn env_reads_the_environment_with_a_default_for_missing_and_empty() {
         .arg(&store)
         .arg("import")
         .arg(&file)
+        .args([
+            "--allow-env",
+            "BINDERY_T_SET",
+            "--allow-env",
+            "BINDERY_T_MISSING",
+        ])
+        .args(["--allow-env", "BINDERY_T_EMPTY"])
         .env_remove("BINDERY_STORE")
         .env("BINDERY_T_SET", "from the environment")
         .env("BINDERY_T_EMPTY", "")
@@ -361,6 +368,21 @@ fn file_reads_stripped_contents_or_the_default() {
     let path = dir.path().join("secret.txt");
     std::fs::write(&path, "\n  s3cret value \n\n").unwrap();
     let quoted = |p: &std::path::Path| serde_json::to_string(&p.display().to_string()).unwrap();
+    // Allowed to read the folder (refusals: tests/blueprint_host.rs).
+    let options = bindery::blueprint::ImportOptions {
+        allow_files: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    };
+    let eval = |expr: &str| {
+        let mut doc = Document::default();
+        import_with(
+            &mut doc,
+            &[source("test.yaml", &probe_text(expr, "{}"))],
+            &options,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        probe_value(&doc)
+    };
     let missing = dir.path().join("missing.txt");
     assert_eq!(
         eval(&format!("!File {}", quoted(&path))),

@@ -6,7 +6,7 @@
 mod common;
 
 use bindery::blueprint::{Outcome, export_all, yaml};
-use bindery::model::Document;
+use bindery::model::{Document, PolicyKind, StageKind};
 use common::blueprints::{import_into, source};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -18,6 +18,25 @@ fn directory_of(doc: &Document) -> Document {
         users: doc.users.clone(),
         ..Document::default()
     }
+}
+
+/// The document with its stages and policies of types authentik does not have (the generator
+/// makes some, as a store from a newer authentik holds) turned into dummies: an import
+/// refuses a model authentik does not have, so those cannot round-trip.
+fn authentik_models_only(mut doc: Document) -> Document {
+    for mut stage in doc.stages.iter().cloned().collect::<Vec<_>>() {
+        if let StageKind::Other { .. } = stage.kind {
+            stage.kind = StageKind::default_for("authentik_stages_dummy.dummystage").unwrap();
+            doc.stages.put(stage);
+        }
+    }
+    for mut policy in doc.policies.iter().cloned().collect::<Vec<_>>() {
+        if let PolicyKind::Other { .. } = policy.kind {
+            policy.kind = PolicyKind::default_for("authentik_policies_dummy.dummypolicy").unwrap();
+            doc.policies.put(policy);
+        }
+    }
+    doc
 }
 
 fn cases() -> u32 {
@@ -38,7 +57,7 @@ fn random_stores_export_and_reimport_to_the_same_store() {
     let ran = std::cell::Cell::new(0u32);
     let result = runner.run(&(any::<u64>(), 1usize..25), |(seed, size)| {
         ran.set(ran.get() + 1);
-        let doc = common::random_document(seed, size);
+        let doc = authentik_models_only(common::random_document(seed, size));
         let text = yaml::emit(&export_all(&doc));
 
         let mut fresh = directory_of(&doc);

@@ -1,6 +1,7 @@
 //! Applying blueprint files as authentik's importer does (`authentik/blueprints/v1/importer.py`):
 //! entries in order, each looked up by its identifiers, then created, updated, left alone or
-//! deleted according to its state. Models outside bindery's domain are skipped and reported.
+//! deleted according to its state. Models authentik has but bindery does not manage are
+//! skipped and reported; a model authentik does not have is an error.
 //! All files of one import apply through one edit batch: completely, or not at all.
 
 use std::collections::{HashMap, HashSet};
@@ -9,8 +10,9 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 
 use super::build::build;
+use super::host::ImportOptions;
 use super::models::{self, kind_of, pk_of};
-use super::tags::{Scope, TagError, resolve};
+use super::tags::{Scope, TagBudget, TagError, resolve};
 use super::yaml::{self, Mark, Node, NodeValue};
 use crate::edit::{Batch, Op};
 use crate::model::{Obj, ObjKind};
@@ -98,13 +100,23 @@ const ENTRY_KEYS: &[&str] = &[
 ];
 
 /// Applies every file through `batch`; on an error the caller drops the batch and nothing
-/// stays applied.
-pub fn import(batch: &mut Batch, sources: &[Source]) -> Result<Vec<FileReport>, ImportError> {
-    sources.iter().map(|s| import_file(batch, s)).collect()
+/// stays applied. `options` says what `!Env` and `!File` may read (the default: nothing).
+pub fn import(
+    batch: &mut Batch,
+    sources: &[Source],
+    options: &ImportOptions,
+) -> Result<Vec<FileReport>, ImportError> {
+    let budget = TagBudget::new(options.max_tag_output);
+    sources
+        .iter()
+        .map(|s| import_file(batch, s, options, &budget))
+        .collect()
 }
 
 struct FileImport<'s> {
     file: &'s str,
+    options: &'s ImportOptions,
+    budget: &'s TagBudget,
     context: Map<String, Value>,
     ids: HashMap<String, Value>,
     /// pk written in the file → pk of the object it became, for raw-pk references.
@@ -114,7 +126,12 @@ struct FileImport<'s> {
     report: FileReport,
 }
 
-fn import_file(batch: &mut Batch, source: &Source) -> Result<FileReport, ImportError> {
+fn import_file(
+    batch: &mut Batch,
+    source: &Source,
+    options: &ImportOptions,
+    budget: &TagBudget,
+) -> Result<FileReport, ImportError> {
     let file = source.name.as_str();
     let at = |mark: Mark, message: String| ImportError {
         file: file.to_string(),
@@ -155,6 +172,8 @@ fn import_file(batch: &mut Batch, source: &Source) -> Result<FileReport, ImportE
 
     let mut state = FileImport {
         file,
+        options,
+        budget,
         context: default_context(),
         ids: HashMap::new(),
         remap: HashMap::new(),
@@ -172,6 +191,8 @@ fn import_file(batch: &mut Batch, source: &Source) -> Result<FileReport, ImportE
             ids: &empty,
             context: &defaults,
             loops: Vec::new(),
+            options,
+            budget,
         };
         match resolve(context, &mut scope).map_err(|e| at(e.mark, e.message))? {
             Value::Object(map) => state.context.extend(map),
@@ -239,6 +260,8 @@ impl FileImport<'_> {
             ids: &self.ids,
             context: &self.context,
             loops: Vec::new(),
+            options: self.options,
+            budget: self.budget,
         };
         resolve(node, &mut scope).map(|v| self.remapped(v))
     }
@@ -296,6 +319,17 @@ impl FileImport<'_> {
                 }
             },
         };
+        if !models::is_authentik_model(&model) {
+            let hint = models::closest_model(&model)
+                .map(|m| format!(" (did you mean {m}?)"))
+                .unwrap_or_default();
+            return Err(self.error(
+                node.get("model").map_or(node.mark, |m| m.mark),
+                n,
+                &model,
+                format!("authentik has no model {model:?}{hint}"),
+            ));
+        }
         let id = match node.get("id") {
             None => None,
             Some(i) => Some(

@@ -1,13 +1,17 @@
 //! authentik blueprints in and out: YAML with authentik's tags, an importer that behaves as
 //! authentik's, and an exporter whose files authentik accepts.
 
+mod authentik_models;
 pub(crate) mod build;
 mod export;
+mod host;
 mod import;
+pub mod limits;
 pub mod models;
 mod python;
 mod tags;
 pub mod yaml;
 
 pub use export::{export_all, export_flow, with_placeholders};
+pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::authentik_models::AUTHENTIK_MODELS;
 use crate::model::{Document, Entity, Obj, ObjKind, PolicyKind, StageKind, Subject, Target, User};
 
 pub const FLOW: &str = "authentik_flows.flow";
@@ -12,6 +13,39 @@ pub const POLICY_BINDING: &str = "authentik_policies.policybinding";
 pub const PROMPT: &str = "authentik_stages_prompt.prompt";
 pub const USER: &str = "authentik_core.user";
 pub const GROUP: &str = "authentik_core.group";
+
+/// Whether authentik has this model (per its blueprint schema).
+pub fn is_authentik_model(model: &str) -> bool {
+    AUTHENTIK_MODELS.binary_search(&model).is_ok()
+}
+
+/// The model authentik has whose name is closest to `model`, if it is close enough to be a
+/// likely misspelling (at most a few edits, fewer for short names).
+pub fn closest_model(model: &str) -> Option<&'static str> {
+    let allowed = (model.chars().count() / 8).clamp(1, 4);
+    AUTHENTIK_MODELS
+        .iter()
+        .map(|known| (edit_distance(model, known), *known))
+        .filter(|(d, _)| *d <= allowed)
+        .min()
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
 
 /// The kind of bindery object a blueprint model becomes, or None for models outside bindery's
 /// domain (providers, sources, applications, brands, ...), which an import skips.
@@ -376,5 +410,51 @@ pub fn target_of(doc: &Document, value: &Value) -> Option<Target> {
     match resolve(doc, value, &[ObjKind::Flow, ObjKind::StageBinding])? {
         (ObjKind::Flow, id) => Some(Target::Flow(id)),
         (_, id) => Some(Target::StageBinding(id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_list_is_authentiks_schema() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/authentik/schema.json"
+        ))
+        .unwrap();
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        let mut models: Vec<&str> = schema["$defs"]["blueprint_entry"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["properties"]["model"]["const"].as_str().unwrap())
+            .collect();
+        models.sort_unstable();
+        assert_eq!(AUTHENTIK_MODELS, models.as_slice());
+        // Every model bindery manages is one of them.
+        for model in [FLOW, STAGE_BINDING, POLICY_BINDING, PROMPT, USER, GROUP] {
+            assert!(is_authentik_model(model), "{model}");
+        }
+        for info in StageKind::TYPES {
+            assert!(is_authentik_model(info.model), "{}", info.model);
+        }
+        for info in PolicyKind::TYPES {
+            assert!(is_authentik_model(info.model), "{}", info.model);
+        }
+    }
+
+    #[test]
+    fn misspelt_models_get_a_suggestion() {
+        assert_eq!(closest_model("authentik_flows.flwo"), Some(FLOW));
+        assert_eq!(closest_model("authentik_core.usr"), Some(USER));
+        assert_eq!(
+            closest_model("authentik_stages_pasword.passwordstage"),
+            Some("authentik_stages_password.passwordstage")
+        );
+        assert_eq!(closest_model("something.else"), None);
+        assert_eq!(closest_model(""), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

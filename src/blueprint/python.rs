@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::limits::MAX_FORMAT_WIDTH;
+
 /// Python's `bool(value)`.
 pub fn truthy(value: &Value) -> bool {
     match value {
@@ -83,15 +85,47 @@ pub fn py_repr(value: &Value) -> String {
     }
 }
 
+/// A width or precision: the digits at `chars`, at most [`MAX_FORMAT_WIDTH`].
+fn bounded_number(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    what: &str,
+) -> Result<usize, String> {
+    let mut n: usize = 0;
+    while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+        chars.next();
+        n = n.saturating_mul(10).saturating_add(d as usize);
+    }
+    if n > MAX_FORMAT_WIDTH {
+        let shown = if n == usize::MAX {
+            "too large".to_string()
+        } else {
+            n.to_string()
+        };
+        return Err(format!(
+            "{what} {shown} is over the limit of {MAX_FORMAT_WIDTH} (MAX_FORMAT_WIDTH)"
+        ));
+    }
+    Ok(n)
+}
+
 /// Python's `format % tuple(args)` for the conversions blueprints use: `%s %r %d %i %f %x %X
-/// %o %e %%`, with flags `-+ 0`, a width and a precision.
-pub fn format_percent(format: &str, args: &[Value]) -> Result<String, String> {
+/// %o %e %%`, with flags `-+ 0`, a width and a precision. The result may not be longer than
+/// `max_len` bytes: `over` says what that limit is when it is reached.
+pub fn format_percent(
+    format: &str,
+    args: &[Value],
+    max_len: usize,
+    over: &dyn Fn() -> String,
+) -> Result<String, String> {
     let mut out = String::new();
     let mut args = args.iter();
     let mut chars = format.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '%' {
             out.push(c);
+            if out.len() > max_len {
+                return Err(over());
+            }
             continue;
         }
         let mut flags = String::new();
@@ -103,20 +137,11 @@ pub fn format_percent(format: &str, args: &[Value]) -> Result<String, String> {
                 break;
             }
         }
-        let mut width = String::new();
-        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
-            chars.next();
-        }
+        let width = bounded_number(&mut chars, "width")?;
         let mut precision = None;
         if chars.peek() == Some(&'.') {
             chars.next();
-            let mut p = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                chars.next();
-            }
-            precision = Some(p.parse::<usize>().unwrap_or(0));
+            precision = Some(bounded_number(&mut chars, "precision")?);
         }
         let conversion = chars
             .next()
@@ -129,8 +154,10 @@ pub fn format_percent(format: &str, args: &[Value]) -> Result<String, String> {
             .next()
             .ok_or("not enough arguments for format string")?;
         let text = convert(conversion, arg, &flags, precision)?;
-        let width: usize = width.parse().unwrap_or(0);
         let pad = width.saturating_sub(text.chars().count());
+        if out.len() + text.len() + pad > max_len {
+            return Err(over());
+        }
         if flags.contains('-') {
             out.push_str(&text);
             out.extend(std::iter::repeat_n(' ', pad));
@@ -232,7 +259,9 @@ mod tests {
 
     #[test]
     fn formats_like_python() {
-        let f = |fmt: &str, args: Value| format_percent(fmt, args.as_array().unwrap()).unwrap();
+        let f = |fmt: &str, args: Value| {
+            format_percent(fmt, args.as_array().unwrap(), usize::MAX, &String::new).unwrap()
+        };
         assert_eq!(
             f("%s.view_%s", json!(["authentik_core", "user"])),
             "authentik_core.view_user"
@@ -251,10 +280,50 @@ mod tests {
         );
         assert_eq!(f("%r", json!(["it's"])), "\"it's\"");
         assert_eq!(f("%.3s", json!(["abcdef"])), "abc");
-        assert!(format_percent("%s %s", &[json!(1)]).is_err());
-        assert!(format_percent("%s", &[json!(1), json!(2)]).is_err());
-        assert!(format_percent("%d", &[json!("x")]).is_err());
-        assert!(format_percent("100%", &[]).is_err());
+        let fails = |fmt: &str, args: &[Value]| {
+            format_percent(fmt, args, usize::MAX, &String::new).unwrap_err()
+        };
+        fails("%s %s", &[json!(1)]);
+        fails("%s", &[json!(1), json!(2)]);
+        fails("%d", &[json!("x")]);
+        fails("100%", &[]);
+    }
+
+    #[test]
+    fn width_precision_and_length_are_bounded() {
+        let run = |fmt: &str, arg: Value, max: usize| {
+            format_percent(fmt, &[arg], max, &|| "too long".to_string())
+        };
+        // At the limit: formatted. Past it (where Rust's formatter panicked or a huge
+        // allocation began): an error naming the limit.
+        let at = format!("%.{MAX_FORMAT_WIDTH}f");
+        assert_eq!(
+            run(&at, json!(1.5), usize::MAX).unwrap().len(),
+            2 + MAX_FORMAT_WIDTH
+        );
+        let at = format!("%{MAX_FORMAT_WIDTH}s");
+        assert_eq!(
+            run(&at, json!("a"), usize::MAX).unwrap().len(),
+            MAX_FORMAT_WIDTH
+        );
+        for (fmt, what) in [
+            ("%.70000f", "precision 70000"),
+            ("%3000000000s", "width 3000000000"),
+            ("%.99999999999999999999999e", "precision too large"),
+        ] {
+            let e = run(fmt, json!(1.5), usize::MAX).unwrap_err();
+            assert!(e.contains(what) && e.contains("MAX_FORMAT_WIDTH"), "{e}");
+        }
+        assert_eq!(run("%100s", json!("a"), 99).unwrap_err(), "too long");
+        assert_eq!(
+            run("%s", json!("a".repeat(100)), 99).unwrap_err(),
+            "too long"
+        );
+        assert_eq!(
+            run(&"x".repeat(100), json!(null), 99).unwrap_err(),
+            "too long"
+        );
+        assert_eq!(run("%100s", json!("a"), 100).unwrap().len(), 100);
     }
 
     #[test]

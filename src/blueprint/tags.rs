@@ -3,11 +3,14 @@
 //! `!File`, `!Format`, `!If`, `!Condition`, `!Enumerate`, `!Index`, `!Value`, `!AtIndex`,
 //! `!ParseJSON`. Tags nest; each error names the position of the tag that failed.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 
-use super::models::{attrs_of, find_by, pk_of};
+use super::host::ImportOptions;
+use super::limits::MAX_TAG_OUTPUT_BYTES;
+use super::models::{attrs_of, find_by, kind_of, pk_of};
 use super::python::{format_percent, truthy};
 use super::yaml::{Mark, Node, NodeValue};
 use crate::model::Document;
@@ -26,6 +29,78 @@ pub struct Scope<'a> {
     pub context: &'a Map<String, Value>,
     /// `(index or key, value)` of each enclosing `!Enumerate`, innermost last.
     pub loops: Vec<(Value, Value)>,
+    /// What `!Env` and `!File` may read.
+    pub options: &'a ImportOptions,
+    /// What the tags of the whole import have produced so far.
+    pub budget: &'a TagBudget,
+}
+
+/// What the tags of one import have produced, against a limit (by default
+/// [`MAX_TAG_OUTPUT_BYTES`]).
+pub struct TagBudget {
+    limit: usize,
+    spent: Cell<usize>,
+}
+
+impl TagBudget {
+    pub fn new(limit: usize) -> TagBudget {
+        TagBudget {
+            limit,
+            spent: Cell::new(0),
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        self.limit.saturating_sub(self.spent.get())
+    }
+
+    fn exceeded(&self) -> String {
+        format!(
+            "tags produce more than {} bytes in this import (the limit on what tags may \
+             produce, MAX_TAG_OUTPUT_BYTES = {MAX_TAG_OUTPUT_BYTES} unless set lower)",
+            self.limit
+        )
+    }
+
+    /// Counts `value`, made by the tag at `node`.
+    fn charge(&self, node: &Node, value: &Value) -> Result<(), TagError> {
+        self.spend(node, weight(value, self.remaining()))
+    }
+
+    /// Counts `bytes` of work for the tag at `node`.
+    fn spend(&self, node: &Node, bytes: usize) -> Result<(), TagError> {
+        if bytes > self.remaining() {
+            self.spent.set(self.limit.saturating_add(1));
+            return fail(node, self.exceeded());
+        }
+        self.spent.set(self.spent.get() + bytes);
+        Ok(())
+    }
+}
+
+/// What a value costs: 8 bytes for each value in it plus the bytes of its text. Counting
+/// stops once past `limit`.
+fn weight(value: &Value, limit: usize) -> usize {
+    let mut total = 0;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        total += 8;
+        match value {
+            Value::String(s) => total += s.len(),
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    total += k.len();
+                    pending.push(v);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
 }
 
 fn fail<T>(node: &Node, message: impl Into<String>) -> Result<T, TagError> {
@@ -38,7 +113,9 @@ fn fail<T>(node: &Node, message: impl Into<String>) -> Result<T, TagError> {
 /// The plain value of a node, with every tag inside it resolved.
 pub fn resolve(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
     if let Some(tag) = &node.tag {
-        return resolve_tag(tag, node, scope);
+        let value = resolve_tag(tag, node, scope)?;
+        scope.budget.charge(node, &value)?;
+        return Ok(value);
     }
     match &node.value {
         NodeValue::Null => Ok(Value::Null),
@@ -137,6 +214,17 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                     _ => return fail(part, format!("{tag}: each query is a [field, value] pair")),
                 }
             }
+            if !super::models::is_authentik_model(&model) {
+                return fail(
+                    &parts[0],
+                    format!("{tag}: authentik has no model {model:?}"),
+                );
+            }
+            // A lookup walks the objects of its kind: 8 bytes each, against the budget, so
+            // that a loop of lookups over a large store is bounded too.
+            if let Some(kind) = kind_of(&model) {
+                scope.budget.spend(node, 8 * scope.doc.count(kind))?;
+            }
             Ok(match find_by(scope.doc, &model, &pairs) {
                 None => Value::Null,
                 Some(obj) if tag == "!Find" => pk_of(&obj),
@@ -158,17 +246,19 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
         }
         "!Env" => {
             let (key, default) = key_and_default(node, tag, scope)?;
-            Ok(match std::env::var(&key) {
-                Ok(value) if !value.is_empty() => Value::String(value),
-                _ => default.unwrap_or(Value::Null),
-            })
+            match scope.options.env(&key) {
+                Ok(Some(value)) => Ok(Value::String(value)),
+                Ok(None) => Ok(default.unwrap_or(Value::Null)),
+                Err(refused) => fail(node, refused),
+            }
         }
         "!File" => {
             let (path, default) = key_and_default(node, tag, scope)?;
-            Ok(match std::fs::read_to_string(&path) {
-                Ok(text) => Value::String(text.trim().to_string()),
-                Err(_) => default.unwrap_or(Value::Null),
-            })
+            match scope.options.file(&path) {
+                Ok(Some(text)) => Ok(Value::String(text)),
+                Ok(None) => Ok(default.unwrap_or(Value::Null)),
+                Err(refused) => fail(node, refused),
+            }
         }
         "!Format" => {
             let parts = items(node, tag, 1, usize::MAX)?;
@@ -185,9 +275,11 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                 .iter()
                 .map(|a| resolve(a, scope))
                 .collect::<Result<Vec<_>, _>>()?;
-            format_percent(&format, &args)
-                .map(Value::String)
-                .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
+            format_percent(&format, &args, scope.budget.remaining(), &|| {
+                scope.budget.exceeded()
+            })
+            .map(Value::String)
+            .map_or_else(|e| fail(node, format!("!Format: {e}")), Ok)
         }
         "!If" => {
             let parts = items(node, tag, 1, 3)?;
@@ -243,7 +335,10 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                 },
                 Ok,
             )?;
-            let Some(level) = scope.loops.len().checked_sub(depth + 1) else {
+            let Some(level) = depth
+                .checked_add(1)
+                .and_then(|levels| scope.loops.len().checked_sub(levels))
+            else {
                 return fail(
                     node,
                     format!(
@@ -321,6 +416,7 @@ fn enumerate(node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
         let result = resolve(&parts[2], scope);
         scope.loops.pop();
         let item = result?;
+        scope.budget.charge(&parts[2], &item)?;
         if mode == "SEQ" {
             seq.push(item);
             continue;

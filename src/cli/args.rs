@@ -42,6 +42,13 @@ pub enum Command {
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Let `!File` read regular files under DIR, symlinks resolved (repeatable; default:
+        /// `!File` is refused)
+        #[arg(long = "allow-file", value_name = "DIR")]
+        allow_file: Vec<PathBuf>,
+        /// Let `!Env` read the variable NAME (repeatable; default: `!Env` is refused)
+        #[arg(long = "allow-env", value_name = "NAME")]
+        allow_env: Vec<String>,
     },
     /// Write a flow (or, with --all, the whole store) as an authentik blueprint
     Export {

@@ -4,11 +4,23 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Output, saving};
-use crate::blueprint::{self, FileReport, Outcome, Source};
+use crate::blueprint::{self, FileReport, ImportOptions, Outcome, Source};
 use crate::store::Store;
 use crate::text::sanitize;
 
-pub fn import(store_path: &Path, files: &[PathBuf]) -> Result<Output, CliError> {
+pub fn import(
+    store_path: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<Output, CliError> {
+    for dir in &options.allow_files {
+        if !dir.is_dir() {
+            return Err(CliError::msg(format!(
+                "--allow-file {}: not a folder",
+                sanitize(&dir.display().to_string())
+            )));
+        }
+    }
     let mut sources = Vec::new();
     for file in files {
         let name = file.display().to_string();
@@ -26,7 +38,7 @@ pub fn import(store_path: &Path, files: &[PathBuf]) -> Result<Output, CliError> 
             .join(", ")
     );
     let (reports, _) = store
-        .apply_batch(&label, |batch| blueprint::import(batch, &sources))
+        .apply_batch(&label, |batch| blueprint::import(batch, &sources, options))
         .map_err(|e| CliError::msg(sanitize(&e.to_string()).into_owned()))?;
     // The summary says what was done: only once it is on disk.
     saving::save(&mut store, &label)?;
@@ -101,7 +113,9 @@ pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
             text: DEMO.to_string(),
         }];
         store
-            .apply_batch("import the demo", |batch| blueprint::import(batch, &demo))
+            .apply_batch("import the demo", |batch| {
+                blueprint::import(batch, &demo, &ImportOptions::default())
+            })
             .map_err(|e| CliError::msg(e.to_string()))?;
     }
     let what = if demo { "the demo" } else { "an empty store" };

@@ -69,7 +69,18 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
                 stderr: warnings,
             })
         }
-        Some(Command::Import { files }) => blueprints::import(&store_path, &files),
+        Some(Command::Import {
+            files,
+            allow_file,
+            allow_env,
+        }) => {
+            let options = crate::blueprint::ImportOptions {
+                allow_files: allow_file,
+                allow_env,
+                ..Default::default()
+            };
+            blueprints::import(&store_path, &files, &options)
+        }
         Some(Command::Export { flow, all, output }) => {
             blueprints::export(&store_path, flow.as_deref(), all, output.as_deref())
         }

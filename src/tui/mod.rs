@@ -64,7 +64,7 @@ pub fn open_app(path: &Path, keymap: Keymap, dry_run: bool) -> Result<App, Strin
         }];
         fresh
             .apply_batch("create the demo", |batch| {
-                crate::blueprint::import(batch, &demo)
+                crate::blueprint::import(batch, &demo, &Default::default())
             })
             .map_err(|e| e.to_string())?;
         fresh.forget_history();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use bindery::blueprint::{FileReport, ImportError, Outcome, Source, import, yaml};
+use bindery::blueprint::{FileReport, ImportError, ImportOptions, Outcome, Source, import, yaml};
 use bindery::edit::Batch;
 use bindery::model::Document;
 use serde_json::Value;
@@ -79,10 +79,31 @@ pub fn dedent(text: &str) -> String {
     out
 }
 
-/// Imports the sources into `doc` as one committed batch; on an error nothing stays applied.
+/// The import options of these helpers: the environment variables that authentik's own
+/// blueprints read (`system/bootstrap.yaml`) may be read, nothing else.
+pub fn corpus_options() -> ImportOptions {
+    ImportOptions {
+        allow_env: ["EMAIL", "PASSWORD", "TOKEN"]
+            .map(|v| format!("AUTHENTIK_BOOTSTRAP_{v}"))
+            .to_vec(),
+        ..ImportOptions::default()
+    }
+}
+
+/// Imports the sources into `doc` as one committed batch with [`corpus_options`]; on an
+/// error nothing stays applied.
 pub fn import_into(doc: &mut Document, sources: &[Source]) -> Result<Vec<FileReport>, ImportError> {
+    import_with(doc, sources, &corpus_options())
+}
+
+/// [`import_into`] with the given options.
+pub fn import_with(
+    doc: &mut Document,
+    sources: &[Source],
+    options: &ImportOptions,
+) -> Result<Vec<FileReport>, ImportError> {
     let mut batch = Batch::new(doc, "import");
-    let reports = import(&mut batch, sources)?;
+    let reports = import(&mut batch, sources, options)?;
     batch.commit();
     Ok(reports)
 }

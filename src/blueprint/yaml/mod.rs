@@ -17,7 +17,8 @@
 //!   as written (`Some("!!binary")`) over the raw text, not constructed;
 //! - an alias is a copy of its anchored node, not a shared object; an alias inside the node
 //!   that it names (a recursive structure) is an error, and so is expanding aliases past
-//!   [`MAX_ALIAS_NODES`] nodes in one stream (a "billion laughs" guard);
+//!   [`MAX_ALIAS_NODES`] nodes or `MAX_ALIAS_BYTES` bytes of text in one stream (a "billion
+//!   laughs" guard);
 //! - the scanner is saphyr's (YAML 1.2): it is a little more lenient than PyYAML's (it takes a
 //!   tab inside a plain scalar, for one) and does not treat U+0085, U+2028 and U+2029 as line
 //!   breaks. The emitter escapes those characters, so what it writes reads the same in both.
@@ -27,13 +28,15 @@
 //! them); the non-specific tag `!` resolves its scalar as if it were plain, even when quoted.
 
 mod emit;
+mod keys;
 mod parse;
 mod resolve;
 
 use std::fmt;
 
+pub use crate::blueprint::limits::MAX_ALIAS_NODES;
 pub use emit::emit;
-pub use parse::{MAX_ALIAS_NODES, parse};
+pub use parse::parse;
 
 /// A position in the source text: 1-based line and column (the column counts characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

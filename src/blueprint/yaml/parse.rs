@@ -6,16 +6,10 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
+use super::keys::KeyIndex;
 use super::resolve::{Core, Plain, construct_scalar, resolve_plain};
 use super::{Mark, Node, NodeValue, YamlError};
-
-/// How many nodes the aliases of one stream may copy in all, before parsing gives up: a
-/// guard against "billion laughs" documents, far above what any blueprint needs.
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
-
-/// How deep collections may nest. PyYAML gives up far sooner (Python's recursion limit); the
-/// limit keeps the recursive walks over a tree (drop, emit, compare) well inside the stack.
-const MAX_DEPTH: usize = 512;
+use crate::blueprint::limits::{MAX_ALIAS_BYTES, MAX_ALIAS_NODES, MAX_YAML_DEPTH as MAX_DEPTH};
 
 /// Internal markers on nodes that only a mapping key may be (never seen outside this module:
 /// user tags in the `tag:yaml.org,2002:` namespace are kept as `!!name`).
@@ -104,9 +98,10 @@ struct Builder {
     stack: Vec<Frame>,
     root: Option<Node>,
     docs: Vec<Node>,
-    /// Anchor id → the finished node and its size in nodes.
-    anchors: HashMap<usize, (Node, usize)>,
-    alias_nodes: usize,
+    /// Anchor id → the finished node and its size.
+    anchors: HashMap<usize, (Node, Size)>,
+    /// What the aliases of the stream have copied so far.
+    alias_copied: Size,
 }
 
 impl Builder {
@@ -138,11 +133,22 @@ impl Builder {
                     };
                     return Err(YamlError::new(mark, message));
                 };
-                self.alias_nodes += size;
-                if self.alias_nodes > MAX_ALIAS_NODES {
+                self.alias_copied.nodes += size.nodes;
+                self.alias_copied.bytes += size.bytes;
+                if self.alias_copied.nodes > MAX_ALIAS_NODES {
                     return Err(YamlError::new(
                         mark,
-                        format!("aliases expand to more than {MAX_ALIAS_NODES} nodes"),
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (the limit on what aliases copy)"
+                        ),
+                    ));
+                }
+                if self.alias_copied.bytes > MAX_ALIAS_BYTES {
+                    return Err(YamlError::new(
+                        mark,
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_BYTES} bytes of text (the limit on what aliases copy)"
+                        ),
                     ));
                 }
                 let node = node.clone().with_mark(mark);
@@ -224,8 +230,7 @@ impl Builder {
     /// A node is complete: remember it under its anchor, then place it.
     fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor > 0 {
-            self.anchors
-                .insert(anchor, (node.clone(), count_nodes(&node)));
+            self.anchors.insert(anchor, (node.clone(), Size::of(&node)));
         }
         self.attach(node)
     }
@@ -273,14 +278,28 @@ fn only_as_key(node: &Node) -> Result<(), YamlError> {
     }
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        NodeValue::Seq(items) => items.iter().map(count_nodes).sum(),
-        NodeValue::Map(pairs) => pairs
-            .iter()
-            .map(|(k, v)| count_nodes(k) + count_nodes(v))
-            .sum(),
-        _ => 0,
+/// How much a copy of a node costs: its nodes, and the bytes of its text.
+#[derive(Clone, Copy, Default)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        let mut size = Size::default();
+        let mut pending = vec![node];
+        while let Some(node) = pending.pop() {
+            size.nodes += 1;
+            size.bytes += node.tag.as_ref().map_or(0, String::len);
+            match &node.value {
+                NodeValue::Str(s) => size.bytes += s.len(),
+                NodeValue::Seq(items) => pending.extend(items),
+                NodeValue::Map(pairs) => pending.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+                _ => {}
+            }
+        }
+        size
     }
 }
 
@@ -320,35 +339,6 @@ fn scalar(text: &str, style: ScalarStyle, tag: TagKind, mark: Mark) -> Result<No
         tag: None,
         mark,
     })
-}
-
-/// Keys that Python's dict would take as the same: equal strings, nulls, or numbers (`1`,
-/// `1.0` and `true` are one key); tagged keys when they are the same tagged node.
-fn same_key(a: &Node, b: &Node) -> bool {
-    /// Python compares an int and a float exactly.
-    fn int_float(i: i64, f: f64) -> bool {
-        f.fract() == 0.0
-            && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
-            && f as i64 == i
-    }
-    if a.tag.is_some() || b.tag.is_some() {
-        return a.eq_ignoring_marks(b);
-    }
-    let int = |v: &NodeValue| match *v {
-        NodeValue::Bool(b) => Some(i64::from(b)),
-        NodeValue::Int(i) => Some(i),
-        _ => None,
-    };
-    match (&a.value, &b.value) {
-        (NodeValue::Float(x), NodeValue::Float(y)) => x == y,
-        (NodeValue::Float(f), other) | (other, NodeValue::Float(f)) => {
-            int(other).is_some_and(|i| int_float(i, *f))
-        }
-        (x, y) => match (int(x), int(y)) {
-            (Some(i), Some(j)) => i == j,
-            _ => a.eq_ignoring_marks(b),
-        },
-    }
 }
 
 /// A mapping's pairs after merge keys are merged (PyYAML's `flatten_mapping`), value keys made
@@ -416,9 +406,10 @@ fn finish_map(pairs: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> 
     // As a Python dict built from merged pairs, then the mapping's own: a key keeps its first
     // place and takes its last value.
     let mut out: Vec<(Node, Node)> = Vec::with_capacity(merged.len() + own.len());
+    let mut index = KeyIndex::default();
     for (key, value) in merged.into_iter().chain(own) {
-        match out.iter_mut().find(|(k, _)| same_key(k, &key)) {
-            Some(slot) => slot.1 = value,
+        match index.find_or_insert(&key, out.len(), |i| &out[i].0) {
+            Some(slot) => out[slot].1 = value,
             None => out.push((key, value)),
         }
     }
@@ -426,25 +417,19 @@ fn finish_map(pairs: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> 
 }
 
 fn refuse_duplicates(pairs: &[(Node, Node)]) -> Result<(), YamlError> {
-    let mut strings: HashMap<&str, Mark> = HashMap::new();
-    let mut others: Vec<&Node> = Vec::new();
-    for (key, _) in pairs {
-        let first = match (&key.value, &key.tag) {
-            (NodeValue::Str(s), None) => strings.insert(s, key.mark),
-            _ => {
-                let found = others.iter().find(|k| same_key(k, key)).map(|k| k.mark);
-                others.push(key);
-                found
-            }
-        };
-        if let Some(first) = first {
+    let mut index = KeyIndex::default();
+    for (position, (key, _)) in pairs.iter().enumerate() {
+        if let Some(first) = index.find_or_insert(key, position, |i| &pairs[i].0) {
             let shown = match (&key.value, &key.tag) {
                 (NodeValue::Str(s), None) => format!("{s:?}"),
                 _ => super::emit::flow_text(key),
             };
             return Err(YamlError::new(
                 key.mark,
-                format!("duplicate mapping key {shown} (first defined at {first})"),
+                format!(
+                    "duplicate mapping key {shown} (first defined at {})",
+                    pairs[first].0.mark
+                ),
             ));
         }
     }
@@ -660,6 +645,52 @@ mod tests {
         assert!(e.message.contains("nested more than"), "{e}");
         assert!(parse(&deep(100_000)).is_err());
         assert!(parse(&"[".repeat(100_000)).is_err());
+    }
+
+    /// Key comparisons made while parsing `text`.
+    fn comparisons(text: &str) -> usize {
+        super::super::keys::COMPARISONS.with(|c| c.set(0));
+        parse(text).unwrap();
+        super::super::keys::COMPARISONS.with(|c| c.get())
+    }
+
+    #[test]
+    fn mappings_and_merges_take_linear_work() {
+        // Scanning every earlier key made 200,000 keys take 105 s: n²/2 comparisons.
+        let n = 20_000;
+        let ints: String = (0..n).map(|i| format!("{i}: x\n")).collect();
+        assert_eq!(one(&ints).as_map().unwrap().len(), n);
+        assert_eq!(comparisons(&ints), 0);
+        let floats: String = (0..n).map(|i| format!("{i}.5: x\n")).collect();
+        assert_eq!(comparisons(&floats), 0);
+        let tagged: String = (0..n).map(|i| format!("!K [{i}]: x\n")).collect();
+        assert_eq!(comparisons(&tagged), 0);
+        let nans = ".nan: x\n".repeat(n);
+        assert_eq!(one(&nans).as_map().unwrap().len(), n);
+        // A merge of n keys under n keys of its own, half of them the same.
+        let base: String = (0..n).map(|i| format!("  k{i}: {i}\n")).collect();
+        let own: String = (n / 2..n + n / 2)
+            .map(|i| format!("  k{i}: own\n"))
+            .collect();
+        let merged = format!("base: &b\n{base}m:\n  <<: *b\n{own}");
+        let count = comparisons(&merged);
+        assert!(count <= n, "{count} comparisons for {n} keys");
+        let m = one(&merged);
+        let m = m.get("m").unwrap();
+        assert_eq!(m.as_map().unwrap().len(), n + n / 2);
+        assert_eq!(m.get("k0").unwrap().value, NodeValue::Int(0));
+        assert_eq!(m.get(&format!("k{}", n / 2)).unwrap().value, s("own"));
+        // Equal keys of different forms are still found.
+        assert!(
+            err(&format!("{ints}{}.0: y\n", n - 1))
+                .message
+                .contains("duplicate")
+        );
+        assert!(
+            err(&format!("{tagged}!K [7]: y\n"))
+                .message
+                .contains("duplicate")
+        );
     }
 
     #[test]
