@@ -4,6 +4,7 @@
 pub mod args;
 mod blueprints;
 mod inspect;
+mod json;
 mod list;
 mod plan;
 mod screen;
