@@ -130,7 +130,17 @@ mod tests {
             assert!(needs_escape(c), "{why}");
             assert_eq!(sanitize(&c.to_string()), format!("\\u{{{:x}}}", c as u32));
         }
-        for c in ['a', ' ', '~', 'é', '名', '\u{A0}', '\u{301}', '\u{1F600}', '\u{E1000}'] {
+        for c in [
+            'a',
+            ' ',
+            '~',
+            'é',
+            '名',
+            '\u{A0}',
+            '\u{301}',
+            '\u{1F600}',
+            '\u{E1000}',
+        ] {
             assert!(!needs_escape(c), "{c:?}");
         }
     }

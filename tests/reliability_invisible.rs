@@ -242,7 +242,8 @@ fn lint_warns_about_each_name_with_an_invisible_or_control_character() {
         let code_point = format!("U+{:04X}", u32::from(*c));
         let message = &found[3].message;
         assert!(
-            message.contains(&format!("group name 'admins{escape}'")) && message.contains(&code_point),
+            message.contains(&format!("group name 'admins{escape}'"))
+                && message.contains(&code_point),
             "{label}: {message}"
         );
         assert!(!message.contains(*c), "{label}: the message shows it raw");
@@ -303,7 +304,15 @@ fn lint_warns_about_names_that_look_the_same_once_invisible_characters_are_remov
 #[test]
 fn lint_has_no_name_findings_for_ordinary_names() {
     let mut doc = Document::default();
-    for name in ["admins", "Admins", "ad-mins", "ädmins", "管理者", "admins 2", "😀"] {
+    for name in [
+        "admins",
+        "Admins",
+        "ad-mins",
+        "ädmins",
+        "管理者",
+        "admins 2",
+        "😀",
+    ] {
         doc.groups.put(Group::new(name));
     }
     // Two flows may share a name that has nothing hidden in it.

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{CliError, json};
 use super::args::ListKind;
 use super::table::Columns;
+use super::{CliError, json};
 use crate::model::{Document, ObjKind, Subject, Target};
 
 pub fn run(
