@@ -644,6 +644,9 @@ fn hostile_names_through_every_cli_command() {
                 "--keys".into(),
                 format!("<{payload}>"),
             ]);
+            // clap's own errors quote the argument.
+            commands.push(vec!["list".into(), hostile("kind", payload)]);
+            commands.push(vec![hostile("--flag", payload)]);
         }
         for args in &commands {
             runs += 1;
