@@ -10,6 +10,7 @@ mod common;
 
 use bindery::blueprint::{export_all, yaml};
 use bindery::edit::Op;
+use bindery::model::policy::ExpressionPolicy;
 use bindery::model::*;
 use bindery::store::Store;
 use common::blueprints::{import_into, source};
@@ -80,6 +81,15 @@ struct Input {
     flow: (String, String, String),
     stage: String,
     order: i64,
+    /// Name and expression of an expression policy bound to the flow with this order and
+    /// timeout.
+    policy: (String, String, i64, u32),
+    /// Name, field key, label, placeholder and order of a prompt.
+    prompt: (String, String, String, String, i64),
+}
+
+fn integer() -> impl Strategy<Value = i64> {
+    prop_oneof![any::<i64>(), Just(i64::MAX), Just(i64::MIN), -1000i64..1000]
 }
 
 fn input() -> impl Strategy<Value = Input> {
@@ -98,14 +108,18 @@ fn input() -> impl Strategy<Value = Input> {
             name(),
         ),
         name(),
-        prop_oneof![any::<i64>(), Just(i64::MAX), Just(i64::MIN), -1000i64..1000],
+        integer(),
+        (name(), text(), integer(), any::<u32>()),
+        (name(), name(), text(), text(), integer()),
     )
-        .prop_map(|(group, user, flow, stage, order)| Input {
+        .prop_map(|(group, user, flow, stage, order, policy, prompt)| Input {
             group,
             user,
             flow,
             stage,
             order,
+            policy,
+            prompt,
         })
 }
 
@@ -179,6 +193,35 @@ fn same_directory(a: &Document, b: &Document) -> Result<(), TestCaseError> {
             .collect()
     };
     let orders = |d: &Document| -> Vec<i64> { d.stage_bindings.iter().map(|b| b.order).collect() };
+    let policies = |d: &Document| -> Vec<(String, PolicyKind)> {
+        d.policies
+            .iter()
+            .map(|p| (p.name.clone(), p.kind.clone()))
+            .collect()
+    };
+    let policy_bindings = |d: &Document| -> Vec<(i64, u32)> {
+        d.policy_bindings
+            .iter()
+            .map(|b| (b.order, b.timeout))
+            .collect()
+    };
+    let prompts = |d: &Document| -> Vec<(String, String, String, String, i64)> {
+        d.prompts
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.field_key.clone(),
+                    p.label.clone(),
+                    p.placeholder.clone(),
+                    p.order,
+                )
+            })
+            .collect()
+    };
+    prop_assert_eq!(policies(a), policies(b), "policies");
+    prop_assert_eq!(policy_bindings(a), policy_bindings(b), "policy bindings");
+    prop_assert_eq!(prompts(a), prompts(b), "prompts");
     prop_assert_eq!(groups(a), groups(b), "groups");
     prop_assert_eq!(users(a), users(b), "users");
     prop_assert_eq!(flows(a), flows(b), "flows");
@@ -220,6 +263,25 @@ fn through_the_edit_layer(input: &Input) -> Document {
         let binding = StageBinding::new(flow.id, stage.id, input.order);
         accept(&mut doc, Op::Create(Obj::StageBinding(binding)));
     }
+    let (name, expression, order, timeout) = &input.policy;
+    let policy = Policy::new(
+        name,
+        PolicyKind::Expression(ExpressionPolicy {
+            expression: expression.clone(),
+        }),
+    );
+    if accept(&mut doc, Op::Create(Obj::Policy(policy.clone()))) && flow_ok {
+        let mut binding =
+            PolicyBinding::new(Target::Flow(flow.id), Subject::Policy(policy.id), *order);
+        binding.timeout = *timeout;
+        accept(&mut doc, Op::Create(Obj::PolicyBinding(binding)));
+    }
+    let (name, field_key, label, placeholder, order) = &input.prompt;
+    let mut prompt = Prompt::new(name, field_key);
+    prompt.label = label.clone();
+    prompt.placeholder = placeholder.clone();
+    prompt.order = *order;
+    accept(&mut doc, Op::Create(Obj::Prompt(prompt)));
     doc
 }
 
@@ -236,7 +298,7 @@ fn through_blueprint_import(input: &Input) -> Option<Document> {
             ("attrs", attrs),
         ])
     };
-    let entries = vec![
+    let mut entries = vec![
         {
             let mut e = entry(
                 "authentik_core.group",
@@ -300,6 +362,37 @@ fn through_blueprint_import(input: &Input) -> Option<Document> {
             Node::map(vec![]),
         ),
     ];
+    let (policy, expression, order, timeout) = &input.policy;
+    let mut policy_entry = entry(
+        "authentik_policies_expression.expressionpolicy",
+        Node::map_of([("name", Node::str(policy.clone()))]),
+        Node::map_of([("expression", Node::str(expression.clone()))]),
+    );
+    if let yaml::NodeValue::Map(pairs) = &mut policy_entry.value {
+        pairs.push((Node::str("id"), Node::str("the-policy")));
+    }
+    entries.push(policy_entry);
+    entries.push(entry(
+        "authentik_policies.policybinding",
+        Node::map_of([
+            ("target", Node::tagged("!KeyOf", Node::str("the-flow"))),
+            ("policy", Node::tagged("!KeyOf", Node::str("the-policy"))),
+            ("order", Node::int(*order)),
+        ]),
+        Node::map_of([("timeout", Node::int(i64::from(*timeout)))]),
+    ));
+    let (name, field_key, label, placeholder, order) = &input.prompt;
+    entries.push(entry(
+        "authentik_stages_prompt.prompt",
+        Node::map_of([("name", Node::str(name.clone()))]),
+        Node::map_of([
+            ("field_key", Node::str(field_key.clone())),
+            ("label", Node::str(label.clone())),
+            ("type", Node::str("text")),
+            ("placeholder", Node::str(placeholder.clone())),
+            ("order", Node::int(*order)),
+        ]),
+    ));
     let blueprint = Node::map_of([("version", Node::int(1)), ("entries", Node::seq(entries))]);
     let text = yaml::emit(&blueprint);
     let mut doc = Document::default();
@@ -360,7 +453,11 @@ fn whatever_the_edit_layer_accepts_saves_loads_exports_and_reimports_equal() {
     run("edit layer", |input| {
         let doc = through_the_edit_layer(input);
         survives(&doc)?;
-        Ok(doc.stage_bindings.len() == 1 && doc.users.len() == 1 && doc.groups.len() == 1)
+        Ok(doc.stage_bindings.len() == 1
+            && doc.users.len() == 1
+            && doc.groups.len() == 1
+            && doc.policy_bindings.len() == 1
+            && doc.prompts.len() == 1)
     });
 }
 
@@ -369,6 +466,14 @@ fn whatever_blueprint_import_accepts_saves_loads_exports_and_reimports_equal() {
     run("blueprint import", |input| {
         match through_blueprint_import(input) {
             Some(doc) => {
+                // What the blueprint said, exactly.
+                let group = doc.groups.iter().next().expect("the group");
+                prop_assert_eq!(&group.name, &input.group.0);
+                prop_assert_eq!(&group.attributes, &input.group.2);
+                let user = doc.users.iter().next().expect("the user");
+                prop_assert_eq!(&user.attributes, &input.user.4);
+                let binding = doc.stage_bindings.iter().next().expect("the binding");
+                prop_assert_eq!(binding.order, input.order);
                 survives(&doc)?;
                 Ok(true)
             }
