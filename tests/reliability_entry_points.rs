@@ -4,7 +4,7 @@
 //! `screen --keys` submit) and blueprint import. Refusing an input is always allowed (the
 //! library's limits decide); what is accepted must survive every step after it.
 //!
-//! `BINDERY_ROUNDTRIP_CASES` raises the number of cases (default 48).
+//! `BINDERY_ROUNDTRIP_CASES` sets the number of cases (default 64).
 
 mod common;
 
@@ -22,7 +22,7 @@ fn cases() -> u32 {
     std::env::var("BINDERY_ROUNDTRIP_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(48)
+        .unwrap_or(64)
 }
 
 // --- Inputs ------------------------------------------------------------------------------------
@@ -289,110 +289,98 @@ fn through_the_edit_layer(input: &Input) -> Document {
 /// importer refuses it.
 fn through_blueprint_import(input: &Input) -> Option<Document> {
     use yaml::Node;
-    let json = |v: &Value| yaml_of(v);
-    let (username, name, email, _, user_attributes) = &input.user;
-    let entry = |model: &str, identifiers: Node, attrs: Node| {
-        Node::map_of([
-            ("model", Node::str(model)),
-            ("identifiers", identifiers),
-            ("attrs", attrs),
-        ])
+    let str = |s: &String| Node::str(s.clone());
+    let key_of = |id: &str| Node::tagged("!KeyOf", Node::str(id));
+    // One entry; `id` names it for `!KeyOf`.
+    let entry = |model: &str, id: Option<&str>, identifiers: Node, attrs: Node| {
+        let mut pairs = vec![(Node::str("model"), Node::str(model))];
+        pairs.extend(id.map(|id| (Node::str("id"), Node::str(id))));
+        pairs.push((Node::str("identifiers"), identifiers));
+        pairs.push((Node::str("attrs"), attrs));
+        Node::map(pairs)
     };
-    let mut entries = vec![
-        {
-            let mut e = entry(
-                "authentik_core.group",
-                Node::map_of([("name", Node::str(input.group.0.clone()))]),
-                Node::map_of([
-                    ("is_superuser", Node::bool(input.group.1)),
-                    ("attributes", json(&Value::Object(input.group.2.clone()))),
-                ]),
-            );
-            if let yaml::NodeValue::Map(pairs) = &mut e.value {
-                pairs.push((Node::str("id"), Node::str("the-group")));
-            }
-            e
-        },
+    let (username, name, email, _, user_attributes) = &input.user;
+    let (policy, expression, policy_order, timeout) = &input.policy;
+    let (prompt, field_key, label, placeholder, prompt_order) = &input.prompt;
+    let entries = vec![
         entry(
-            "authentik_core.user",
-            Node::map_of([("username", Node::str(username.clone()))]),
+            "authentik_core.group",
+            Some("the-group"),
+            Node::map_of([("name", str(&input.group.0))]),
             Node::map_of([
-                ("name", Node::str(name.clone())),
-                ("email", Node::str(email.clone())),
-                ("attributes", json(&Value::Object(user_attributes.clone()))),
-                (
-                    "groups",
-                    Node::seq(vec![Node::tagged("!KeyOf", Node::str("the-group"))]),
-                ),
+                ("is_superuser", Node::bool(input.group.1)),
+                ("attributes", yaml_of(&Value::Object(input.group.2.clone()))),
             ]),
         ),
-        {
-            let mut e = entry(
-                "authentik_flows.flow",
-                Node::map_of([("slug", Node::str(input.flow.0.clone()))]),
-                Node::map_of([
-                    ("name", Node::str(input.flow.1.clone())),
-                    ("title", Node::str(input.flow.2.clone())),
-                    ("designation", Node::str("authentication")),
-                ]),
-            );
-            if let yaml::NodeValue::Map(pairs) = &mut e.value {
-                pairs.push((Node::str("id"), Node::str("the-flow")));
-            }
-            e
-        },
-        {
-            let mut e = entry(
-                "authentik_stages_dummy.dummystage",
-                Node::map_of([("name", Node::str(input.stage.clone()))]),
-                Node::map(vec![]),
-            );
-            if let yaml::NodeValue::Map(pairs) = &mut e.value {
-                pairs.push((Node::str("id"), Node::str("the-stage")));
-            }
-            e
-        },
+        entry(
+            "authentik_core.user",
+            None,
+            Node::map_of([("username", str(username))]),
+            Node::map_of([
+                ("name", str(name)),
+                ("email", str(email)),
+                (
+                    "attributes",
+                    yaml_of(&Value::Object(user_attributes.clone())),
+                ),
+                ("groups", Node::seq(vec![key_of("the-group")])),
+            ]),
+        ),
+        entry(
+            "authentik_flows.flow",
+            Some("the-flow"),
+            Node::map_of([("slug", str(&input.flow.0))]),
+            Node::map_of([
+                ("name", str(&input.flow.1)),
+                ("title", str(&input.flow.2)),
+                ("designation", Node::str("authentication")),
+            ]),
+        ),
+        entry(
+            "authentik_stages_dummy.dummystage",
+            Some("the-stage"),
+            Node::map_of([("name", str(&input.stage))]),
+            Node::map(vec![]),
+        ),
         entry(
             "authentik_flows.flowstagebinding",
+            None,
             Node::map_of([
-                ("target", Node::tagged("!KeyOf", Node::str("the-flow"))),
-                ("stage", Node::tagged("!KeyOf", Node::str("the-stage"))),
+                ("target", key_of("the-flow")),
+                ("stage", key_of("the-stage")),
                 ("order", Node::int(input.order)),
             ]),
             Node::map(vec![]),
         ),
+        entry(
+            "authentik_policies_expression.expressionpolicy",
+            Some("the-policy"),
+            Node::map_of([("name", str(policy))]),
+            Node::map_of([("expression", str(expression))]),
+        ),
+        entry(
+            "authentik_policies.policybinding",
+            None,
+            Node::map_of([
+                ("target", key_of("the-flow")),
+                ("policy", key_of("the-policy")),
+                ("order", Node::int(*policy_order)),
+            ]),
+            Node::map_of([("timeout", Node::int(i64::from(*timeout)))]),
+        ),
+        entry(
+            "authentik_stages_prompt.prompt",
+            None,
+            Node::map_of([("name", str(prompt))]),
+            Node::map_of([
+                ("field_key", str(field_key)),
+                ("label", str(label)),
+                ("type", Node::str("text")),
+                ("placeholder", str(placeholder)),
+                ("order", Node::int(*prompt_order)),
+            ]),
+        ),
     ];
-    let (policy, expression, order, timeout) = &input.policy;
-    let mut policy_entry = entry(
-        "authentik_policies_expression.expressionpolicy",
-        Node::map_of([("name", Node::str(policy.clone()))]),
-        Node::map_of([("expression", Node::str(expression.clone()))]),
-    );
-    if let yaml::NodeValue::Map(pairs) = &mut policy_entry.value {
-        pairs.push((Node::str("id"), Node::str("the-policy")));
-    }
-    entries.push(policy_entry);
-    entries.push(entry(
-        "authentik_policies.policybinding",
-        Node::map_of([
-            ("target", Node::tagged("!KeyOf", Node::str("the-flow"))),
-            ("policy", Node::tagged("!KeyOf", Node::str("the-policy"))),
-            ("order", Node::int(*order)),
-        ]),
-        Node::map_of([("timeout", Node::int(i64::from(*timeout)))]),
-    ));
-    let (name, field_key, label, placeholder, order) = &input.prompt;
-    entries.push(entry(
-        "authentik_stages_prompt.prompt",
-        Node::map_of([("name", Node::str(name.clone()))]),
-        Node::map_of([
-            ("field_key", Node::str(field_key.clone())),
-            ("label", Node::str(label.clone())),
-            ("type", Node::str("text")),
-            ("placeholder", Node::str(placeholder.clone())),
-            ("order", Node::int(*order)),
-        ]),
-    ));
     let blueprint = Node::map_of([("version", Node::int(1)), ("entries", Node::seq(entries))]);
     let text = yaml::emit(&blueprint);
     let mut doc = Document::default();
