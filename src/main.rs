@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -41,12 +42,41 @@ fn run_ui(store: Option<std::path::PathBuf>) -> Result<(), String> {
     let path = paths::store_path(store)?;
     let (keymap, theme) = tui::load_settings(paths::config_dir().as_deref(), tui::no_color())?;
     let app = tui::open_app(&path, keymap, false)?;
-    tracing::info!("terminal UI on {}", path.display());
+    tracing::info!("terminal UI on {}", sanitize(&path.display().to_string()));
     tui::terminal::run(app, theme).map_err(|e| format!("terminal: {e}"))
 }
 
+/// clap's own messages quote the arguments as given: shown escaped like every other message
+/// (clap's colours are kept when there is nothing to escape).
+fn parse_args() -> Cli {
+    let err = match Cli::try_parse() {
+        Ok(args) => return args,
+        Err(err) => err,
+    };
+    let text = err.render().to_string();
+    if !text
+        .lines()
+        .any(|line| matches!(sanitize(line), Cow::Owned(_)))
+    {
+        err.exit();
+    }
+    let safe: String = text
+        .split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(line) => format!("{}\n", sanitize(line)),
+            None => sanitize(line).into_owned(),
+        })
+        .collect();
+    if err.use_stderr() {
+        eprint!("{safe}");
+    } else {
+        print!("{safe}");
+    }
+    std::process::exit(err.exit_code());
+}
+
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let args = parse_args();
     init_logging();
     if args.command.is_none() && !args.version {
         return match run_ui(args.store) {

@@ -3,6 +3,7 @@
 //! T9, hostile names (terminal escapes, C1 controls, bidi overrides, zero-width characters,
 //! NUL) never reach the terminal as such, through the UI's bytes and the CLI's output.
 
+mod pty_common;
 mod tui_common;
 
 use std::cell::RefCell;
@@ -99,6 +100,15 @@ const PAYLOADS: &[(&str, &str)] = &[
     ("LRI", "\u{2066}"),
     ("zero width space", "\u{200b}"),
     ("NUL", "\0"),
+    ("DEL", "\u{7f}"),
+    ("PDI", "\u{2069}"),
+    ("tag space", "\u{e0020}"),
+    ("language tag", "\u{e0001}"),
+    ("soft hyphen", "\u{ad}"),
+    ("Mongolian vowel separator", "\u{180e}"),
+    ("Hangul filler", "\u{3164}"),
+    ("combining grapheme joiner", "\u{34f}"),
+    ("variation selector 16", "\u{fe0f}"),
 ];
 
 /// Code points that must never reach a terminal from data (bindery's own output writes ESC
@@ -111,6 +121,15 @@ const FORBIDDEN: &[(char, &str)] = &[
     ('\u{200b}', "ZWSP"),
     ('\0', "NUL"),
     ('\x07', "BEL"),
+    ('\u{7f}', "DEL"),
+    ('\u{2069}', "PDI"),
+    ('\u{e0020}', "tag space"),
+    ('\u{e0001}', "language tag"),
+    ('\u{ad}', "soft hyphen"),
+    ('\u{180e}', "Mongolian vowel separator"),
+    ('\u{3164}', "Hangul filler"),
+    ('\u{34f}', "combining grapheme joiner"),
+    ('\u{fe0f}', "variation selector 16"),
 ];
 
 fn hostile(base: &str, payload: &str) -> String {
@@ -183,6 +202,12 @@ fn hostile_store(path: &Path, payload: &str) {
     doc.groups.put(parent);
     doc.groups.put(child);
     doc.users.put(user);
+    doc.log.push(LogEntry {
+        at: "2024-01-01T00:00:00Z".into(),
+        user: p("admin"),
+        operation: p("rename group "),
+        objects: vec![p("group-a")],
+    });
     std::fs::write(path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     // bindery opens it (with integrity problems: the slug).
     let store = Store::open(path).expect("the hostile store opens");
@@ -463,6 +488,25 @@ fn the_leak_check_catches_raw_payloads() {
     }
 }
 
+#[test]
+fn hostile_names_through_a_real_terminal() {
+    // The bytes the real binary writes to a pseudo-terminal, on the flows and groups lists.
+    for (label, payload) in PAYLOADS {
+        let dir = tempfile::tempdir().unwrap();
+        hostile_store(&dir.path().join("store.json"), payload);
+        let mut s = pty_common::Session::start(dir.path(), None, &[]);
+        s.wait_for(&format!("flow-{}", sanitize(payload)));
+        s.send("5");
+        s.wait_for(&format!("group-a{}", sanitize(payload)));
+        s.send("q");
+        let (status, _) = s.wait_exit(std::time::Duration::from_secs(10));
+        assert!(status.success(), "{label}: exit status {status:?}");
+        let bytes = s.bytes.lock().unwrap().clone();
+        let leaked = leaks(&bytes, payload);
+        assert!(leaked.is_empty(), "{label}: {leaked:?}");
+    }
+}
+
 // --- T9 through the CLI ----------------------------------------------------------------------
 
 fn bindery(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -510,6 +554,14 @@ fn hostile_names_through_every_cli_command() {
         commands.push(vec!["screen".into(), "--keys".into(), "4<Enter>".into()]);
         commands.push(vec!["lint".into()]);
         commands.push(vec!["log".into()]);
+        // The same through --json, and the blueprint export (YAML).
+        let json_commands: Vec<Vec<String>> = commands
+            .iter()
+            .filter(|c| c[0] == "list" || c[0] == "lint" || c[0] == "log")
+            .map(|c| c.iter().cloned().chain(["--json".to_string()]).collect())
+            .collect();
+        commands.extend(json_commands);
+        commands.push(vec!["export".into(), "--all".into()]);
         // A NUL cannot be passed in an argument; the other payloads go through argv too.
         if !payload.contains('\0') {
             for (kind, name) in [
@@ -545,6 +597,16 @@ fn hostile_names_through_every_cli_command() {
                 slug.clone(),
             ]);
             commands.push(vec!["plan".into(), slug.clone()]);
+            commands.push(vec!["plan".into(), slug.clone(), "--json".into()]);
+            commands.push(vec!["export".into(), slug.clone()]);
+            for (kind, name) in [("stage", "stage-deny"), ("group", "group-a")] {
+                commands.push(vec![
+                    "where-used".into(),
+                    kind.into(),
+                    hostile(name, payload),
+                    "--json".into(),
+                ]);
+            }
             commands.push(vec![
                 "plan".into(),
                 slug.clone(),
@@ -582,6 +644,9 @@ fn hostile_names_through_every_cli_command() {
                 "--keys".into(),
                 format!("<{payload}>"),
             ]);
+            // clap's own errors quote the argument.
+            commands.push(vec!["list".into(), hostile("kind", payload)]);
+            commands.push(vec![hostile("--flag", payload)]);
         }
         for args in &commands {
             runs += 1;

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{CliError, Output};
+use super::{CliError, Output, json};
 use crate::engine::diagram;
 use crate::lint::{Severity, lint};
 use crate::model::usage::where_used as usages;
@@ -39,7 +39,7 @@ pub fn run_lint(
                 })
             })
             .collect();
-        serde_json::to_string_pretty(&list).expect("JSON") + "\n"
+        json::to_string(&list)
     } else {
         let mut out = String::new();
         for f in &findings {
@@ -109,7 +109,7 @@ pub fn where_used(
                 })
             })
             .collect();
-        serde_json::to_string_pretty(&list).expect("JSON") + "\n"
+        json::to_string(&list)
     } else if found.is_empty() {
         format!("{} {:?} is used nowhere\n", kind.noun(), sanitize(name))
     } else {
@@ -146,7 +146,7 @@ pub fn diagram(doc: &Document, slug: &str, format: &str) -> Result<Output, CliEr
 pub fn log(doc: &Document, as_json: bool) -> Output {
     let entries = doc.log.iter().rev();
     let stdout = if as_json {
-        serde_json::to_string_pretty(&entries.collect::<Vec<_>>()).expect("JSON") + "\n"
+        json::to_string(&entries.collect::<Vec<_>>())
     } else {
         let mut out = String::new();
         for e in entries {

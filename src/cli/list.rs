@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::CliError;
 use super::args::ListKind;
 use super::table::Columns;
+use super::{CliError, json};
 use crate::model::{Document, ObjKind, Subject, Target};
 
 pub fn run(
@@ -34,7 +34,7 @@ pub fn run(
     };
     let (records, columns) = records(doc, kind, flow_id);
     if as_json {
-        return Ok(serde_json::to_string_pretty(&Value::Array(records)).expect("JSON") + "\n");
+        return Ok(json::to_string(&Value::Array(records)));
     }
     let mut table = Columns::new(columns);
     for record in &records {

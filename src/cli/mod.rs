@@ -5,6 +5,7 @@ pub mod args;
 mod blueprints;
 mod doctor;
 mod inspect;
+mod json;
 mod list;
 mod plan;
 mod saving;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{CliError, Output};
+use super::{CliError, Output, json};
 use crate::engine::{self, DecidedAt, Engine, Index, Outcome, Plan, Request, Tri};
 use crate::model::{Document, ObjKind};
 use crate::text::sanitize;
@@ -76,7 +76,7 @@ pub fn run(doc: &Document, args: PlanArgs) -> Result<Output, CliError> {
     let engine = Engine::new(&index, &assumed);
     let plan = engine::plan(&engine, flow, request);
     let stdout = if args.json {
-        serde_json::to_string_pretty(&to_json(doc, &plan)).expect("JSON") + "\n"
+        json::to_string(&to_json(doc, &plan))
     } else {
         human(doc, &plan)
     };

@@ -2,6 +2,8 @@
 //! authentik's API would refuse, leftovers and dangling references. Each names the objects
 //! concerned (the first is where to fix it) and says why in one line.
 
+mod names;
+
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -510,6 +512,7 @@ pub fn lint(doc: &Document, flow: Option<Uuid>) -> Vec<Finding> {
     linter.authentication_flows();
     linter.group_cycles();
     linter.leftovers();
+    linter.unreadable_names();
     let mut out = linter.out;
     if let Some(flow) = flow {
         out.retain(|f| f.flow == Some(flow));

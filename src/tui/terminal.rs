@@ -90,6 +90,7 @@ fn carry_out(app: &mut App, effects: Vec<Effect>) -> bool {
             Effect::Save => {
                 let result = app.store.save();
                 if let Err(err) = &result {
+                    let err = crate::text::sanitize(&err.to_string()).into_owned();
                     tracing::error!("save failed: {err}");
                 }
                 saved(app, result);

@@ -8,6 +8,7 @@
 
 use super::resolve::{Plain, matches_timestamp, resolve_plain};
 use super::{Node, NodeValue};
+use crate::text::needs_escape;
 
 /// PyYAML will not take a simple (implicit) key longer than this; longer keys are written
 /// with the explicit `? ` indicator.
@@ -186,15 +187,12 @@ fn printable(c: char) -> bool {
         | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// Characters that may stand unescaped on a line: printable, and none of the tab, the line
-/// breaks of YAML 1.1 (`\u{85}`, `\u{2028}`, `\u{2029}`, which YAML 1.2 reads as text) and
-/// the byte-order mark.
+/// Characters that may stand unescaped on a line: printable, and none of those a person
+/// should not be shown as such ([`needs_escape`]: controls such as the tab and the line breaks
+/// of YAML 1.1, `\u{85}`, `\u{2028}`, `\u{2029}`, which YAML 1.2 reads as text; the
+/// byte-order mark; bidi, zero-width, tag and other invisible characters).
 fn plain_char(c: char) -> bool {
-    printable(c)
-        && !matches!(
-            c,
-            '\t' | '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
-        )
+    printable(c) && !needs_escape(c)
 }
 
 /// Whether `s` can be written without quotes and read back as this string. A `tagged` scalar
@@ -473,6 +471,13 @@ entries:
             ("nel\u{85}", "\"nel\\u0085\""),
             ("ls\u{2028}", "\"ls\\u2028\""),
             ("bom\u{feff}", "\"bom\\uFEFF\""),
+            ("admins\u{e0020}", "\"admins\\U000E0020\""),
+            ("rlo\u{202e}", "\"rlo\\u202E\""),
+            ("zw\u{200b}sp", "\"zw\\u200Bsp\""),
+            ("soft\u{ad}", "\"soft\\u00AD\""),
+            ("vs\u{fe0f}", "\"vs\\uFE0F\""),
+            ("del\u{7f}", "\"del\\u007F\""),
+            ("line\nand\u{2066}isolate", "\"line\\nand\\u2066isolate\""),
             ("cr\r\nlf", "\"cr\\r\\nlf\""),
             ("ends\n\n", "|+\n  ends\n"),
             ("one\n", "|\n  one"),
@@ -630,7 +635,7 @@ entries:
     fn string() -> impl Strategy<Value = String> {
         prop_oneof![
             3 => proptest::sample::select(AWKWARD).prop_map(str::to_string),
-            2 => "[a-z0-9 :#\\-\\n\\t\"\\\\'|>!&*{}\\[\\],.?%@`~_+=<ü名\u{1b}\u{85}\u{2028}\u{feff}\\r]{0,12}",
+            2 => "[a-z0-9 :#\\-\\n\\t\"\\\\'|>!&*{}\\[\\],.?%@`~_+=<ü名\u{1b}\u{85}\u{2028}\u{feff}\u{7f}\u{9b}\u{202e}\u{200b}\u{ad}\u{fe0f}\u{e0020}\\r]{0,12}",
             1 => any::<String>(),
         ]
     }
