@@ -158,13 +158,25 @@ fn file_reads_only_regular_files_up_to_a_size() {
         &big,
         &format!("larger than the limit of {MAX_FILE_BYTES} bytes"),
     );
-    // At the limit it is read.
+    // At the limit it is read; the group's attributes then hold more than one field may
+    // (the model's own limit, `model::limits::MAX_VALUE_BYTES`), which the edit layer names.
     std::fs::write(&big, vec![b'x'; MAX_FILE_BYTES as usize]).unwrap();
+    let text = group_with(&format!("!File '{}'", big.display()));
+    let mut doc = Document::default();
+    let err = import_with(&mut doc, &[source("test.yaml", &text)], &allow(dir.path()))
+        .expect_err("a 1 MiB attribute value is more than one field may hold");
+    assert!(
+        err.message.contains("attributes: is") && err.message.contains("bytes as JSON"),
+        "{err:?}"
+    );
+    // Under both limits it is read and kept.
+    let size = MAX_FILE_BYTES as usize / 2;
+    std::fs::write(&big, vec![b'x'; size]).unwrap();
     let text = group_with(&format!("!File '{}'", big.display()));
     let mut doc = Document::default();
     import_with(&mut doc, &[source("test.yaml", &text)], &allow(dir.path())).unwrap();
     let x = &doc.groups.iter().next().unwrap().attributes["x"];
-    assert_eq!(x.as_str().unwrap().len() as u64, MAX_FILE_BYTES);
+    assert_eq!(x.as_str().unwrap().len(), size);
 }
 
 /// Through the real binary: a bomb is exit 1 with the position, the entry and the limit, and
