@@ -3,25 +3,11 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use bindery::model::*;
 use bindery::store::Store;
-
-fn bindery(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bindery"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("BINDERY_STORE")
-        .output()
-        .expect("run bindery")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).unwrap()
-}
+use common::run::{bindery, text};
 
 #[test]
 fn init_creates_an_empty_store_once() {

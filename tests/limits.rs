@@ -7,28 +7,15 @@ mod tui_common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use bindery::model::limits::{MAX_NESTING, ORDER};
 use bindery::model::*;
 use bindery::store::{Store, StoreError};
 use bindery::tui::app::Page;
 use common::blueprints::{dedent, import_err, import_ok};
+use common::run::{bindery, text};
 use tui_common::*;
-
-fn bindery(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bindery"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("BINDERY_STORE")
-        .output()
-        .expect("run bindery")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `levels` nested empty lists, as JSON and YAML flow text.
 fn nested(levels: usize) -> String {

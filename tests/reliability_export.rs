@@ -3,32 +3,18 @@
 //! the store, its lock or its backups (by name or by inode), and it is 0600 unless the umask
 //! asks for less.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn mode(path: &Path) -> u32 {
-    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
-}
-
-/// `bindery --store STORE ARGS...` under a umask.
-fn bindery(umask: &str, store: &Path, args: &[&str]) -> Output {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("umask {umask}; exec \"$0\" --store \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_bindery"))
-        .arg(store)
-        .args(args)
-        .env_remove("BINDERY_STORE")
-        .env("XDG_STATE_HOME", store.parent().unwrap().join("state"))
-        .output()
-        .expect("run bindery")
-}
+use common::run::{bindery_umask, mode};
 
 fn demo_store(dir: &Path) -> PathBuf {
     let store = dir.join("store.json");
-    let out = bindery("022", &store, &["init", "--demo"]);
+    let out = bindery_umask("022", &store, &["init", "--demo"]);
     assert!(
         out.status.success(),
         "{}",
@@ -72,7 +58,7 @@ fn export_never_writes_over_the_store_its_lock_or_its_backups() {
         "version: 1\nentries:\n  - model: authentik_core.group\n    identifiers:\n      name: g\n",
     )
     .unwrap();
-    let out = bindery("022", &store, &["import", bp.to_str().unwrap()]);
+    let out = bindery_umask("022", &store, &["import", bp.to_str().unwrap()]);
     assert!(out.status.success());
     let before = snapshot(&dir);
     assert!(before.iter().any(|(n, _)| n == "store.json.bak.1"));
@@ -106,7 +92,7 @@ fn export_never_writes_over_the_store_its_lock_or_its_backups() {
                 target.to_str().unwrap(),
             ],
         ] {
-            let out = bindery("022", &store, &args);
+            let out = bindery_umask("022", &store, &args);
             refused(&out, &target.display().to_string(), "is the store");
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(
@@ -126,7 +112,7 @@ fn export_never_writes_over_the_store_its_lock_or_its_backups() {
         fs::metadata(&store).unwrap().ino()
     );
     // The store still loads: it was not turned into YAML.
-    let out = bindery("022", &store, &["list", "groups"]);
+    let out = bindery_umask("022", &store, &["list", "groups"]);
     assert!(out.status.success());
     println!("export over the store: {refusals} attempts refused, store byte-identical");
 }
@@ -145,7 +131,7 @@ fn export_never_writes_through_a_planted_symlink() {
     let dangling = top.path().join("new.yaml");
     std::os::unix::fs::symlink(&absent, &dangling).unwrap();
     for link in [&planted, &dangling] {
-        let out = bindery(
+        let out = bindery_umask(
             "022",
             &store,
             &["export", "--all", "-o", link.to_str().unwrap()],
@@ -170,7 +156,7 @@ fn an_exported_file_is_0600_unless_the_umask_asks_for_less_and_replaced_atomical
         ("277", 0o400),
     ] {
         let out_file = top.path().join(format!("all-{umask}.yaml"));
-        let out = bindery(
+        let out = bindery_umask(
             umask,
             &store,
             &["export", "--all", "-o", out_file.to_str().unwrap()],
@@ -190,7 +176,7 @@ fn an_exported_file_is_0600_unless_the_umask_asks_for_less_and_replaced_atomical
     fs::write(&out_file, "old\n").unwrap();
     fs::set_permissions(&out_file, fs::Permissions::from_mode(0o644)).unwrap();
     let old_inode = fs::metadata(&out_file).unwrap().ino();
-    let out = bindery(
+    let out = bindery_umask(
         "022",
         &store,
         &[
@@ -207,7 +193,7 @@ fn an_exported_file_is_0600_unless_the_umask_asks_for_less_and_replaced_atomical
         "renamed into place"
     );
     assert_eq!(mode(&out_file), 0o600);
-    let stdout = bindery("022", &store, &["export", "default-authentication-flow"]).stdout;
+    let stdout = bindery_umask("022", &store, &["export", "default-authentication-flow"]).stdout;
     assert_eq!(fs::read(&out_file).unwrap(), stdout);
     let leftovers: Vec<_> = fs::read_dir(top.path())
         .unwrap()

@@ -6,28 +6,14 @@
 //! path (lock, backups, the old-format backup, a temp-looking name) are never written through;
 //! a file planted at a predictable temp name does not disturb saves.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn mode(path: &Path) -> u32 {
-    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
-}
-
-/// `bindery --store STORE ARGS...` under a umask.
-fn bindery_umask(umask: &str, store: &Path, args: &[&str]) -> Output {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("umask {umask}; exec \"$0\" --store \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_bindery"))
-        .arg(store)
-        .args(args)
-        .env_remove("BINDERY_STORE")
-        .env("XDG_STATE_HOME", store.parent().unwrap().join("state"))
-        .output()
-        .expect("run bindery")
-}
+use common::run::{bindery_umask, mode};
 
 fn group_blueprint(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(format!("{name}.yaml"));

@@ -3,11 +3,15 @@
 //! numeric uids, with no passwd entries and no change to the system); otherwise they say so
 //! and pass without checking.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use common::run::mode;
 
 /// The admins' group and two admins in it; an unrelated user.
 const ADMINS: u32 = 31_101;
@@ -26,10 +30,6 @@ fn skip(test: &str) -> bool {
     }
     println!("{test}: skipped, needs root to run bindery as two other uids");
     true
-}
-
-fn mode(path: &Path) -> u32 {
-    fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
 }
 
 /// A world-traversable temp dir (the other uids must reach what is inside).

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod blueprints;
+pub mod run;
 
 use bindery::model::*;
 use serde_json::{Map, Value, json};
