@@ -416,6 +416,26 @@ fn time_lengths_are_validated_by_import() {
     );
 }
 
+/// The repro through the real binary: `session_duration: abc` typed into the stage
+/// form by `screen --keys` is refused with the field named, and nothing is written.
+#[test]
+fn time_lengths_are_validated_by_screen_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path());
+    let before = fs::read(&store).unwrap();
+    let keys = format!(
+        "2/default-authentication-login<Enter>e<Tab>{}abc<Enter>",
+        *CLEAR_FIELD
+    );
+    let out = bindery(&store, &["screen", "--size", "200x40", "--keys", &keys]);
+    let screen = text(&out.stdout);
+    assert!(
+        screen.contains("session_duration: \"abc\" is not a time length"),
+        "{screen}"
+    );
+    assert_eq!(fs::read(&store).unwrap(), before, "byte-identical");
+}
+
 #[test]
 fn time_lengths_are_validated_by_the_stage_form() {
     let mut ui = Ui::demo();
