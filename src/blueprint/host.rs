@@ -57,13 +57,14 @@ impl ImportOptions {
                  that holds it with --allow-file DIR"
             ));
         }
+        let allowed_dirs: Vec<PathBuf> = self
+            .allow_files
+            .iter()
+            .filter_map(|dir| dir.canonicalize().ok())
+            .collect();
+        let is_allowed = |real: &Path| allowed_dirs.iter().any(|dir| real.starts_with(dir));
         let real = real_path(Path::new(path));
-        let allowed = real.as_ref().is_some_and(|real| {
-            self.allow_files
-                .iter()
-                .filter_map(|dir| dir.canonicalize().ok())
-                .any(|dir| real.starts_with(dir))
-        });
+        let allowed = real.as_deref().is_some_and(is_allowed);
         let Some(real) = real.filter(|_| allowed) else {
             let dirs: Vec<String> = self
                 .allow_files
@@ -86,6 +87,14 @@ impl ImportOptions {
             Ok(file) => file,
             Err(_) => return Ok(None),
         };
+        // A folder on the path may have been swapped for a link between the check and the
+        // open: what was opened is checked again, by the kernel's name for it.
+        if opened_path(&file).is_some_and(|opened| !is_allowed(&opened)) {
+            return Err(format!(
+                "!File {path:?}: the path changed while it was opened and now leads outside \
+                 the folders allowed with --allow-file"
+            ));
+        }
         let meta = file
             .metadata()
             .map_err(|e| format!("!File {path:?}: {e}"))?;
@@ -118,6 +127,13 @@ impl ImportOptions {
     }
 }
 
+/// Where an open file really is, as the kernel names it (Linux's `/proc/self/fd`); None
+/// where that cannot be asked.
+fn opened_path(file: &File) -> Option<PathBuf> {
+    use std::os::fd::AsRawFd;
+    std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok()
+}
+
 fn read_bounded(file: File, into: &mut Vec<u8>) -> std::io::Result<usize> {
     file.take(MAX_FILE_BYTES + 1).read_to_end(into)
 }
@@ -145,5 +161,23 @@ fn real_path(path: &Path) -> Option<PathBuf> {
             }
             return Some(real.join(tail));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::opened_path;
+
+    /// The re-check after opening relies on the kernel naming the file that was opened, not
+    /// the path that was asked for: through a link, the name is the link's target.
+    #[test]
+    fn an_open_file_is_named_by_where_it_really_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.txt");
+        std::fs::write(&real, "x").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let file = std::fs::File::open(&link).unwrap();
+        assert_eq!(opened_path(&file), Some(real.canonicalize().unwrap()));
     }
 }
