@@ -37,7 +37,7 @@ fn way_out(name: &'static str) -> (String, Vec<String>, Duration) {
         &[]
     };
     let mut s = Session::start(dir.path(), None, env);
-    let before = s.modes();
+    let before = s.modes_at_start;
     assert_eq!(before, (true, true, true), "a fresh pty is cooked");
     let mut wrong = Vec::new();
     if name != "panic" {

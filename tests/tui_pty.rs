@@ -37,7 +37,7 @@ fn assert_restored(s: &Session, modes_before: (bool, bool, bool)) {
 fn q_twice_leaves_the_flow_page_then_quits_and_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::start(dir.path(), None, &[]);
-    let before = s.modes();
+    let before = s.modes_at_start;
     assert_eq!(before, (true, true, true), "a fresh pty is cooked");
     s.wait_for("Flows (12)");
     assert!(
@@ -65,7 +65,7 @@ fn q_twice_leaves_the_flow_page_then_quits_and_restores_the_terminal() {
 fn signal_restores(signal: libc::c_int, name: &str) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::start(dir.path(), None, &[]);
-    let before = s.modes();
+    let before = s.modes_at_start;
     s.wait_for("Flows (12)");
     s.send("\r");
     s.wait_for("Overview | Stages");
@@ -100,7 +100,7 @@ fn sighup_restores_the_terminal_and_exits_within_2s() {
 fn ctrl_c_quits_at_once_from_a_dialog() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Session::start(dir.path(), None, &[]);
-    let before = s.modes();
+    let before = s.modes_at_start;
     s.wait_for("Flows (12)");
     s.send("n");
     s.wait_for("Create flow");

@@ -25,6 +25,9 @@ pub struct Session {
     pub bytes: Arc<Mutex<Vec<u8>>>,
     pub stop: Arc<AtomicBool>,
     pub reader: Option<JoinHandle<()>>,
+    /// The pty's local modes before the child was started: what it must restore. Read after
+    /// the start it would race with the child turning raw mode on.
+    pub modes_at_start: (bool, bool, bool),
 }
 
 impl Session {
@@ -66,9 +69,10 @@ impl Session {
         for (k, v) in env {
             cmd.env(k, v);
         }
+        let fd = pty.master.as_raw_fd().expect("the master's descriptor");
+        let modes_at_start = modes_of(fd);
         let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
-        let fd = pty.master.as_raw_fd().expect("the master's descriptor");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
             NonZeroU16::new(ROWS).unwrap(),
             NonZeroU16::new(COLS).unwrap(),
@@ -107,6 +111,7 @@ impl Session {
             child,
             master: Some(pty.master),
             fd,
+            modes_at_start,
             parser,
             bytes,
             stop,
@@ -167,15 +172,7 @@ impl Session {
 
     /// The terminal's local modes, as `stty -a` shows them: (icanon, echo, isig).
     pub fn modes(&self) -> (bool, bool, bool) {
-        // SAFETY: a valid descriptor and a zeroed termios for tcgetattr to fill.
-        let mut t: libc::termios = unsafe { std::mem::zeroed() };
-        let rc = unsafe { libc::tcgetattr(self.fd, &mut t) };
-        assert_eq!(rc, 0, "tcgetattr");
-        (
-            t.c_lflag & libc::ICANON != 0,
-            t.c_lflag & libc::ECHO != 0,
-            t.c_lflag & libc::ISIG != 0,
-        )
+        modes_of(self.fd)
     }
 
     /// What is wrong with the terminal now (empty: restored).
@@ -213,4 +210,17 @@ impl Session {
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A terminal's local modes: (icanon, echo, isig).
+fn modes_of(fd: RawFd) -> (bool, bool, bool) {
+    // SAFETY: a valid descriptor and a zeroed termios for tcgetattr to fill.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::tcgetattr(fd, &mut t) };
+    assert_eq!(rc, 0, "tcgetattr");
+    (
+        t.c_lflag & libc::ICANON != 0,
+        t.c_lflag & libc::ECHO != 0,
+        t.c_lflag & libc::ISIG != 0,
+    )
 }
