@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::blueprints::text;
+use common::run::text;
 use serde_json::{Value, json};
 
 const SECRET: &str = "root:$6$s3cretHASHnobodyshouldsee:19000:0:99999:7:::";

@@ -12,6 +12,7 @@ use bindery::model::{
     Subject, Target, User,
 };
 use common::blueprints::*;
+use common::run::{bindery, text};
 
 // ---------------------------------------------------------------------------------------------
 // The corpus

@@ -10,6 +10,7 @@ use bindery::blueprint::limits::{
 };
 use bindery::model::Document;
 use common::blueprints::*;
+use common::run::{bindery, text};
 
 /// A blueprint with one group `g` whose attribute `x` is `expr`, written at line 7, column 12.
 fn group_with(expr: &str) -> String {

@@ -6,6 +6,7 @@ mod common;
 use bindery::blueprint::Outcome;
 use bindery::model::{Designation, Document, Flow, Group, Stage, StageKind, User};
 use common::blueprints::*;
+use common::run::text;
 use serde_json::{Value, json};
 
 /// The probe blueprint: `expr` is resolved as the attribute `v` of a group named "probe",

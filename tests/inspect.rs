@@ -15,7 +15,7 @@ use bindery::model::stage::IdentificationStage;
 use bindery::model::usage::where_used;
 use bindery::model::*;
 use bindery::store::Store;
-use common::blueprints::{bindery, text};
+use common::run::{bindery, text};
 use serde_json::Value;
 use uuid::Uuid;
 

@@ -12,7 +12,8 @@ use bindery::model::policy::{EventMatcherPolicy, ExpressionPolicy};
 use bindery::model::stage::{IdentificationStage, PromptStage};
 use bindery::model::*;
 use bindery::store::Store;
-use common::blueprints::{bindery, corpus_files, corpus_source, import_into, source, text};
+use common::blueprints::{corpus_files, corpus_source, import_into, source};
+use common::run::{bindery, text};
 use serde_json::Value;
 use uuid::Uuid;
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use bindery::lint::{Finding, lint};
 use bindery::model::*;
-use common::blueprints::{bindery, text};
+use common::run::{bindery, text};
 use serde_json::Value;
 
 /// The characters of the issue, each after a visible prefix and before an `x`.

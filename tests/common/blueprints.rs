@@ -2,7 +2,6 @@
 //! JSON schema, and running the real binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use bindery::blueprint::{FileReport, ImportError, ImportOptions, Outcome, Source, import, yaml};
@@ -179,21 +178,6 @@ pub fn schema_errors(value: &Value) -> Vec<String> {
         .iter_errors(value)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect()
-}
-
-/// Runs the real binary against a store.
-pub fn bindery(store: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bindery"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("BINDERY_STORE")
-        .output()
-        .expect("run bindery")
-}
-
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 pub fn is_created(o: &Outcome) -> bool {
