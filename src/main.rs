@@ -1,4 +1,3 @@
-use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -54,12 +53,6 @@ fn parse_args() -> Cli {
         Err(err) => err,
     };
     let text = err.render().to_string();
-    if !text
-        .lines()
-        .any(|line| matches!(sanitize(line), Cow::Owned(_)))
-    {
-        err.exit();
-    }
     let safe: String = text
         .split_inclusive('\n')
         .map(|line| match line.strip_suffix('\n') {
@@ -67,6 +60,9 @@ fn parse_args() -> Cli {
             None => sanitize(line).into_owned(),
         })
         .collect();
+    if safe == text {
+        err.exit();
+    }
     if err.use_stderr() {
         eprint!("{safe}");
     } else {

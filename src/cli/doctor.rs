@@ -12,7 +12,8 @@ pub fn check(store_path: &Path) -> Result<Output, CliError> {
     let mut out = String::new();
     let shown = |p: &Path| sanitize(&p.display().to_string()).into_owned();
     let _ = writeln!(out, "store: {}", shown(store_path));
-    let healthy = match Store::open(store_path) {
+    // Unhinted: the backups are listed below; the hint would read and parse them again.
+    let healthy = match Store::open_unhinted(store_path) {
         Ok(store) if !store.exists() => {
             let _ = writeln!(out, "  does not exist yet");
             true

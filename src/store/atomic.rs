@@ -27,6 +27,11 @@ pub(crate) fn temp_prefix(target: &Path) -> String {
     )
 }
 
+/// Whether `name` (a file name) is one of `target`'s temp files.
+pub(crate) fn is_temp_of(target: &Path, name: &str) -> bool {
+    name.starts_with(&temp_prefix(target)) && name.ends_with(".tmp")
+}
+
 /// A new version written and flushed beside its target, not yet in place; dropped without
 /// [`Staged::commit`] (an error, a panic) it is removed.
 pub(crate) struct Staged<'a> {

@@ -80,8 +80,27 @@ impl Store {
         Store::open_with(path, Box::new(RealFs))
     }
 
+    /// Like [`Store::open`], with the file system to use. A store that is there but does not
+    /// load gets the newest backup that does, and the command that restores it, in the error.
     pub fn open_with(path: &Path, fs: Box<dyn Fs>) -> Result<Store, StoreError> {
-        let mut store = Store {
+        let mut store = Store::handle(path, fs);
+        let found = store
+            .read_disk()
+            .map_err(|e| restore::with_restore_hint(&*store.fs, path, e))?;
+        Ok(store.with_found(found))
+    }
+
+    /// Like [`Store::open`], without the restore hint in the error: for a caller that lists
+    /// the backups itself (`bindery doctor`), so they are not read and parsed twice.
+    pub(crate) fn open_unhinted(path: &Path) -> Result<Store, StoreError> {
+        let mut store = Store::handle(path, Box::new(RealFs));
+        let found = store.read_disk()?;
+        Ok(store.with_found(found))
+    }
+
+    /// A handle on `path` holding an empty document, with nothing read, pending or undone.
+    fn handle(path: &Path, fs: Box<dyn Fs>) -> Store {
+        Store {
             path: path.to_path_buf(),
             fs,
             doc: Document::default(),
@@ -92,17 +111,18 @@ impl Store {
             must_create: false,
             log_limit: LOG_LIMIT,
             fingerprint: None,
-        };
-        let found = store
-            .read_disk()
-            .map_err(|e| restore::with_restore_hint(&*store.fs, path, e))?;
-        if let Some((doc, base)) = found {
-            store.problems = check_document(&doc);
-            store.doc = doc;
-            store.base = Some(base);
-            store.remove_stale_temps();
         }
-        Ok(store)
+    }
+
+    /// The handle after its first read: holding what was found, if anything.
+    fn with_found(mut self, found: Option<(Document, Base)>) -> Store {
+        if let Some((doc, base)) = found {
+            self.problems = check_document(&doc);
+            self.doc = doc;
+            self.base = Some(base);
+            self.remove_stale_temps();
+        }
+        self
     }
 
     /// Creates a new store file holding `doc`; refuses if one exists.
@@ -320,13 +340,12 @@ impl Store {
         let Some(dir) = self.path.parent() else {
             return;
         };
-        let prefix = atomic::temp_prefix(&self.path);
         let Ok(names) = self.fs.list_dir(dir) else {
             return;
         };
         let stale: Vec<&String> = names
             .iter()
-            .filter(|n| n.starts_with(&prefix) && n.ends_with(".tmp"))
+            .filter(|n| atomic::is_temp_of(&self.path, n))
             .collect();
         if stale.is_empty() {
             return;

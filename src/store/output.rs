@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::atomic::{self, StepError};
 use super::error::StoreError;
 use super::fs::{Fs, RealFs};
+use super::save::{backup_path, lock_path, old_format_path};
 use super::trust::parent_dir;
 
 /// Writes `bytes` to `target` for a user of the store at `store`. The new file is 0600 unless
@@ -56,30 +57,30 @@ pub fn write_output(target: &Path, bytes: &[u8], store: &Path) -> Result<(), Sto
 /// Whether `target` is one of the store's files: by name in the same (resolved) directory,
 /// or, for an existing file, by device and inode (a hard link, another mount of the directory).
 fn is_the_stores(target: &Path, store: &Path) -> bool {
-    let Some(store_name) = store.file_name() else {
+    if store.file_name().is_none() {
         return false;
-    };
+    }
     let store_dir = fs::canonicalize(parent_dir(store)).ok();
     let target_dir = fs::canonicalize(parent_dir(target)).ok();
     if store_dir.is_some()
         && store_dir == target_dir
         && target
             .file_name()
-            .is_some_and(|name| belongs_to(store_name, name))
+            .is_some_and(|name| belongs_to(store, name))
     {
         return true;
     }
     let Ok(written) = fs::symlink_metadata(target) else {
         return false;
     };
-    store_files(store, store_name).iter().any(|file| {
+    store_files(store).iter().any(|file| {
         fs::symlink_metadata(file)
             .is_ok_and(|m| m.dev() == written.dev() && m.ino() == written.ino())
     })
 }
 
 /// The store's files that exist: itself, its lock, its backups and temp files.
-fn store_files(store: &Path, store_name: &OsStr) -> Vec<PathBuf> {
+fn store_files(store: &Path) -> Vec<PathBuf> {
     let dir = parent_dir(store);
     let Ok(entries) = fs::read_dir(&dir) else {
         return vec![store.to_path_buf()];
@@ -87,26 +88,25 @@ fn store_files(store: &Path, store_name: &OsStr) -> Vec<PathBuf> {
     entries
         .filter_map(Result::ok)
         .map(|e| e.file_name())
-        .filter(|name| belongs_to(store_name, name))
+        .filter(|name| belongs_to(store, name))
         .map(|name| dir.join(name))
         .collect()
 }
 
 /// `store.json`, `store.json.lock`, `store.json.bak.N`, `store.json.vN.bak` and the temp
-/// files `.store.json.*.tmp`.
-fn belongs_to(store: &OsStr, name: &OsStr) -> bool {
-    let (store, name) = (store.to_string_lossy(), name.to_string_lossy());
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let Some(rest) = name.strip_prefix(store.as_ref()) else {
-        return name.starts_with(&format!(".{store}.")) && name.ends_with(".tmp");
-    };
-    rest.is_empty()
-        || rest == ".lock"
-        || rest.strip_prefix(".bak.").is_some_and(digits)
-        || rest
-            .strip_prefix(".v")
-            .and_then(|r| r.strip_suffix(".bak"))
-            .is_some_and(digits)
+/// files `.store.json.*.tmp`, by the names the store gives them. Any number counts (a
+/// backup left by a version that kept more, a format not yet known), so the number in the
+/// name is the candidate.
+fn belongs_to(store: &Path, name: &OsStr) -> bool {
+    let is = |path: PathBuf| path.file_name() == Some(name);
+    let text = name.to_string_lossy();
+    let mut numbers = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|run| run.parse::<u32>().ok());
+    is(store.to_path_buf())
+        || is(lock_path(store))
+        || atomic::is_temp_of(store, &text)
+        || numbers.any(|n| is(backup_path(store, n as usize)) || is(old_format_path(store, n)))
 }
 
 #[cfg(test)]
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn the_stores_own_names() {
-        let store = OsStr::new("store.json");
+        let store = Path::new("store.json");
         for name in [
             "store.json",
             "store.json.lock",

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use super::error::StoreError;
 use super::fs::{Fs, RealFs};
 use super::load::{hash, parse};
-use super::{BACKUPS, Base, LOG_LIMIT, Store};
-use crate::edit::{History, Patch};
+use super::save::{backup_path, old_format_path, sibling};
+use super::{BACKUPS, Base, Store};
+use crate::edit::Patch;
 use crate::model::SCHEMA_VERSION;
 use crate::model::check::check_document;
 
@@ -29,12 +30,6 @@ pub struct Restored {
     pub generation: u64,
 }
 
-fn with_suffix(store: &Path, suffix: &str) -> PathBuf {
-    let mut name = store.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    store.with_file_name(name)
-}
-
 /// The backups that exist beside the store, newest first: `.bak.1` to `.bak.N`, then the
 /// copies kept before format upgrades (`.v1.bak`, ...).
 pub fn backups(store: &Path) -> Vec<Backup> {
@@ -42,10 +37,8 @@ pub fn backups(store: &Path) -> Vec<Backup> {
 }
 
 pub(crate) fn backups_in(fs: &dyn Fs, store: &Path) -> Vec<Backup> {
-    let rotated = (1..=BACKUPS).map(|n| with_suffix(store, &format!(".bak.{n}")));
-    let upgraded = (1..SCHEMA_VERSION)
-        .rev()
-        .map(|v| with_suffix(store, &format!(".v{v}.bak")));
+    let rotated = (1..=BACKUPS).map(|n| backup_path(store, n));
+    let upgraded = (1..SCHEMA_VERSION).rev().map(|v| old_format_path(store, v));
     rotated
         .chain(upgraded)
         .filter_map(|path| {
@@ -138,21 +131,13 @@ impl Store {
         }
         let bytes = fs.read(from).map_err(|e| StoreError::io(from, e))?;
         let doc = parse(from, &bytes)?;
-        let mut store = Store {
-            path: path.to_path_buf(),
-            fs,
-            problems: check_document(&doc),
-            doc,
-            base: None,
-            pending: vec![Patch::new(format!(
-                "restore the store from {}",
-                from.display()
-            ))],
-            history: History::default(),
-            must_create: false,
-            log_limit: LOG_LIMIT,
-            fingerprint: None,
-        };
+        let mut store = Store::handle(path, fs);
+        store.problems = check_document(&doc);
+        store.doc = doc;
+        store.pending = vec![Patch::new(format!(
+            "restore the store from {}",
+            from.display()
+        ))];
         let kept_aside = match store.read_bytes()? {
             Some(current) => {
                 let loads = parse(path, &current).is_ok();
@@ -160,7 +145,7 @@ impl Store {
                     .chars()
                     .filter(|c| !matches!(c, '-' | ':'))
                     .collect();
-                let aside = with_suffix(
+                let aside = sibling(
                     path,
                     &format!(".{}-{stamp}", if loads { "replaced" } else { "broken" }),
                 );

@@ -34,11 +34,19 @@ pub(crate) fn lock_path(store: &Path) -> PathBuf {
     sibling(store, ".lock")
 }
 
-fn backup_path(store: &Path, n: usize) -> PathBuf {
+/// The `n`th newest backup, `store.json.bak.<n>` (1 to [`BACKUPS`](super::BACKUPS)).
+pub(super) fn backup_path(store: &Path, n: usize) -> PathBuf {
     sibling(store, &format!(".bak.{n}"))
 }
 
-fn sibling(store: &Path, suffix: &str) -> PathBuf {
+/// The store as it was in the older format `version`, kept before the first save in a newer
+/// one: `store.json.v<version>.bak`.
+pub(super) fn old_format_path(store: &Path, version: u32) -> PathBuf {
+    sibling(store, &format!(".v{version}.bak"))
+}
+
+/// `store` with `suffix` added to its file name, in the same directory.
+pub(super) fn sibling(store: &Path, suffix: &str) -> PathBuf {
     let mut name = store.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
     store.with_file_name(name)
@@ -300,10 +308,10 @@ impl Store {
     /// Before the first save in a newer format, the file in the older one is kept as
     /// `store.json.v<old>.bak` (once: an existing one is left alone).
     fn keep_old_format(&self, version: u32) -> io::Result<()> {
-        match self.fs.hard_link(
-            &self.path,
-            &sibling(&self.path, &format!(".v{version}.bak")),
-        ) {
+        match self
+            .fs
+            .hard_link(&self.path, &old_format_path(&self.path, version))
+        {
             Err(err) if err.kind() != io::ErrorKind::AlreadyExists => Err(err),
             _ => Ok(()),
         }
