@@ -90,26 +90,22 @@ impl Linter<'_> {
                 .or_default()
                 .push(name);
         }
-        for ((kind, field, seen), group) in shown {
+        for ((kind, field, seen), mut group) in shown {
             let mut distinct: Vec<&str> = group.iter().map(|n| n.text).collect();
             distinct.sort_unstable();
             distinct.dedup();
             if distinct.len() < 2 {
                 continue;
             }
-            // The one to fix first: one with characters that cannot be seen.
-            let mut objects: Vec<(ObjKind, Uuid)> = Vec::new();
-            for n in group.iter().filter(|n| n.text != seen.as_ref()) {
-                objects.push((n.kind, n.id));
-            }
-            for n in group.iter().filter(|n| n.text == seen.as_ref()) {
-                objects.push((n.kind, n.id));
-            }
-            let flow = (kind == ObjKind::Flow).then(|| objects[0].1);
             let listed: Vec<String> = group
                 .iter()
                 .map(|n| format!("'{}'", sanitize(n.text)))
                 .collect();
+            // The one to fix first: one with characters that cannot be seen (a stable sort
+            // keeps the store's order otherwise).
+            group.sort_by_key(|n| n.text == seen.as_ref());
+            let objects: Vec<(ObjKind, Uuid)> = group.iter().map(|n| (n.kind, n.id)).collect();
+            let flow = (kind == ObjKind::Flow).then(|| objects[0].1);
             self.push(
                 "look-alike-names",
                 Severity::Warning,

@@ -38,52 +38,10 @@ pub fn field_problems(obj: &Obj) -> Vec<(&'static str, String)> {
         Obj::Stage(s) => required(&[("name", &s.name)]),
         Obj::Policy(p) => required(&[("name", &p.name)]),
         Obj::Prompt(p) => prompt_fields(p),
-        Obj::User(u) => {
-            let mut out = required(&[("username", &u.username)]);
-            out.extend(blueprint_numbers("attributes", &u.attributes));
-            out
-        }
-        Obj::Group(g) => {
-            let mut out = required(&[("name", &g.name)]);
-            out.extend(blueprint_numbers("attributes", &g.attributes));
-            out
-        }
+        Obj::User(u) => required(&[("username", &u.username)]),
+        Obj::Group(g) => required(&[("name", &g.name)]),
         Obj::StageBinding(_) | Obj::PolicyBinding(_) => Vec::new(),
     }
-}
-
-/// Integers in free JSON that a blueprint cannot carry (YAML integers are signed 64-bit, in
-/// authentik's importer and in bindery's): such a value could be stored but not exported.
-fn blueprint_numbers(
-    field: &'static str,
-    map: &serde_json::Map<String, serde_json::Value>,
-) -> Vec<(&'static str, String)> {
-    use serde_json::Value;
-    let mut out = Vec::new();
-    let mut stack: Vec<(String, &Value)> = map
-        .iter()
-        .map(|(k, v)| (format!("{field}.{k}"), v))
-        .collect();
-    while let Some((at, value)) = stack.pop() {
-        match value {
-            Value::Number(n) if n.is_u64() && n.as_i64().is_none() => out.push((
-                field,
-                format!(
-                    "{at}: {n} is larger than a blueprint integer (at most {})",
-                    i64::MAX
-                ),
-            )),
-            Value::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{at}[{i}]"), v)),
-            ),
-            Value::Object(map) => stack.extend(map.iter().map(|(k, v)| (format!("{at}.{k}"), v))),
-            _ => {}
-        }
-    }
-    out
 }
 
 fn required(fields: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {

@@ -20,13 +20,17 @@
 //!   column, `PositiveIntegerField` 0..=2^31-1, `PositiveBigIntegerField` 0..=2^63-1, and
 //!   `MaxValueValidator`s where authentik has one), as authentik's blueprint schema states.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// How deep a free JSON value may nest (an empty object or list is 1 level).
 pub const MAX_NESTING: usize = 32;
 
 /// The most bytes one field may hold: a string's UTF-8 length, or a JSON value's compact form.
 pub const MAX_VALUE_BYTES: usize = 1 << 20;
+
+/// The longest username authentik stores, in characters (`username` is a
+/// `CharField(max_length=150)`).
+pub const MAX_USERNAME_CHARS: usize = 150;
 
 /// The deepest nesting the store loader accepts in the whole file: serde_json's recursion
 /// limit of 128 refuses the 128th level.
@@ -121,17 +125,31 @@ pub fn int_problem(value: i64, range: IntRange) -> Option<String> {
 /// Why a free JSON value may not be stored, with the path (starting at `path`) where the
 /// problem is: too deep, too large, or a number JSON cannot carry back.
 pub fn value_problem(path: &str, value: &Value) -> Option<(String, String)> {
-    if let Some(at) = too_deep(value, path, 1) {
-        return Some((at, format!("nested deeper than {MAX_NESTING} levels")));
+    if let Some(fault) = walk(value, 1) {
+        return Some(fault.located(path));
     }
-    let size = json_size(value);
-    if size > MAX_VALUE_BYTES {
-        return Some((
+    size_problem(path, json_size(value))
+}
+
+/// [`value_problem`] for a JSON object held as its map (a user's or group's attributes),
+/// checked where it lies: the map is level 1, so each member starts at level 2.
+pub fn map_problem(path: &str, map: &Map<String, Value>) -> Option<(String, String)> {
+    for (key, value) in map {
+        if let Some(mut fault) = walk(value, 2) {
+            fault.trail.push(Step::Key(key));
+            return Some(fault.located(path));
+        }
+    }
+    size_problem(path, json_size(map))
+}
+
+fn size_problem(path: &str, size: usize) -> Option<(String, String)> {
+    (size > MAX_VALUE_BYTES).then(|| {
+        (
             path.to_string(),
             format!("is {size} bytes as JSON; at most {MAX_VALUE_BYTES} are allowed"),
-        ));
-    }
-    None
+        )
+    })
 }
 
 /// Why a text field may not be stored, if it is too long.
@@ -144,41 +162,89 @@ pub fn text_problem(text: &str) -> Option<String> {
     })
 }
 
-/// The path of the first member that makes `value` nest deeper than [`MAX_NESTING`], naming
-/// the member directly under the field (`attributes.x`) so a person can find it. `level` is
-/// the nesting `value` itself would have if it is a container.
-fn too_deep(value: &Value, path: &str, level: usize) -> Option<String> {
-    let children: Box<dyn Iterator<Item = (String, &Value)>> = match value {
-        Value::Array(items) => Box::new(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("{path}[{i}]"), v)),
-        ),
-        Value::Object(map) => Box::new(map.iter().map(|(k, v)| (format!("{path}.{k}"), v))),
-        _ => return None,
+/// One step from a value to a member: an object key or a list index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// What is wrong somewhere inside a free JSON value.
+enum Fault {
+    /// A container nested deeper than [`MAX_NESTING`].
+    Deep,
+    /// An integer above `i64::MAX`: blueprint integers (YAML's, in authentik's importer and
+    /// in bindery's) are signed 64-bit, so such a value could be stored but not exported.
+    Big(u64),
+}
+
+/// A fault and the steps to it, innermost first: collected only as a walk unwinds from a
+/// fault, so a value without one is walked without building any path.
+struct Found<'a> {
+    fault: Fault,
+    trail: Vec<Step<'a>>,
+}
+
+impl Found<'_> {
+    /// The fault as `(path, message)`. Too deep names the member directly under the field
+    /// (`attributes.x`) so a person can find it; too big names the number itself.
+    fn located(self, path: &str) -> (String, String) {
+        use std::fmt::Write;
+        let (keep, message) = match self.fault {
+            Fault::Deep => (1, format!("nested deeper than {MAX_NESTING} levels")),
+            Fault::Big(n) => (
+                self.trail.len(),
+                format!(
+                    "{n} is larger than a blueprint integer (at most {})",
+                    i64::MAX
+                ),
+            ),
+        };
+        let mut at = path.to_string();
+        for step in self.trail.iter().rev().take(keep) {
+            // Writing into a String cannot fail.
+            let _ = match step {
+                Step::Key(key) => write!(at, ".{key}"),
+                Step::Index(i) => write!(at, "[{i}]"),
+            };
+        }
+        (at, message)
+    }
+}
+
+/// The first fault in `value`, in document order. `level` is the nesting `value` itself would
+/// have if it is a container; the walk goes no deeper than [`MAX_NESTING`] + 1 levels.
+fn walk<'a>(value: &'a Value, level: usize) -> Option<Found<'a>> {
+    let fault = |fault| {
+        Some(Found {
+            fault,
+            trail: Vec::new(),
+        })
     };
-    if level > MAX_NESTING {
-        return Some(path.to_string());
+    let step = |(mut found, step): (Found<'a>, Step<'a>)| {
+        found.trail.push(step);
+        found
+    };
+    match value {
+        Value::Number(n) => match n.as_u64() {
+            Some(big) if n.as_i64().is_none() => fault(Fault::Big(big)),
+            _ => None,
+        },
+        Value::Array(_) | Value::Object(_) if level > MAX_NESTING => fault(Fault::Deep),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| Some((walk(v, level + 1)?, Step::Index(i))))
+            .map(step),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| Some((walk(v, level + 1)?, Step::Key(k))))
+            .map(step),
+        _ => None,
     }
-    for (child_path, child) in children {
-        if !matches!(child, Value::Array(_) | Value::Object(_)) {
-            continue;
-        }
-        if too_deep(child, &child_path, level + 1).is_some() {
-            // Report the member one level under the field, not the deepest spot.
-            return Some(if level == 1 {
-                child_path
-            } else {
-                path.to_string()
-            });
-        }
-    }
-    None
 }
 
 /// The length of `value` as compact JSON, counted without building the text.
-fn json_size(value: &Value) -> usize {
+fn json_size(value: &impl serde::Serialize) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -275,6 +341,58 @@ mod tests {
                 .0,
             "sources[0]"
         );
+    }
+
+    #[test]
+    fn an_integer_no_blueprint_can_hold_is_named_by_its_full_path() {
+        let message = format!(
+            "{} is larger than a blueprint integer (at most {})",
+            u64::MAX,
+            i64::MAX
+        );
+        let big = json!({ "a": 1, "x": { "y": [1, u64::MAX] } });
+        assert_eq!(
+            value_problem("attributes", &big),
+            Some(("attributes.x.y[1]".to_string(), message.clone()))
+        );
+        assert_eq!(
+            value_problem("port", &json!(u64::MAX)),
+            Some(("port".to_string(), message.clone()))
+        );
+        let fits = json!({ "y": [i64::MIN, i64::MAX, 1.5, -1, "18446744073709551615"] });
+        assert_eq!(value_problem("attributes", &fits), None);
+        // Inside a value nested too deep, the depth is what is reported.
+        let mut deep = json!(u64::MAX);
+        for _ in 0..MAX_NESTING + 1 {
+            deep = Value::Array(vec![deep]);
+        }
+        assert_eq!(
+            value_problem("x", &deep).unwrap().1,
+            format!("nested deeper than {MAX_NESTING} levels")
+        );
+    }
+
+    #[test]
+    fn a_map_is_checked_as_the_object_it_is() {
+        let cases = [
+            json!({}),
+            json!({ "x": nested(MAX_NESTING - 1) }),
+            json!({ "a": 1, "x": nested(MAX_NESTING) }),
+            json!({ "x": { "y": [1, u64::MAX] } }),
+            json!({ "x": "a".repeat(MAX_VALUE_BYTES) }),
+        ];
+        for value in cases {
+            let Value::Object(map) = &value else {
+                unreachable!()
+            };
+            assert_eq!(
+                map_problem("attributes", map),
+                value_problem("attributes", &value),
+                "{:.80}",
+                value.to_string()
+            );
+            assert_eq!(json_size(map), json_size(&value));
+        }
     }
 
     #[test]

@@ -4,11 +4,12 @@
 //! `(path, message)` with the path as a person wrote it (`attributes.x`, `session_duration`);
 //! for stages and policies the path is inside `settings`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::fields::FieldKind;
 use super::limits::{
-    self, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, setting_range, text_problem, value_problem,
+    self, MAX_USERNAME_CHARS, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, map_problem,
+    setting_range, text_problem, value_problem,
 };
 use super::validators::{EMAIL_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem};
 use super::{Flow, Group, Obj, Policy, PolicyBinding, Prompt, Stage, StageBinding, User};
@@ -43,8 +44,9 @@ fn int(out: &mut Found, field: &str, value: i64, range: limits::IntRange) {
     }
 }
 
-fn json(out: &mut Found, field: &str, value: &Value) {
-    if let Some(found) = value_problem(field, value) {
+/// A user's or group's attributes, checked where they lie (not copied into a `Value`).
+fn attributes(out: &mut Found, map: &Map<String, Value>) {
+    if let Some(found) = map_problem("attributes", map) {
         out.push(found);
     }
 }
@@ -99,10 +101,10 @@ pub fn user(u: &User) -> Found {
         &mut out,
         &[("name", &u.name), ("email", &u.email), ("path", &u.path)],
     );
-    if u.username.chars().count() > 150 {
+    if u.username.chars().count() > MAX_USERNAME_CHARS {
         out.push((
             "username".into(),
-            "is longer than 150 characters (authentik's limit)".into(),
+            format!("is longer than {MAX_USERNAME_CHARS} characters (authentik's limit)"),
         ));
     }
     if let Some(pk) = u.pk {
@@ -114,14 +116,14 @@ pub fn user(u: &User) -> Found {
     {
         out.push(("email".into(), message));
     }
-    json(&mut out, "attributes", &Value::Object(u.attributes.clone()));
+    attributes(&mut out, &u.attributes);
     out
 }
 
 pub fn group(g: &Group) -> Found {
     let mut out = Found::new();
     texts(&mut out, &[("name", &g.name)]);
-    json(&mut out, "attributes", &Value::Object(g.attributes.clone()));
+    attributes(&mut out, &g.attributes);
     out
 }
 
@@ -229,4 +231,63 @@ pub fn document_problems(doc: &super::Document) -> Vec<Located> {
     add(&mut out, &doc.users, user);
     add(&mut out, &doc.groups, group);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::check::check_document;
+    use super::super::{Document, Group, Stage, StageKind, User};
+
+    /// An integer no blueprint can carry is a finding on load and in lint (which both check
+    /// the whole document), wherever free JSON holds it: attributes and unmodelled settings.
+    #[test]
+    fn a_big_integer_anywhere_in_free_json_is_a_document_problem() {
+        let mut doc = Document::default();
+        let mut group = Group::new("admins");
+        group.attributes.insert("x".into(), json!([u64::MAX]));
+        doc.groups.put(group);
+        let mut user = User::new("ann");
+        user.attributes.insert("n".into(), json!(u64::MAX));
+        doc.users.put(user);
+        let mut attrs = serde_json::Map::new();
+        attrs.insert("limit".into(), json!({ "at": u64::MAX }));
+        doc.stages.put(Stage::new(
+            "future",
+            StageKind::Other {
+                model: "authentik_stages_future.futurestage".into(),
+                attrs,
+            },
+        ));
+        let found: Vec<String> = check_document(&doc)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        for path in [
+            "$.groups[0].attributes.x[0]",
+            "$.users[0].attributes.n",
+            "$.stages[0].settings.limit.at",
+        ] {
+            let line = format!("{path}: {} is larger than a blueprint integer", u64::MAX);
+            assert!(
+                found.iter().any(|f| f.starts_with(&line)),
+                "{path}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_username_is_held_to_authentiks_length_in_characters() {
+        let long = "é".repeat(super::MAX_USERNAME_CHARS + 1);
+        let found = super::user(&User::new(&long));
+        assert_eq!(
+            found,
+            vec![(
+                "username".to_string(),
+                "is longer than 150 characters (authentik's limit)".to_string()
+            )]
+        );
+        assert!(super::user(&User::new(&"é".repeat(super::MAX_USERNAME_CHARS))).is_empty());
+    }
 }
