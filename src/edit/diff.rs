@@ -58,8 +58,8 @@ pub fn show(doc: &Document, value: &Value) -> String {
 fn label_of_id(doc: &Document, id: Uuid) -> Option<String> {
     ObjKind::ALL
         .iter()
-        .find_map(|kind| doc.get(*kind, id))
-        .map(|obj| format!("{} '{}'", obj.kind().noun(), obj.label()))
+        .find(|kind| doc.contains(**kind, id))
+        .map(|kind| format!("{} '{}'", kind.noun(), doc.label_of(*kind, id)))
 }
 
 /// Both sides of a conflict on one object, field by field: `base` is the version this side

@@ -54,6 +54,37 @@ pub enum Purpose {
     },
 }
 
+impl Purpose {
+    /// The form that edits an existing object of this kind (prompts are edited through their
+    /// stages' forms).
+    pub fn edit(kind: ObjKind, id: Uuid) -> Option<Purpose> {
+        Some(match kind {
+            ObjKind::Flow => Purpose::EditFlow(id),
+            ObjKind::Stage => Purpose::EditStage(id),
+            ObjKind::Policy => Purpose::EditPolicy(id),
+            ObjKind::User => Purpose::EditUser(id),
+            ObjKind::Group => Purpose::EditGroup(id),
+            ObjKind::StageBinding => Purpose::EditStageBinding(id),
+            ObjKind::PolicyBinding => Purpose::EditPolicyBinding(id),
+            ObjKind::Prompt => return None,
+        })
+    }
+
+    /// The object an edit form edits: the inverse of [`Purpose::edit`].
+    pub fn edited(&self) -> Option<(ObjKind, Uuid)> {
+        Some(match self {
+            Purpose::EditFlow(id) => (ObjKind::Flow, *id),
+            Purpose::EditStage(id) => (ObjKind::Stage, *id),
+            Purpose::EditPolicy(id) => (ObjKind::Policy, *id),
+            Purpose::EditUser(id) => (ObjKind::User, *id),
+            Purpose::EditGroup(id) => (ObjKind::Group, *id),
+            Purpose::EditStageBinding(id) => (ObjKind::StageBinding, *id),
+            Purpose::EditPolicyBinding(id) => (ObjKind::PolicyBinding, *id),
+            _ => return None,
+        })
+    }
+}
+
 /// What a form that does more than one edit leads to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Special {
@@ -796,16 +827,7 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
 
 /// Whether a form edits an existing object (and so submits only what changed).
 fn is_edit(purpose: &Purpose) -> bool {
-    matches!(
-        purpose,
-        Purpose::EditFlow(_)
-            | Purpose::EditStage(_)
-            | Purpose::EditStageBinding(_)
-            | Purpose::EditPolicyBinding(_)
-            | Purpose::EditPolicy(_)
-            | Purpose::EditUser(_)
-            | Purpose::EditGroup(_)
-    )
+    purpose.edited().is_some()
 }
 
 /// The raw attributes of a kind bindery does not model, when the user changed them.
@@ -950,9 +972,14 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
             };
             // The kind tab and the drop-down name the subject together.
             if values.contains_key("_kind") || values.contains_key("_subject") {
-                let all = form.values()?;
-                let tab = all.get("_kind").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let subject_id = uuid_value(&all, "_subject").ok_or("choose what to bind")?;
+                let field = |key: &str| match form.field(key) {
+                    Some(field) => field.attribute(),
+                    None => Ok(None),
+                };
+                let tab = field("_kind")?.and_then(|v| v.as_u64()).unwrap_or(0) as usize;
+                let subject_id = field("_subject")?
+                    .and_then(|v| v.as_str().and_then(|s| s.parse::<Uuid>().ok()))
+                    .ok_or("choose what to bind")?;
                 binding.subject =
                     [Subject::Policy, Subject::Group, Subject::User][tab.min(2)](subject_id);
             }

@@ -46,6 +46,23 @@ pub enum FieldValue {
     Note(String),
 }
 
+impl FieldValue {
+    /// The item a drop-down's highlight stands on: `Some(None)` for its "(none)" item, None
+    /// when nothing matches the query (or this is not a drop-down).
+    pub fn picked(&self) -> Option<Option<Uuid>> {
+        let FieldValue::Pick {
+            items,
+            query,
+            highlighted,
+        } = self
+        else {
+            return None;
+        };
+        let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
+        found.get(*highlighted).map(|i| items[*i].0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     /// The attribute name the value goes to; empty for notes.
@@ -331,11 +348,6 @@ impl Form {
         self.collect(Field::changed)
     }
 
-    /// Whether the user changed a field since the form opened.
-    pub fn changed(&self, key: &str) -> bool {
-        self.field(key).is_some_and(Field::changed)
-    }
-
     /// Makes the current values the ones the form opened with.
     pub fn mark_opened(&mut self) {
         for field in &mut self.fields {
@@ -380,18 +392,11 @@ fn value_of(label: &str, value: &FieldValue) -> Result<Option<Value>, String> {
             Some(v) => Value::String(v.to_string()),
         },
         FieldValue::Tabs { index, .. } => Value::from(*index),
-        FieldValue::Pick {
-            items,
-            query,
-            highlighted,
-        } => {
-            let found = pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
-            match found.get(*highlighted).map(|i| items[*i].0) {
-                Some(Some(id)) => Value::String(id.to_string()),
-                Some(None) => Value::Null,
-                None => return Err(format!("{label}: nothing matches {query:?}")),
-            }
-        }
+        FieldValue::Pick { query, .. } => match value.picked() {
+            Some(Some(id)) => Value::String(id.to_string()),
+            Some(None) => Value::Null,
+            None => return Err(format!("{label}: nothing matches {query:?}")),
+        },
         FieldValue::MultiPick { chosen, .. } => {
             Value::Array(chosen.iter().cloned().map(Value::String).collect())
         }
@@ -454,7 +459,7 @@ mod tests {
         let changes = form.changes().unwrap();
         assert_eq!(changes.len(), 1, "{changes:?}");
         assert_eq!(changes["name"], Value::String("ab".into()));
-        assert!(form.changed("name") && !form.changed("stage"));
+        assert!(form.field("name").unwrap().changed() && !form.field("stage").unwrap().changed());
         form.mark_opened();
         assert_eq!(form.changes(), Ok(Map::new()));
     }

@@ -16,15 +16,10 @@ use crate::model::{Document, Obj, ObjKind, Target};
 /// The objects a form of this purpose acts on or derives its proposals from (a new binding's
 /// order comes from its siblings).
 pub fn touched(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid)> {
-    let one = |kind, id: &Uuid| vec![(kind, *id)];
+    if let Some(edited) = purpose.edited() {
+        return vec![edited];
+    }
     match purpose {
-        Purpose::EditFlow(id) => one(ObjKind::Flow, id),
-        Purpose::EditStage(id) => one(ObjKind::Stage, id),
-        Purpose::EditStageBinding(id) => one(ObjKind::StageBinding, id),
-        Purpose::EditPolicyBinding(id) => one(ObjKind::PolicyBinding, id),
-        Purpose::EditPolicy(id) => one(ObjKind::Policy, id),
-        Purpose::EditUser(id) => one(ObjKind::User, id),
-        Purpose::EditGroup(id) => one(ObjKind::Group, id),
         Purpose::BindStage { flow }
         | Purpose::CreateStage {
             bind_to: Some(flow),
@@ -39,13 +34,7 @@ pub fn touched(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid)> {
             out
         }
         Purpose::Duplicate { flow } => flow_and_bindings(doc, *flow, true),
-        Purpose::CreateFlow
-        | Purpose::CreateStage { bind_to: None, .. }
-        | Purpose::CreatePolicy { .. }
-        | Purpose::CreateUser
-        | Purpose::CreateGroup
-        | Purpose::SimulateAs { .. }
-        | Purpose::ExportTo { .. } => Vec::new(),
+        _ => Vec::new(),
     }
 }
 
@@ -181,7 +170,7 @@ fn carry(fresh: &mut FieldValue, old: &FieldValue) {
             },
             old @ FieldValue::Pick { .. },
         ) => {
-            let chosen = chosen_item(old);
+            let chosen = old.picked();
             if let Some(at) = items.iter().position(|(id, _)| Some(*id) == chosen) {
                 query.clear();
                 *highlighted = at;
@@ -195,18 +184,4 @@ fn carry(fresh: &mut FieldValue, old: &FieldValue) {
         }
         _ => {}
     }
-}
-
-/// The item a drop-down's highlight stands on (None outside: nothing matches).
-fn chosen_item(pick: &FieldValue) -> Option<Option<Uuid>> {
-    let FieldValue::Pick {
-        items,
-        query,
-        highlighted,
-    } = pick
-    else {
-        return None;
-    };
-    let found = super::form::pick_matches(items.iter().map(|(_, l)| l.as_str()), query);
-    found.get(*highlighted).map(|i| items[*i].0)
 }

@@ -622,7 +622,6 @@ pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
     app.refresh();
 }
 
-/// The result of writing a file for the user.
 /// Carries out the Export tab's write (see [`crate::store::write_output`]) and reports it.
 pub fn write(app: &mut App, path: &str, text: &str) {
     let result = crate::store::write_output(Path::new(path), text.as_bytes(), app.store.path());
@@ -682,19 +681,6 @@ fn selected(app: &App) -> Option<(ObjKind, Uuid)> {
             FlowTab::Export => None,
         },
     }
-}
-
-fn edit_purpose(kind: ObjKind, id: Uuid) -> Option<Purpose> {
-    Some(match kind {
-        ObjKind::Flow => Purpose::EditFlow(id),
-        ObjKind::Stage => Purpose::EditStage(id),
-        ObjKind::Policy => Purpose::EditPolicy(id),
-        ObjKind::User => Purpose::EditUser(id),
-        ObjKind::Group => Purpose::EditGroup(id),
-        ObjKind::StageBinding => Purpose::EditStageBinding(id),
-        ObjKind::PolicyBinding => Purpose::EditPolicyBinding(id),
-        ObjKind::Prompt => return None,
-    })
 }
 
 /// A confirmation that went stale: shown again on the current version, or dropped when
@@ -839,7 +825,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.refresh();
             }
             Some((kind, id)) => {
-                if let Some(purpose) = edit_purpose(kind, id) {
+                if let Some(purpose) = Purpose::edit(kind, id) {
                     open_form(app, purpose);
                 }
             }
@@ -863,7 +849,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         },
         Action::Edit => {
             if let Some((kind, id)) = selected(app)
-                && let Some(purpose) = edit_purpose(kind, id)
+                && let Some(purpose) = Purpose::edit(kind, id)
             {
                 open_form(app, purpose);
             }
