@@ -3,6 +3,8 @@
 
 mod authentik_models;
 pub(crate) mod build;
+mod closure;
+mod each;
 mod export;
 mod host;
 mod import;
@@ -12,6 +14,8 @@ mod python;
 mod tags;
 pub mod yaml;
 
+pub use closure::{Closure, Reach};
+pub use each::{FileResult, each_label, import_each};
 pub use export::{export_all, export_flow, with_placeholders};
 pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

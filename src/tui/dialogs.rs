@@ -111,7 +111,9 @@ pub fn submit_special(doc: &Document, form: &Form) -> Result<Option<Special>, St
             if path.is_empty() {
                 return Err("Path: where should the blueprint go?".into());
             }
-            let node = crate::blueprint::export_flow(doc, *flow).ok_or("the flow is gone")?;
+            let node =
+                crate::blueprint::export_flow(doc, *flow, crate::blueprint::Reach::Standalone)
+                    .ok_or("the flow is gone")?;
             Special::Write {
                 path,
                 text: crate::blueprint::yaml::emit(&node),

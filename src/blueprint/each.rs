@@ -1,0 +1,43 @@
+//! `import --each`: authentik applies each blueprint on its own (one `Importer.apply()` per
+//! blueprint instance, each in its own transaction: `authentik/blueprints/v1/tasks.py`,
+//! `apply_blueprint`), so a failing file leaves nothing of itself applied and does not stop
+//! the others. Here each file goes through its own edit batch on the store, in the order given.
+
+use super::host::ImportOptions;
+use super::import::{FileReport, ImportError, Source, import};
+use crate::store::Store;
+
+/// What became of one file of an `--each` import.
+#[derive(Debug)]
+pub struct FileResult {
+    pub name: String,
+    /// The file's report when it applied, else why it did not (nothing of it is applied).
+    pub result: Result<FileReport, ImportError>,
+}
+
+/// The change-log label of one file's import.
+pub fn each_label(name: &str) -> String {
+    format!("import {name}")
+}
+
+/// Applies each source in its own batch (in memory: the caller saves); every file is tried.
+pub fn import_each(
+    store: &mut Store,
+    sources: &[Source],
+    options: &ImportOptions,
+) -> Vec<FileResult> {
+    sources
+        .iter()
+        .map(|source| {
+            let result = store
+                .apply_batch(&each_label(&source.name), |batch| {
+                    import(batch, std::slice::from_ref(source), options)
+                })
+                .map(|(mut reports, _)| reports.remove(0));
+            FileResult {
+                name: source.name.clone(),
+                result,
+            }
+        })
+        .collect()
+}
