@@ -188,3 +188,42 @@ fn each_names_every_applied_file_that_could_not_be_saved_and_exits_one() {
     std::fs::remove_dir(&lock).unwrap();
     assert!(flows(&store).is_empty());
 }
+
+/// The UI's import (I) offers the same choice and shows each file's result.
+#[test]
+fn the_ui_imports_all_or_nothing_or_each_on_its_own_with_a_result_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = empty_store(dir.path());
+    let good = flow_file(dir.path(), "good.yaml", "good", "");
+    let bad = failing_file(dir.path());
+    let files = format!("{} {}", good.display(), bad.display());
+    let screen = |keys: &str| {
+        let out = bindery(&store, &["screen", "--size", "200x30", "--keys", keys]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+
+    let form = screen("I");
+    assert!(form.contains("Import blueprints"), "{form}");
+    assert!(form.contains("all or nothing"), "{form}");
+
+    let all = screen(&format!("I{files}<Enter>"));
+    assert!(all.contains("All or nothing: nothing was applied"), "{all}");
+    assert!(all.contains(&format!("{}:16:10", bad.display())), "{all}");
+    assert!(flows(&store).is_empty());
+
+    let each = screen(&format!("I{files}<Tab><Right><Enter>"));
+    assert!(
+        each.contains("Each on its own: 1 of 2 file(s) applied, 1 failed"),
+        "{each}"
+    );
+    assert!(
+        each.contains(&format!("{}: applied, 1 entries", good.display())),
+        "{each}"
+    );
+    assert!(
+        each.contains(&format!("{}: failed, nothing of it applied", bad.display())),
+        "{each}"
+    );
+    assert_eq!(flows(&store), ["good"], "what applied is saved");
+}

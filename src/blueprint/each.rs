@@ -4,7 +4,7 @@
 //! the others. Here each file goes through its own edit batch on the store, in the order given.
 
 use super::host::ImportOptions;
-use super::import::{FileReport, ImportError, Source, import};
+use super::import::{FileReport, ImportError, Outcome, Source, import};
 use crate::store::Store;
 
 /// What became of one file of an `--each` import.
@@ -40,4 +40,21 @@ pub fn import_each(
             }
         })
         .collect()
+}
+
+/// One file's entry counts, as the CLI and the UI both print them.
+pub fn counts(report: &FileReport) -> String {
+    let count = |f: fn(&Outcome) -> bool| report.count(f);
+    format!(
+        "{} entries: {} created, {} updated, {} unchanged, {} deleted, {} skipped",
+        report.outcomes.len(),
+        count(|o| matches!(o, Outcome::Created(_))),
+        count(|o| matches!(o, Outcome::Updated(_))),
+        count(|o| matches!(
+            o,
+            Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
+        )),
+        count(|o| matches!(o, Outcome::Deleted(_))),
+        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse)),
+    )
 }

@@ -152,20 +152,11 @@ pub fn import_each(
 }
 
 fn summarise(report: &FileReport, status: &str, out: &mut Output) {
-    let count = |f: fn(&Outcome) -> bool| report.count(f);
     let _ = writeln!(
         out.stdout,
-        "{}: {status}{} entries: {} created, {} updated, {} unchanged, {} deleted, {} skipped",
+        "{}: {status}{}",
         sanitize(&report.name),
-        report.outcomes.len(),
-        count(|o| matches!(o, Outcome::Created(_))),
-        count(|o| matches!(o, Outcome::Updated(_))),
-        count(|o| matches!(
-            o,
-            Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
-        )),
-        count(|o| matches!(o, Outcome::Deleted(_))),
-        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse)),
+        blueprint::counts(report)
     );
     for (n, outcome) in report.outcomes.iter().enumerate() {
         match outcome {
