@@ -1,7 +1,10 @@
-//! `import --each`: authentik applies each blueprint on its own (one `Importer.apply()` per
-//! blueprint instance, each in its own transaction: `authentik/blueprints/v1/tasks.py`,
-//! `apply_blueprint`), so a failing file leaves nothing of itself applied and does not stop
-//! the others. Here each file goes through its own edit batch on the store, in the order given.
+//! `import --each`: authentik applies each blueprint on its own. `Importer.apply`
+//! (`authentik/blueprints/v1/importer.py`) runs one blueprint inside one database transaction
+//! (`atomic()`), and the `apply_blueprint` task (`authentik/blueprints/v1/tasks.py`) applies
+//! each blueprint instance separately, so a failing file leaves nothing of itself applied and
+//! does not stop the others. (authentik's `ak apply_blueprint` command instead stops at the
+//! first failing file, keeping the ones before it.) Here each file goes through its own edit
+//! batch on the store, in the order given.
 
 use super::host::ImportOptions;
 use super::import::{FileReport, ImportError, Outcome, Source, import};
@@ -15,11 +18,6 @@ pub struct FileResult {
     pub result: Result<FileReport, ImportError>,
 }
 
-/// The change-log label of one file's import.
-pub fn each_label(name: &str) -> String {
-    format!("import {name}")
-}
-
 /// Applies each source in its own batch (in memory: the caller saves); every file is tried.
 pub fn import_each(
     store: &mut Store,
@@ -30,7 +28,7 @@ pub fn import_each(
         .iter()
         .map(|source| {
             let result = store
-                .apply_batch(&each_label(&source.name), |batch| {
+                .apply_batch(&format!("import {}", source.name), |batch| {
                     import(batch, std::slice::from_ref(source), options)
                 })
                 .map(|(mut reports, _)| reports.remove(0));

@@ -15,7 +15,7 @@ mod tags;
 pub mod yaml;
 
 pub use closure::{Closure, Reach};
-pub use each::{FileResult, counts, each_label, import_each};
+pub use each::{FileResult, counts, import_each};
 pub use export::{export_all, export_flow, with_placeholders};
 pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

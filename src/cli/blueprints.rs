@@ -91,25 +91,20 @@ pub fn import_each(
         .filter(|(_, r)| r.is_err())
         .map(|(name, _)| name.as_str())
         .collect();
-    let mut out = Output::default();
-    for (name, result) in &results {
-        if let Err(why) = result {
-            let _ = writeln!(
-                out.stdout,
-                "{}: failed, nothing of it applied: {why}",
-                sanitize(name)
-            );
-        }
-    }
     if failed.len() < results.len() {
         let label = format!("import --each of {} file(s)", results.len());
         if let Err(err) = saving::save(&mut store, &label) {
-            // Nothing applied is on disk (each file is named on stderr): only failures to show.
+            // Nothing that applied is on disk (stderr names each file): only the failures
+            // are worth a line on stdout.
             return Err(match err {
-                CliError::NotSaved(unsaved) => CliError::NotSaved(Output {
-                    stdout: out.stdout,
-                    stderr: unsaved.stderr,
-                }),
+                CliError::NotSaved(mut unsaved) => {
+                    for (name, result) in &results {
+                        if let Err(why) = result {
+                            failed_line(name, why, &mut unsaved);
+                        }
+                    }
+                    CliError::NotSaved(unsaved)
+                }
                 other => other,
             });
         }
@@ -119,13 +114,7 @@ pub fn import_each(
     for (name, result) in &results {
         match result {
             Ok(report) => summarise(report, "applied, ", &mut lines),
-            Err(why) => {
-                let _ = writeln!(
-                    lines.stdout,
-                    "{}: failed, nothing of it applied: {why}",
-                    sanitize(name)
-                );
-            }
+            Err(why) => failed_line(name, why, &mut lines),
         }
     }
     let _ = writeln!(
@@ -149,6 +138,14 @@ pub fn import_each(
             .join(", ")
     );
     Err(CliError::Findings(lines))
+}
+
+fn failed_line(name: &str, why: &str, out: &mut Output) {
+    let _ = writeln!(
+        out.stdout,
+        "{}: failed, nothing of it applied: {why}",
+        sanitize(name)
+    );
 }
 
 fn summarise(report: &FileReport, status: &str, out: &mut Output) {
