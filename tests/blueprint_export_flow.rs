@@ -224,3 +224,49 @@ fn shallow_keeps_the_flow_alone_and_refers_to_the_rest_by_name() {
     let usage = bindery(&store, &["export", "--all", "--shallow"]);
     assert_eq!(usage.status.code(), Some(2), "--shallow is for one flow");
 }
+
+/// Flows that point at each other (an enrollment flow whose identification stage links back
+/// to the login flow for recovery) are each written once, and the export still round-trips.
+#[test]
+fn flows_that_point_at_each_other_are_each_written_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.json");
+    ok(&store, &["init"]);
+    let flow = |slug: &str| {
+        format!(
+            "- model: authentik_flows.flow\n  id: {slug}\n  identifiers:\n    slug: {slug}\n  attrs:\n    name: {slug}\n    title: {slug}\n    designation: authentication\n"
+        )
+    };
+    let stage = |name: &str, field: &str, to: &str, target: &str| {
+        format!(
+            "- model: authentik_stages_identification.identificationstage\n  id: {name}\n  identifiers:\n    name: {name}\n  attrs:\n    user_fields: [username]\n    {field}: !KeyOf {to}\n\
+             - model: authentik_flows.flowstagebinding\n  identifiers:\n    target: !KeyOf {target}\n    stage: !KeyOf {name}\n    order: 10\n"
+        )
+    };
+    let blueprint = format!(
+        "version: 1\nmetadata:\n  name: cycle\nentries:\n{}{}{}{}",
+        flow("login"),
+        flow("signup"),
+        stage("login-id", "enrollment_flow", "signup", "login"),
+        stage("signup-id", "recovery_flow", "login", "signup"),
+    );
+    let file = write(dir.path(), "cycle.yaml", &blueprint);
+    ok(&store, &["import", file.to_str().unwrap()]);
+    let exported = ok(&store, &["export", "login"]);
+    let flows: Vec<String> = entries(&exported)
+        .iter()
+        .filter(|e| model(e) == "authentik_flows.flow")
+        .filter_map(|e| {
+            e.get("identifiers")?
+                .get("slug")?
+                .scalar_str()
+                .map(String::from)
+        })
+        .collect();
+    assert_eq!(flows, ["login", "signup"], "{exported}");
+    assert!(
+        exported.contains("recovery_flow: !KeyOf flow-login"),
+        "{exported}"
+    );
+    assert_eq!(round_trip_every_flow(&store, dir.path(), "cycle"), 2);
+}
