@@ -63,7 +63,7 @@ fn summarise(report: &FileReport, out: &mut Output) {
             Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
         )),
         count(|o| matches!(o, Outcome::Deleted(_))),
-        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse)),
+        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse { .. })),
     );
     for (n, outcome) in report.outcomes.iter().enumerate() {
         match outcome {
@@ -78,6 +78,22 @@ fn summarise(report: &FileReport, out: &mut Output) {
                     n + 1,
                     sanitize(model),
                     sanitize(&identifiers.to_string())
+                );
+            }
+            Outcome::ConditionFalse {
+                model,
+                identifiers,
+                conditions,
+                values,
+            } => {
+                let _ = writeln!(
+                    out.stdout,
+                    "  entry {}: skipped {} {}: its conditions {} gave {}, not all true",
+                    n + 1,
+                    sanitize(model),
+                    sanitize(identifiers),
+                    sanitize(conditions),
+                    sanitize(&values.to_string())
                 );
             }
             Outcome::Deleted(gone) => {
