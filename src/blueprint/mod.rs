@@ -11,6 +11,7 @@ mod import;
 pub mod limits;
 pub mod models;
 mod python;
+mod query;
 mod tags;
 pub mod yaml;
 

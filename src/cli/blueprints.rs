@@ -170,6 +170,22 @@ fn summarise(report: &FileReport, status: &str, out: &mut Output) {
                     sanitize(&identifiers.to_string())
                 );
             }
+            Outcome::ConditionFalse {
+                model,
+                identifiers,
+                conditions,
+                values,
+            } => {
+                let _ = writeln!(
+                    out.stdout,
+                    "  entry {}: skipped {} {}: its conditions {} gave {}, not all true",
+                    n + 1,
+                    sanitize(model),
+                    sanitize(identifiers),
+                    sanitize(conditions),
+                    sanitize(&values.to_string())
+                );
+            }
             Outcome::Deleted(gone) => {
                 let _ = writeln!(
                     out.stdout,
