@@ -257,7 +257,13 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
     let first = sim.list.scroll_for(height);
     let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
     let width = usize::from(table_area.width);
-    let name_width = width.saturating_sub(2 + 8 + 40).max(8);
+    // Room for "; ends the flow here" after an outcome only when some stage needs it.
+    let effects = plan
+        .stages
+        .iter()
+        .any(|s| !effect(s).is_empty());
+    let outcome_width = if effects { 40 } else { 25 };
+    let name_width = width.saturating_sub(2 + 8 + outcome_width).max(8);
     let fit = |text: String, n: usize| -> String {
         let cut: String = text.chars().take(n).collect();
         format!("{cut:<n$}")
