@@ -307,6 +307,9 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
         if let Some(note) = e.logs_out {
             text.push_str(&format!("; {note}"));
         }
+        if previous.is_none() && pending_fail.is_none() {
+            text.push_str("; never reached: the flow has ended before it");
+        }
         out.push(format!("  {stage}[{}]", label(&text)));
         let evaluated = b.evaluate_on_plan || b.re_evaluate_policies;
         let entry = match gate(doc, b.id, b.policy_engine_mode).filter(|_| evaluated) {

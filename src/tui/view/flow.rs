@@ -262,7 +262,7 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
         .stages
         .iter()
         .any(|s| !effect(s).is_empty());
-    let outcome_width = if effects { 40 } else { 25 };
+    let outcome_width = if effects { 42 } else { 25 };
     let name_width = width.saturating_sub(2 + 8 + outcome_width).max(8);
     let fit = |text: String, n: usize| -> String {
         let cut: String = text.chars().take(n).collect();
