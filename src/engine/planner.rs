@@ -330,14 +330,15 @@ fn advance(
         }
     }
     if !ends.is_empty() {
-        let certain = next.is_empty() && stage.outcome == Outcome::Presented;
-        let lead = if certain {
-            "ends the flow here"
-        } else {
-            "may end the flow here"
+        // Every world that gets here ends: the flow ends here whenever the stage is reached.
+        let every_run_ends = next.is_empty();
+        let lead = match (every_run_ends, stage.outcome) {
+            (true, Outcome::Presented) => "ends the flow here",
+            (true, _) => "ends the flow here whenever it is reached",
+            (false, _) => "may end the flow here",
         };
         stage.reasons.push(format!("{lead}: {}", ends.join("; ")));
-        stage.ends_flow = Some(if certain {
+        stage.ends_flow = Some(if every_run_ends {
             Ending::Certainly
         } else {
             Ending::Maybe
