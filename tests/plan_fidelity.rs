@@ -183,8 +183,16 @@ fn a_presented_deny_stage_ends_the_flow_and_later_stages_are_unreached() {
             ("after", "unreached")
         ])
     );
-    assert!(p.reasons("stop").contains("ends the flow here"), "{}", p.reasons("stop"));
-    assert!(p.reasons("after").contains("'stop'"), "{}", p.reasons("after"));
+    assert!(
+        p.reasons("stop").contains("ends the flow here"),
+        "{}",
+        p.reasons("stop")
+    );
+    assert!(
+        p.reasons("after").contains("'stop'"),
+        "{}",
+        p.reasons("after")
+    );
     assert_eq!(p.json["stages"][2]["decided_at"], Value::Null);
 }
 
@@ -204,7 +212,11 @@ fn a_deny_stage_that_depends_makes_later_stages_depend_naming_it() {
     let p = f.plan(&[]);
     assert_eq!(
         p.outcomes(),
-        pairs(&[("stop", "depends"), ("after", "depends"), ("never", "skipped")])
+        pairs(&[
+            ("stop", "depends"),
+            ("after", "depends"),
+            ("never", "skipped")
+        ])
     );
     assert!(
         p.reasons("after")
@@ -212,7 +224,11 @@ fn a_deny_stage_that_depends_makes_later_stages_depend_naming_it() {
         "{}",
         p.reasons("after")
     );
-    assert!(p.reasons("never").contains("skipped in any case"), "{}", p.reasons("never"));
+    assert!(
+        p.reasons("never").contains("skipped in any case"),
+        "{}",
+        p.reasons("never")
+    );
     // Assumed away, the deny stage is certain again.
     let p = f.plan(&["--assume", "maintenance=pass"]);
     assert_eq!(p.outcome("after"), "unreached");
@@ -230,9 +246,16 @@ fn a_login_stage_without_a_pending_user_ends_the_flow() {
     let p = f.plan(&[]);
     assert_eq!(p.outcome("login"), "presented");
     assert_eq!(p.outcome("after"), "unreached");
-    assert!(p.reasons("login").contains("no pending user"), "{}", p.reasons("login"));
+    assert!(
+        p.reasons("login").contains("no pending user"),
+        "{}",
+        p.reasons("login")
+    );
     // A source login or recovery link puts one in the plan.
-    assert_eq!(f.plan(&["--pending-user", "alice"]).outcome("after"), "presented");
+    assert_eq!(
+        f.plan(&["--pending-user", "alice"]).outcome("after"),
+        "presented"
+    );
 }
 
 /// authentik/stages/user_login/stage.py `UserLoginStageView.do_login`: an inactive pending
@@ -245,8 +268,15 @@ fn a_login_stage_with_an_inactive_pending_user_ends_the_flow() {
     f.stage("after", DUMMY_STAGE, 30);
     let p = f.plan(&["--identify-as", "erin"]);
     assert_eq!(p.outcome("after"), "unreached");
-    assert!(p.reasons("login").contains("erin is inactive"), "{}", p.reasons("login"));
-    assert_eq!(f.plan(&["--identify-as", "alice"]).outcome("after"), "presented");
+    assert!(
+        p.reasons("login").contains("erin is inactive"),
+        "{}",
+        p.reasons("login")
+    );
+    assert_eq!(
+        f.plan(&["--identify-as", "alice"]).outcome("after"),
+        "presented"
+    );
     // Identified, but who is not given: a pending user exists.
     assert_eq!(f.plan(&[]).outcome("after"), "presented");
 }
@@ -267,7 +297,11 @@ fn a_user_write_stage_creates_the_pending_user_the_login_stage_logs_in() {
     assert_eq!(p.outcome("login"), "presented");
     // Reached, and evaluated for the new user (who is in no group).
     assert_eq!(p.outcome("after"), "skipped");
-    assert!(p.reasons("after").contains("the user created by 'write'"), "{}", p.reasons("after"));
+    assert!(
+        p.reasons("after").contains("the user created by 'write'"),
+        "{}",
+        p.reasons("after")
+    );
 
     let stage = f.doc.stage_bindings.get(write).unwrap().stage;
     let set = |f: &mut Fixture, w: UserWriteStage| {
@@ -298,7 +332,11 @@ fn a_user_write_stage_creates_the_pending_user_the_login_stage_logs_in() {
     );
     let p = f.plan(&[]);
     assert_eq!(p.outcome("after"), "unreached");
-    assert!(p.reasons("login").contains("inactive"), "{}", p.reasons("login"));
+    assert!(
+        p.reasons("login").contains("inactive"),
+        "{}",
+        p.reasons("login")
+    );
     set(
         &mut f,
         UserWriteStage {
@@ -308,7 +346,11 @@ fn a_user_write_stage_creates_the_pending_user_the_login_stage_logs_in() {
     );
     let p = f.plan(&[]);
     assert_eq!(p.outcome("login"), "unreached");
-    assert!(p.reasons("write").contains("never_create"), "{}", p.reasons("write"));
+    assert!(
+        p.reasons("write").contains("never_create"),
+        "{}",
+        p.reasons("write")
+    );
     // A logged-in user becomes the pending user instead.
     assert_eq!(f.plan(&["--user", "alice"]).outcome("after"), "presented");
 }
@@ -327,10 +369,22 @@ fn when_identification_depends_the_login_may_end_the_flow() {
     let p = f.plan(&["--identify-as", "alice"]);
     assert_eq!(
         p.outcomes(),
-        pairs(&[("who", "depends"), ("login", "presented"), ("after", "depends")])
+        pairs(&[
+            ("who", "depends"),
+            ("login", "presented"),
+            ("after", "depends")
+        ])
     );
-    assert!(p.reasons("login").contains("may end the flow here"), "{}", p.reasons("login"));
-    assert!(p.reasons("after").contains("'login'"), "{}", p.reasons("after"));
+    assert!(
+        p.reasons("login").contains("may end the flow here"),
+        "{}",
+        p.reasons("login")
+    );
+    assert!(
+        p.reasons("after").contains("'login'"),
+        "{}",
+        p.reasons("after")
+    );
 }
 
 /// authentik/stages/user_delete/stage.py `UserDeleteStageView.get`: the user to delete is
@@ -343,7 +397,10 @@ fn a_user_delete_stage_with_nobody_to_delete_ends_the_flow() {
     f.stage("after", DUMMY_STAGE, 20);
     assert_eq!(f.plan(&[]).outcome("after"), "unreached");
     assert_eq!(f.plan(&["--user", "alice"]).outcome("after"), "presented");
-    assert_eq!(f.plan(&["--pending-user", "alice"]).outcome("after"), "presented");
+    assert_eq!(
+        f.plan(&["--pending-user", "alice"]).outcome("after"),
+        "presented"
+    );
 }
 
 // --- Who later bindings see ---------------------------------------------------------------------
@@ -364,14 +421,23 @@ fn after_a_logout_stage_later_bindings_see_the_pending_user_else_nobody() {
     let p = f.plan(&["--user", "alice"]);
     assert_eq!(
         p.outcomes(),
-        pairs(&[("before", "presented"), ("logout", "presented"), ("after", "skipped")])
+        pairs(&[
+            ("before", "presented"),
+            ("logout", "presented"),
+            ("after", "skipped")
+        ])
     );
     assert!(
-        p.reasons("logout").contains("from here on, nobody is logged in"),
+        p.reasons("logout")
+            .contains("from here on, nobody is logged in"),
         "{}",
         p.reasons("logout")
     );
-    assert!(p.reasons("after").contains("nobody (anonymous)"), "{}", p.reasons("after"));
+    assert!(
+        p.reasons("after").contains("nobody (anonymous)"),
+        "{}",
+        p.reasons("after")
+    );
     let p = f.plan(&["--user", "alice", "--pending-user", "alice"]);
     assert_eq!(p.outcome("after"), "presented");
 }
@@ -387,8 +453,16 @@ fn after_a_user_delete_stage_later_bindings_see_nobody() {
     // Negated group binding: the anonymous user fails it too (authentik's aggregate).
     let p = f.plan(&["--pending-user", "alice"]);
     assert_eq!(p.outcome("after"), "skipped");
-    assert!(p.reasons("after").contains("anonymous"), "{}", p.reasons("after"));
-    assert!(p.reasons("delete").contains("no pending user"), "{}", p.reasons("delete"));
+    assert!(
+        p.reasons("after").contains("anonymous"),
+        "{}",
+        p.reasons("after")
+    );
+    assert!(
+        p.reasons("delete").contains("no pending user"),
+        "{}",
+        p.reasons("delete")
+    );
 }
 
 // --- Policies that raise, and event matchers ------------------------------------------------------
@@ -459,7 +533,11 @@ fn password_expiry_for_the_anonymous_user_raises_and_fails_its_binding() {
     f.gate(sb, Subject::Policy(e), true);
     let p = f.plan(&["--assume", "expired=fail"]);
     assert_eq!(p.outcome("gated"), "skipped", "{}", p.reasons("gated"));
-    assert!(p.reasons("gated").contains("raises"), "{}", p.reasons("gated"));
+    assert!(
+        p.reasons("gated").contains("raises"),
+        "{}",
+        p.reasons("gated")
+    );
     assert!(
         p.stderr.contains("--assume expired: ignored") && p.stderr.contains("anonymous"),
         "{}",
@@ -479,7 +557,11 @@ fn an_assumption_about_a_dummy_policy_is_reported_as_ignored() {
     f.gate(sb, Subject::Policy(d), false);
     let p = f.plan(&["--assume", "fixed=fail"]);
     assert_eq!(p.outcome("gated"), "presented");
-    assert!(p.stderr.contains("--assume fixed: ignored: a dummy policy"), "{}", p.stderr);
+    assert!(
+        p.stderr.contains("--assume fixed: ignored: a dummy policy"),
+        "{}",
+        p.stderr
+    );
 }
 
 // --- The same facts in the diagram, the Simulate tab and lint ------------------------------------
@@ -499,7 +581,10 @@ fn the_diagram_shows_where_the_flow_ends_and_where_nobody_is_logged_in() {
     let f = deny_and_logout();
     let flow = f.doc.flows.get(f.flow).unwrap();
     let text = diagram::text(&f.doc, flow);
-    assert!(text.contains("ends the flow here: a deny stage always denies"), "{text}");
+    assert!(
+        text.contains("ends the flow here: a deny stage always denies"),
+        "{text}"
+    );
     assert!(
         text.contains("ends the flow here if there is no pending user, or it is inactive"),
         "{text}"
@@ -508,19 +593,34 @@ fn the_diagram_shows_where_the_flow_ends_and_where_nobody_is_logged_in() {
     assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 
     let mermaid = diagram::mermaid(&f.doc, flow);
-    assert!(mermaid.contains("  s3 -->|ends the flow here| ended"), "{mermaid}");
-    assert!(mermaid.contains("  s2 -.->|ends the flow here if"), "{mermaid}");
-    assert!(mermaid.contains("from here on, nobody is logged in"), "{mermaid}");
+    assert!(
+        mermaid.contains("  s3 -->|ends the flow here| ended"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("  s2 -.->|ends the flow here if"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("from here on, nobody is logged in"),
+        "{mermaid}"
+    );
     // Nothing leads from the deny stage to the stage after it.
     assert!(!mermaid.contains("--> s4"), "{mermaid}");
-    assert!(mermaid.contains("50 after (dummy); never reached"), "{mermaid}");
+    assert!(
+        mermaid.contains("50 after (dummy); never reached"),
+        "{mermaid}"
+    );
 }
 
 #[test]
 fn the_simulate_tab_shows_the_stage_that_ends_the_flow_and_the_unreached_one() {
     let f = deny_and_logout();
     let (_dir, store) = f.save();
-    let out = bindery(&store, &["screen", "--size", "100x18", "--keys", "1<Enter>]]"]);
+    let out = bindery(
+        &store,
+        &["screen", "--size", "100x18", "--keys", "1<Enter>]]"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let screen = text(&out.stdout);
     insta::assert_snapshot!("simulate_deny_unreached_100x18", screen);
@@ -542,15 +642,29 @@ fn lint_warns_about_policies_that_never_pass_and_stages_after_a_deny_stage() {
     };
     let matcher = with("event-matcher-in-flow");
     assert_eq!(matcher.len(), 1, "{findings:#?}");
-    assert!(matcher[0].message.contains("this policy can never pass in a flow"));
+    assert!(
+        matcher[0]
+            .message
+            .contains("this policy can never pass in a flow")
+    );
     let raising = with("policy-always-raises");
     assert_eq!(raising.len(), 1, "{findings:#?}");
     assert!(raising[0].message.contains("'broken'"));
-    assert!(raising[0].message.contains("this policy can never pass in a flow"));
+    assert!(
+        raising[0]
+            .message
+            .contains("this policy can never pass in a flow")
+    );
     let unreachable = with("unreachable-after-deny");
     let names: Vec<&str> = unreachable
         .iter()
-        .map(|x| if x.message.contains("'after'") { "after" } else { "gated" })
+        .map(|x| {
+            if x.message.contains("'after'") {
+                "after"
+            } else {
+                "gated"
+            }
+        })
         .collect();
     assert_eq!(names, ["after", "gated"], "{findings:#?}");
 

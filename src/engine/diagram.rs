@@ -96,9 +96,8 @@ fn effect(doc: &Document, b: &StageBinding) -> Effect {
         }
         Some(StageKind::UserDelete(_)) => {
             e.ends_if = Some("there is no pending user and nobody is logged in");
-            e.logs_out = Some(
-                "from here on, nobody is logged in: later bindings see the anonymous user",
-            );
+            e.logs_out =
+                Some("from here on, nobody is logged in: later bindings see the anonymous user");
         }
         Some(StageKind::UserLogout(_)) => {
             e.logs_out = Some(

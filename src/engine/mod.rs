@@ -10,7 +10,7 @@ mod policy;
 mod tri;
 
 pub use index::Index;
-pub use planner::{DecidedAt, Ending, Outcome, Plan, Request, StagePlan, plan};
 pub use offline::{Offline, assumption_ignored, offline};
+pub use planner::{DecidedAt, Ending, Outcome, Plan, Request, StagePlan, plan};
 pub use policy::{Engine, EngineResult, Person, Verdict, needs_live_data};
 pub use tri::Tri;

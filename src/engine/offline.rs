@@ -46,9 +46,10 @@ pub fn offline(kind: &PolicyKind, person: Person) -> Offline {
         // authentik/policies/event_matcher/models.py `EventMatcherPolicy.passes`: without an
         // "event" in the request context it returns PolicyResult(False); a flow's policy
         // request never carries one.
-        PolicyKind::EventMatcher(_) => {
-            Offline::Returns(false, "always fails in a flow: there is no event in the request")
-        }
+        PolicyKind::EventMatcher(_) => Offline::Returns(
+            false,
+            "always fails in a flow: there is no event in the request",
+        ),
         // authentik/policies/expiry/models.py `PasswordExpiryPolicy.passes` reads
         // `request.user.password_change_date`; Django's AnonymousUser has none, so it raises
         // AttributeError, caught by `PolicyProcess.run` as a failing result.

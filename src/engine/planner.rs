@@ -255,7 +255,10 @@ pub fn plan(engine: &Engine, flow: &Flow, request: Request) -> Plan {
             }
             let (checked, reasons, merged) = run_check(engine, binding, &people);
             for (w, result) in worlds.iter().zip(results.iter_mut()) {
-                let at = people.iter().position(|p| *p == w.person()).expect("listed");
+                let at = people
+                    .iter()
+                    .position(|p| *p == w.person())
+                    .expect("listed");
                 *result = Tri::combine(EngineMode::All, [planned, checked[at].result]);
             }
             stage.decided_at = Some(DecidedAt::Run);
@@ -285,7 +288,9 @@ pub fn plan(engine: &Engine, flow: &Flow, request: Request) -> Plan {
                 _ => format!("reached only if the flow did not end at '{ends_before}'"),
             });
         }
-        worlds = advance(engine, binding, &worlds, &results, request, &mut stage, &mut ended);
+        worlds = advance(
+            engine, binding, &worlds, &results, request, &mut stage, &mut ended,
+        );
         plan.stages.push(stage);
     }
     plan

@@ -260,7 +260,10 @@ impl<'a> Linter<'a> {
                 Target::StageBinding(sb) => doc.stage_bindings.get(sb).map(|b| b.target),
             };
             let flow_name = flow.map(|f| self.flow_name(f)).unwrap_or_default();
-            let (code, message) = match (&p.kind, crate::engine::offline(&p.kind, Person::Anonymous)) {
+            let (code, message) = match (
+                &p.kind,
+                crate::engine::offline(&p.kind, Person::Anonymous),
+            ) {
                 (PolicyKind::EventMatcher(_), _) if pb.negate => (
                     "event-matcher-in-flow",
                     format!(

@@ -258,10 +258,7 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
     let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
     let width = usize::from(table_area.width);
     // Room for "; ends the flow here" after an outcome only when some stage needs it.
-    let effects = plan
-        .stages
-        .iter()
-        .any(|s| !effect(s).is_empty());
+    let effects = plan.stages.iter().any(|s| !effect(s).is_empty());
     let outcome_width = if effects { 42 } else { 25 };
     let name_width = width.saturating_sub(2 + 8 + outcome_width).max(8);
     let fit = |text: String, n: usize| -> String {
