@@ -14,7 +14,9 @@ use uuid::Uuid;
 use super::executor::{self, After, World};
 use super::policy::{Engine, EngineResult, Person};
 use super::tri::Tri;
-use crate::model::{AuthenticationRequirement, DeniedAction, EngineMode, Flow, ObjKind};
+use crate::model::{
+    AuthenticationRequirement, DeniedAction, EngineMode, Flow, ObjKind, StageBinding,
+};
 
 /// Who is asking: the request's logged-in user, a pending user already in the plan context,
 /// and who the person identifies as when an identification stage runs.
@@ -149,8 +151,6 @@ fn run_check(
     let names: Vec<String> = people.iter().map(|p| engine.name(*p)).collect();
     (results, reasons, (names.join(" or "), merged))
 }
-
-use crate::model::StageBinding;
 
 pub fn plan(engine: &Engine, flow: &Flow, request: Request) -> Plan {
     let request_person = request.user.map_or(Person::Anonymous, Person::User);
