@@ -2,10 +2,10 @@
 //! in order with its gates and where a failed gate goes. As text (80 columns, read top to
 //! bottom) or as a Mermaid `graph TD`.
 
-use crate::model::stage::UserCreationMode;
+use super::executor::{self, StageEffect};
 use crate::model::{
     AuthenticationRequirement, DeniedAction, Document, EngineMode, Flow, ObjKind, PolicyBinding,
-    StageBinding, StageKind, Subject,
+    StageBinding, Subject,
 };
 use crate::text::sanitize;
 
@@ -71,43 +71,15 @@ fn denial(action: DeniedAction) -> &'static str {
     }
 }
 
-/// What a stage does to the run when it is presented (authentik/flows/views/executor.py
-/// `stage_invalid` and the stage views; see engine/executor.rs): whether it always ends the
-/// flow, when it may end it, and whether it logs the request out.
-struct Effect {
-    always_ends: bool,
-    ends_if: Option<&'static str>,
-    logs_out: Option<&'static str>,
-}
-
-fn effect(doc: &Document, b: &StageBinding) -> Effect {
-    let mut e = Effect {
-        always_ends: false,
-        ends_if: None,
-        logs_out: None,
-    };
-    match doc.stages.get(b.stage).map(|s| &s.kind) {
-        Some(StageKind::Deny(_)) => e.always_ends = true,
-        Some(StageKind::UserLogin(_)) => {
-            e.ends_if = Some("there is no pending user, or it is inactive");
-        }
-        Some(StageKind::UserWrite(w)) if w.user_creation_mode == UserCreationMode::NeverCreate => {
-            e.ends_if = Some("there is no pending user (never_create)");
-        }
-        Some(StageKind::UserDelete(_)) => {
-            e.ends_if = Some("there is no pending user and nobody is logged in");
-            e.logs_out =
-                Some("from here on, nobody is logged in: later bindings see the anonymous user");
-        }
-        Some(StageKind::UserLogout(_)) => {
-            e.logs_out = Some(
-                "from here on, nobody is logged in: later bindings see the pending user, \
-                 else the anonymous user",
-            );
-        }
-        _ => {}
-    }
-    e
+fn effect(doc: &Document, b: &StageBinding) -> StageEffect {
+    doc.stages.get(b.stage).map_or(
+        StageEffect {
+            always_ends: false,
+            ends_if: None,
+            logs_out: None,
+        },
+        |s| executor::effect(&s.kind),
+    )
 }
 
 /// Splits text into lines of at most `width` characters, at spaces where it can and inside
@@ -269,7 +241,7 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
     }
     out.push(format!("  done([{}])", label("done")));
     let bindings = doc.bindings_of_flow(flow.id);
-    let effects: Vec<Effect> = bindings.iter().map(|b| effect(doc, b)).collect();
+    let effects: Vec<StageEffect> = bindings.iter().map(|b| effect(doc, b)).collect();
     if effects.iter().any(|e| e.always_ends || e.ends_if.is_some()) {
         out.push(format!(
             "  ended[/{}/]",

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::planner::Request;
 use super::policy::{Engine, Person};
 use crate::model::stage::UserCreationMode;
-use crate::model::{ObjKind, Stage, StageKind};
+use crate::model::{Stage, StageKind};
 
 /// One possible state of the request between two stages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,18 +148,43 @@ pub fn run(engine: &Engine, stage: &Stage, mut world: World, identify_as: Option
     }
 }
 
-/// What a stage changes about who later bindings see, in words, if anything.
-pub fn note(engine: &Engine, stage: &Stage) -> Option<String> {
-    let name = engine.index().doc.label_of(ObjKind::Stage, stage.id);
-    match stage.kind {
-        StageKind::UserLogout(_) => Some(format!(
-            "from here on, nobody is logged in: bindings evaluated after '{name}' see the \
-             pending user if the plan holds one, else the anonymous user"
-        )),
-        StageKind::UserDelete(_) => Some(format!(
-            "from here on, nobody is logged in and there is no pending user: bindings \
-             evaluated after '{name}' see the anonymous user"
-        )),
-        _ => None,
+/// What a stage does whenever it is presented, in words: the rules `run` applies, for what
+/// shows a flow without a request (the diagram, lint).
+pub struct StageEffect {
+    /// It always ends the flow (a deny stage).
+    pub always_ends: bool,
+    /// It ends the flow when this holds.
+    pub ends_if: Option<&'static str>,
+    /// It logs the request out; who later bindings see.
+    pub logs_out: Option<&'static str>,
+}
+
+pub fn effect(kind: &StageKind) -> StageEffect {
+    let mut e = StageEffect {
+        always_ends: false,
+        ends_if: None,
+        logs_out: None,
+    };
+    match kind {
+        StageKind::Deny(_) => e.always_ends = true,
+        StageKind::UserLogin(_) => e.ends_if = Some("there is no pending user, or it is inactive"),
+        StageKind::UserWrite(w) if w.user_creation_mode == UserCreationMode::NeverCreate => {
+            e.ends_if = Some("there is no pending user (never_create)");
+        }
+        StageKind::UserDelete(_) => {
+            e.ends_if = Some("there is no pending user and nobody is logged in");
+            e.logs_out = Some(
+                "from here on, nobody is logged in and there is no pending user: later \
+                 bindings see the anonymous user",
+            );
+        }
+        StageKind::UserLogout(_) => {
+            e.logs_out = Some(
+                "from here on, nobody is logged in: later bindings see the pending user, \
+                 else the anonymous user",
+            );
+        }
+        _ => {}
     }
+    e
 }

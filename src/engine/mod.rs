@@ -2,7 +2,7 @@
 //! authentik would show a person, with every decision's reasons.
 
 pub mod diagram;
-mod executor;
+pub mod executor;
 mod index;
 mod offline;
 mod planner;

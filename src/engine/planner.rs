@@ -351,9 +351,9 @@ fn advance(
         ended.push(engine.index().doc.label_of(ObjKind::Stage, binding.stage));
     }
     if runs > 0
-        && let Some(note) = executor::note(engine, s)
+        && let Some(note) = executor::effect(&s.kind).logs_out
     {
-        stage.reasons.push(note);
+        stage.reasons.push(note.to_string());
         stage.logs_out = true;
     }
     next

@@ -305,10 +305,10 @@ impl<'a> Linter<'a> {
         for flow in doc.flows.iter() {
             let bindings = self.bindings_of_flow(flow.id);
             let deny = bindings.iter().position(|b| {
-                matches!(
-                    doc.stages.get(b.stage).map(|s| &s.kind),
-                    Some(StageKind::Deny(_))
-                ) && !self.policy_bindings_of(b.id).iter().any(|pb| pb.enabled)
+                doc.stages
+                    .get(b.stage)
+                    .is_some_and(|s| crate::engine::executor::effect(&s.kind).always_ends)
+                    && !self.policy_bindings_of(b.id).iter().any(|pb| pb.enabled)
             });
             let Some(at) = deny else {
                 continue;
