@@ -254,6 +254,7 @@ fn screen_word(outcome: Outcome) -> &'static str {
         Outcome::Presented => "presented",
         Outcome::Skipped => "skipped",
         Outcome::Depends => "DEPENDS",
+        Outcome::Unreached => "unreached",
     }
 }
 
@@ -261,7 +262,7 @@ fn screen_word(outcome: Outcome) -> &'static str {
 fn outcome_on_screen(screen: &str, stage: &str) -> &'static str {
     let line = line_with(screen, stage);
     let rest = &line[line.find(stage).unwrap() + stage.len()..];
-    ["presented", "skipped", "DEPENDS"]
+    ["presented", "skipped", "DEPENDS", "unreached"]
         .into_iter()
         .find(|w| rest.contains(w))
         .unwrap_or_else(|| panic!("no outcome on the line {line:?}"))
@@ -343,6 +344,7 @@ fn assert_tab_agrees_with_plan_json(app: &App, dir: &Path, args: &[&str]) {
                 Outcome::Presented => "presented",
                 Outcome::Skipped => "skipped",
                 Outcome::Depends => "depends",
+                Outcome::Unreached => "unreached",
             };
             (order, name, word.to_string(), s.reasons.clone())
         })

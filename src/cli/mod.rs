@@ -120,7 +120,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
                     json,
                 },
             )?;
-            out.stderr = warnings;
+            out.stderr = warnings + &out.stderr;
             Ok(out)
         }
         Some(Command::Init { demo }) => blueprints::init(&store_path, demo),

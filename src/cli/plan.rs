@@ -1,6 +1,6 @@
 //! `bindery plan FLOW [--user] [--pending-user] [--identify-as] [--assume P=pass|fail]... [--json]`
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
@@ -82,8 +82,34 @@ pub fn run(doc: &Document, args: PlanArgs) -> Result<Output, CliError> {
     };
     Ok(Output {
         stdout,
-        ..Output::default()
+        stderr: ignored_notes(doc, &assumed, &engine.ignored_assumptions()),
     })
+}
+
+/// One line on stderr for each `--assume` the plan could not use, and why.
+fn ignored_notes(doc: &Document, assumed: &HashMap<Uuid, bool>, raised: &HashSet<Uuid>) -> String {
+    let mut policies: Vec<_> = assumed
+        .keys()
+        .filter_map(|id| doc.policies.get(*id))
+        .collect();
+    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut out = String::new();
+    for p in policies {
+        let why = match engine::assumption_ignored(&p.kind) {
+            Some(why) => why,
+            None if raised.contains(&p.id) => {
+                "where it is evaluated for the anonymous user, a password expiry policy raises \
+                 (no password change date) and its binding fails"
+            }
+            None => continue,
+        };
+        let _ = writeln!(
+            out,
+            "bindery: --assume {}: ignored: {why}",
+            sanitize(&p.name)
+        );
+    }
+    out
 }
 
 fn applicable_word(t: Tri) -> &'static str {
@@ -99,6 +125,7 @@ fn outcome_word(o: Outcome) -> &'static str {
         Outcome::Presented => "presented",
         Outcome::Skipped => "skipped",
         Outcome::Depends => "depends",
+        Outcome::Unreached => "unreached",
     }
 }
 

@@ -2,6 +2,7 @@
 //! in order with its gates and where a failed gate goes. As text (80 columns, read top to
 //! bottom) or as a Mermaid `graph TD`.
 
+use super::executor::{self, StageEffect};
 use crate::model::{
     AuthenticationRequirement, DeniedAction, Document, EngineMode, Flow, ObjKind, PolicyBinding,
     StageBinding, Subject,
@@ -68,6 +69,17 @@ fn denial(action: DeniedAction) -> &'static str {
         DeniedAction::Message => "show the denial message",
         DeniedAction::Continue => "continue to ?next, else the default page",
     }
+}
+
+fn effect(doc: &Document, b: &StageBinding) -> StageEffect {
+    doc.stages.get(b.stage).map_or(
+        StageEffect {
+            always_ends: false,
+            ends_if: None,
+            logs_out: None,
+        },
+        |s| executor::effect(&s.kind),
+    )
 }
 
 /// Splits text into lines of at most `width` characters, at spaces where it can and inside
@@ -169,6 +181,19 @@ pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
                 put("│    ", "fails: skipped, on to the next stage");
             }
         }
+        let e = effect(doc, b);
+        if e.always_ends {
+            put(
+                "│    ",
+                "ends the flow here: a deny stage always denies; later stages are reached only when it is skipped",
+            );
+        }
+        if let Some(cond) = e.ends_if {
+            put("│    ", &format!("ends the flow here if {cond}"));
+        }
+        if let Some(note) = e.logs_out {
+            put("│    ", note);
+        }
     }
     put("│", "");
     put(
@@ -215,7 +240,16 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
         ));
     }
     out.push(format!("  done([{}])", label("done")));
-    let mut previous = "start".to_string();
+    let bindings = doc.bindings_of_flow(flow.id);
+    let effects: Vec<StageEffect> = bindings.iter().map(|b| effect(doc, b)).collect();
+    if effects.iter().any(|e| e.always_ends || e.ends_if.is_some()) {
+        out.push(format!(
+            "  ended[/{}/]",
+            label("the flow ends here: access denied")
+        ));
+    }
+    // The node the run comes from; None after a stage that always ends the flow.
+    let mut previous = Some("start".to_string());
     if let Some(g) = gated {
         out.push(format!(
             "  flowgate{{{}}}",
@@ -223,28 +257,31 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
         ));
         out.push("  start --> flowgate".to_string());
         out.push("  flowgate -->|fails| denied".to_string());
-        previous = "flowgate".to_string();
+        previous = Some("flowgate".to_string());
     }
     if flow.authentication != AuthenticationRequirement::None {
         out.push("  start -.->|requirement not met| denied".to_string());
     }
-    let bindings = doc.bindings_of_flow(flow.id);
     let mut pending_fail: Option<String> = None;
-    for (i, b) in bindings.iter().enumerate() {
+    for (i, (b, e)) in bindings.iter().zip(&effects).enumerate() {
         let kind = doc
             .stages
             .get(b.stage)
             .map(|s| s.kind.short().to_string())
             .unwrap_or_default();
         let stage = format!("s{i}");
-        out.push(format!(
-            "  {stage}[{}]",
-            label(&format!(
-                "{} {} ({kind})",
-                b.order,
-                doc.label_of(ObjKind::Stage, b.stage)
-            ))
-        ));
+        let mut text = format!(
+            "{} {} ({kind})",
+            b.order,
+            doc.label_of(ObjKind::Stage, b.stage)
+        );
+        if let Some(note) = e.logs_out {
+            text.push_str(&format!("; {note}"));
+        }
+        if previous.is_none() && pending_fail.is_none() {
+            text.push_str("; never reached: the flow has ended before it");
+        }
+        out.push(format!("  {stage}[{}]", label(&text)));
         let evaluated = b.evaluate_on_plan || b.re_evaluate_policies;
         let entry = match gate(doc, b.id, b.policy_engine_mode).filter(|_| evaluated) {
             Some(g) => {
@@ -258,28 +295,46 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
             }
             None => stage.clone(),
         };
-        let arrow = if previous == "flowgate" {
-            "-->|applies|"
-        } else {
-            "-->"
-        };
-        out.push(format!("  {previous} {arrow} {entry}"));
+        if let Some(from) = &previous {
+            out.push(format!("  {from} {} {entry}", arrow(from)));
+        }
         if let Some(fail) = pending_fail.take() {
             out.push(format!("  {fail} -->|fails| {entry}"));
         }
         if entry != stage {
             pending_fail = Some(entry);
         }
-        previous = stage;
+        if e.always_ends {
+            out.push(format!("  {stage} -->|ends the flow here| ended"));
+            previous = None;
+        } else {
+            if let Some(cond) = e.ends_if {
+                out.push(format!(
+                    "  {stage} -.->|{}| ended",
+                    edge(&format!("ends the flow here if {cond}"))
+                ));
+            }
+            previous = Some(stage);
+        }
     }
-    let arrow = if previous == "flowgate" {
-        "-->|applies|"
-    } else {
-        "-->"
-    };
-    out.push(format!("  {previous} {arrow} done"));
+    if let Some(from) = &previous {
+        out.push(format!("  {from} {} done", arrow(from)));
+    }
     if let Some(fail) = pending_fail {
         out.push(format!("  {fail} -->|fails| done"));
     }
     out.join("\n") + "\n"
+}
+
+fn arrow(from: &str) -> &'static str {
+    if from == "flowgate" {
+        "-->|applies|"
+    } else {
+        "-->"
+    }
+}
+
+/// An edge label: Mermaid ends it at `|`, so none may appear inside.
+fn edge(text: &str) -> String {
+    label(text).trim_matches('"').replace('|', "#124;")
 }

@@ -61,11 +61,19 @@ impl<'a> Index<'a> {
 
     /// A user's direct groups and every ancestor of them; cycles terminate.
     pub fn all_groups(&self, user: Uuid) -> HashSet<Uuid> {
+        match self.doc.users.get(user) {
+            Some(user) => self.with_ancestors(user.groups.clone()),
+            None => HashSet::new(),
+        }
+    }
+
+    /// A group and every ancestor of it.
+    pub fn group_ancestry(&self, group: Uuid) -> HashSet<Uuid> {
+        self.with_ancestors(vec![group])
+    }
+
+    fn with_ancestors(&self, mut queue: Vec<Uuid>) -> HashSet<Uuid> {
         let mut seen = HashSet::new();
-        let Some(user) = self.doc.users.get(user) else {
-            return seen;
-        };
-        let mut queue: Vec<Uuid> = user.groups.clone();
         while let Some(group) = queue.pop() {
             if seen.insert(group)
                 && let Some(g) = self.doc.groups.get(group)

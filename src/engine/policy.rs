@@ -12,8 +12,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::index::Index;
+use super::offline::{Offline, offline};
 use super::tri::Tri;
-use crate::model::{EngineMode, ObjKind, PolicyBinding, PolicyKind, Subject};
+use crate::model::{EngineMode, ObjKind, PolicyBinding, PolicyKind, StageKind, Subject};
 
 /// Who a binding is evaluated for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,6 +22,9 @@ pub enum Person {
     /// authentik's AnonymousUser: nobody is logged in or identified.
     Anonymous,
     User(Uuid),
+    /// The new user a user write stage (this stage id) created: a member of the stage's
+    /// `create_users_group` only, and nobody a user binding names.
+    Created(Uuid),
 }
 
 /// One binding's part in a result, with the reason in words.
@@ -51,12 +55,9 @@ impl EngineResult {
     }
 }
 
-/// Whether a policy type can be computed without a live request.
-pub fn offline_result(kind: &PolicyKind) -> Option<bool> {
-    match kind {
-        PolicyKind::Dummy(d) => Some(d.result),
-        _ => None,
-    }
+/// Whether a policy type needs a live request (and so an assumption) for a logged-in user.
+pub fn needs_live_data(kind: &PolicyKind) -> bool {
+    offline(kind, Person::User(Uuid::nil())) == Offline::Live
 }
 
 pub struct Engine<'i, 'a> {
@@ -64,6 +65,8 @@ pub struct Engine<'i, 'a> {
     /// Assumed results of policies that cannot be computed offline, by policy id.
     assumptions: &'i HashMap<Uuid, bool>,
     groups: RefCell<HashMap<Uuid, Rc<HashSet<Uuid>>>>,
+    /// Assumed policies that were evaluated where the assumption cannot apply (they raised).
+    ignored: RefCell<HashSet<Uuid>>,
 }
 
 impl<'i, 'a> Engine<'i, 'a> {
@@ -72,6 +75,7 @@ impl<'i, 'a> Engine<'i, 'a> {
             index,
             assumptions,
             groups: RefCell::new(HashMap::new()),
+            ignored: RefCell::new(HashSet::new()),
         }
     }
 
@@ -99,6 +103,30 @@ impl<'i, 'a> Engine<'i, 'a> {
         match person {
             Person::Anonymous => "nobody (anonymous)".into(),
             Person::User(id) => self.index.doc.label_of(ObjKind::User, id),
+            Person::Created(stage) => format!(
+                "the user created by '{}'",
+                self.index.doc.label_of(ObjKind::Stage, stage)
+            ),
+        }
+    }
+
+    /// Assumed policies whose assumption some evaluation could not use.
+    pub fn ignored_assumptions(&self) -> HashSet<Uuid> {
+        self.ignored.borrow().clone()
+    }
+
+    /// The groups (with ancestors) of a user or of a user a user write stage creates.
+    fn groups_of(&self, person: Person) -> Rc<HashSet<Uuid>> {
+        match person {
+            Person::Anonymous => Rc::new(HashSet::new()),
+            Person::User(user) => self.all_groups(user),
+            Person::Created(stage) => {
+                let group = match self.index.doc.stages.get(stage).map(|s| &s.kind) {
+                    Some(StageKind::UserWrite(w)) => w.create_users_group,
+                    _ => None,
+                };
+                Rc::new(group.map_or_else(HashSet::new, |g| self.index.group_ancestry(g)))
+            }
         }
     }
 
@@ -119,7 +147,7 @@ impl<'i, 'a> Engine<'i, 'a> {
             }
             match binding.subject {
                 Subject::Policy(policy) => {
-                    let (result, reason) = self.policy(binding, policy);
+                    let (result, reason) = self.policy(binding, policy, person);
                     results.push(result);
                     verdicts.push(Verdict {
                         binding: binding.id,
@@ -188,7 +216,7 @@ impl<'i, 'a> Engine<'i, 'a> {
     /// counts as passing, negated or not.
     fn directory(&self, binding: &PolicyBinding, person: Person) -> (bool, String) {
         let subject = self.subject(binding);
-        let Person::User(user) = person else {
+        if person == Person::Anonymous {
             return (
                 false,
                 format!(
@@ -199,7 +227,7 @@ impl<'i, 'a> Engine<'i, 'a> {
         let name = self.name(person);
         let (is, fact) = match binding.subject {
             Subject::Group(group) => {
-                let member = self.all_groups(user).contains(&group);
+                let member = self.groups_of(person).contains(&group);
                 let fact = if member {
                     format!("{name} is a member")
                 } else {
@@ -208,7 +236,7 @@ impl<'i, 'a> Engine<'i, 'a> {
                 (member, fact)
             }
             Subject::User(expected) => {
-                let same = expected == user;
+                let same = person == Person::User(expected);
                 let fact = if same {
                     format!("the user is {name}")
                 } else {
@@ -225,7 +253,11 @@ impl<'i, 'a> Engine<'i, 'a> {
         )
     }
 
-    fn policy(&self, binding: &PolicyBinding, policy: Uuid) -> (Tri, String) {
+    /// One policy binding, as authentik's `PolicyProcess` runs it
+    /// (authentik/policies/process.py `PolicyProcess.execute` and `run`): `negate` applies to a
+    /// returned result; a raise (other than PolicyException, which no offline case produces)
+    /// is caught by `run` and fails the binding, ignoring `negate` and `failure_result`.
+    fn policy(&self, binding: &PolicyBinding, policy: Uuid, person: Person) -> (Tri, String) {
         let Some(p) = self.index.doc.policies.get(policy) else {
             return (
                 Tri::Fail,
@@ -236,26 +268,43 @@ impl<'i, 'a> Engine<'i, 'a> {
             );
         };
         let mut notes = vec![p.kind.short().to_string()];
-        let raw = match (offline_result(&p.kind), self.assumptions.get(&policy)) {
-            (Some(result), _) => {
-                notes.push("fixed result".into());
-                Tri::from_bool(result)
+        let negated = |t: Tri| if binding.negate { t.negate() } else { t };
+        let assumed = self.assumptions.get(&policy);
+        let result = match offline(&p.kind, person) {
+            Offline::Returns(result, why) => {
+                notes.push(why.into());
+                negated(Tri::from_bool(result))
             }
-            (None, Some(assumed)) => {
-                notes.push(format!(
-                    "assumed {}",
-                    if *assumed { "pass" } else { "fail" }
-                ));
-                Tri::from_bool(*assumed)
+            Offline::Raises(why) => {
+                if assumed.is_some() {
+                    self.ignored.borrow_mut().insert(policy);
+                }
+                notes.push(format!("{why}, so the binding fails whatever negate says"));
+                Tri::Fail
             }
-            (None, None) => Tri::Unknown,
+            Offline::RaisesOrReturns(result, why) => {
+                notes.push(why.into());
+                Tri::either(Tri::Fail, negated(Tri::from_bool(result)))
+            }
+            Offline::Live => match assumed {
+                Some(assumed) => {
+                    notes.push(format!(
+                        "assumed {}",
+                        if *assumed { "pass" } else { "fail" }
+                    ));
+                    negated(Tri::from_bool(*assumed))
+                }
+                None => Tri::Unknown,
+            },
         };
         if binding.negate {
             notes.push("negated".into());
         }
-        let result = if binding.negate { raw.negate() } else { raw };
         let head = format!("policy '{}' ({})", p.name, notes.join(", "));
         let text = match result {
+            Tri::Unknown if matches!(offline(&p.kind, person), Offline::RaisesOrReturns(..)) => {
+                format!("{head}: passes or fails, depending on the random wait")
+            }
             Tri::Unknown => format!("{head}: unknown offline; assume pass or fail to decide it"),
             known => format!("{head}: {}", known.word()),
         };

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::engine::{Offline, Person};
 use crate::model::relations::Relations;
 use crate::model::{
     AuthenticationRequirement, Designation, Document, ObjKind, PolicyKind, StageKind, Subject,
@@ -240,7 +241,12 @@ impl<'a> Linter<'a> {
         }
     }
 
-    fn event_matchers(&mut self) {
+    /// Policies bound in flows that can never pass there: event matchers (no event in a
+    /// flow's request, authentik/policies/event_matcher/models.py `EventMatcherPolicy.passes`)
+    /// and dummy policies whose random wait always raises (authentik/policies/dummy/models.py
+    /// `DummyPolicy.passes`; authentik/policies/process.py `PolicyProcess.run` fails the
+    /// binding whatever `negate` says).
+    fn never_passing_policies(&mut self) {
         let doc = self.doc;
         for pb in doc.policy_bindings.iter() {
             let Subject::Policy(policy) = pb.subject else {
@@ -249,24 +255,81 @@ impl<'a> Linter<'a> {
             let Some(p) = doc.policies.get(policy) else {
                 continue;
             };
-            if !matches!(p.kind, PolicyKind::EventMatcher(_)) {
-                continue;
-            }
             let flow = match pb.target {
                 Target::Flow(f) => Some(f),
                 Target::StageBinding(sb) => doc.stage_bindings.get(sb).map(|b| b.target),
             };
+            let flow_name = flow.map(|f| self.flow_name(f)).unwrap_or_default();
+            let (code, message) = match (
+                &p.kind,
+                crate::engine::offline(&p.kind, Person::Anonymous),
+            ) {
+                (PolicyKind::EventMatcher(_), _) if pb.negate => (
+                    "event-matcher-in-flow",
+                    format!(
+                        "event matcher policy '{}' is bound negated in flow '{}': flows have no event, so it always fails there and this binding always passes (authentik #17483)",
+                        p.name, flow_name
+                    ),
+                ),
+                (PolicyKind::EventMatcher(_), _) => (
+                    "event-matcher-in-flow",
+                    format!(
+                        "this policy can never pass in a flow: event matcher policy '{}' is bound in flow '{}', and flows have no event (authentik #17483)",
+                        p.name, flow_name
+                    ),
+                ),
+                (PolicyKind::Dummy(_), Offline::Raises(why)) => (
+                    "policy-always-raises",
+                    format!(
+                        "this policy can never pass in a flow: dummy policy '{}' (bound in flow '{}') {why}, and a policy that raises fails its binding whatever negate says",
+                        p.name, flow_name
+                    ),
+                ),
+                _ => continue,
+            };
             self.push(
-                "event-matcher-in-flow",
+                code,
                 Severity::Warning,
                 vec![(ObjKind::PolicyBinding, pb.id), (ObjKind::Policy, policy)],
                 flow,
-                format!(
-                    "event matcher policy '{}' is bound in flow '{}': flows have no event, so it never passes there (authentik #17483)",
-                    p.name,
-                    flow.map(|f| self.flow_name(f)).unwrap_or_default()
-                ),
+                message,
             );
+        }
+    }
+
+    /// Stages after a deny stage that nothing can skip: the deny stage always ends the flow
+    /// (authentik/stages/deny/stage.py `DenyStageView.dispatch` calls `stage_invalid`), so
+    /// they are never reached.
+    fn unreachable_after_deny(&mut self) {
+        let doc = self.doc;
+        for flow in doc.flows.iter() {
+            let bindings = self.bindings_of_flow(flow.id);
+            let deny = bindings.iter().position(|b| {
+                doc.stages
+                    .get(b.stage)
+                    .is_some_and(|s| crate::engine::executor::effect(&s.kind).always_ends)
+                    && !self.policy_bindings_of(b.id).iter().any(|pb| pb.enabled)
+            });
+            let Some(at) = deny else {
+                continue;
+            };
+            let deny_name = doc.label_of(ObjKind::Stage, bindings[at].stage);
+            for b in &bindings[at + 1..] {
+                self.push(
+                    "unreachable-after-deny",
+                    Severity::Warning,
+                    vec![
+                        (ObjKind::StageBinding, b.id),
+                        (ObjKind::StageBinding, bindings[at].id),
+                    ],
+                    Some(flow.id),
+                    format!(
+                        "stage '{}' in flow '{}' is never reached: deny stage '{deny_name}' before it has no bindings, so it always runs and ends the flow",
+                        doc.label_of(ObjKind::Stage, b.stage),
+                        flow.slug
+                    ),
+                );
+            }
         }
     }
 
@@ -508,7 +571,8 @@ pub fn lint(doc: &Document, flow: Option<Uuid>) -> Vec<Finding> {
     linter.stage_bindings();
     linter.early_directory_bindings();
     linter.negated_before_identification();
-    linter.event_matchers();
+    linter.never_passing_policies();
+    linter.unreachable_after_deny();
     linter.authentication_flows();
     linter.group_cycles();
     linter.leftovers();

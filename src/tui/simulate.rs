@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 use super::lists::ListView;
-use crate::engine::{self, Engine, Index, Plan, Request, offline_result};
+use crate::engine::{self, Engine, Index, Plan, Request, needs_live_data};
 use crate::model::{Document, Subject};
 
 /// Who runs the flow in the simulation.
@@ -167,7 +167,7 @@ pub fn live_policies(doc: &Document, flow: Uuid) -> Vec<Uuid> {
                 && doc
                     .policies
                     .get(p)
-                    .is_some_and(|policy| offline_result(&policy.kind).is_none())
+                    .is_some_and(|policy| needs_live_data(&policy.kind))
             {
                 out.push(p);
             }

@@ -257,7 +257,10 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
     let first = sim.list.scroll_for(height);
     let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
     let width = usize::from(table_area.width);
-    let name_width = width.saturating_sub(2 + 8 + 25).max(8);
+    // Room for "; ends the flow here" after an outcome only when some stage needs it.
+    let effects = plan.stages.iter().any(|s| !effect(s).is_empty());
+    let outcome_width = if effects { 42 } else { 25 };
+    let name_width = width.saturating_sub(2 + 8 + outcome_width).max(8);
     let fit = |text: String, n: usize| -> String {
         let cut: String = text.chars().take(n).collect();
         format!("{cut:<n$}")
@@ -298,7 +301,8 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
                 } else {
                     ">"
                 };
-                let (text, style) = match outcome_of(*binding).map(|s| (s.outcome, s.decided_at)) {
+                let planned = outcome_of(*binding);
+                let (mut text, style) = match planned.map(|s| (s.outcome, s.decided_at)) {
                     Some((Outcome::Presented, at)) => {
                         (format!("presented{}", decided(at)), theme.header())
                     }
@@ -308,8 +312,14 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
                     Some((Outcome::Depends, at)) => {
                         (format!("DEPENDS{}", decided(at)), theme.matched())
                     }
+                    Some((Outcome::Unreached, _)) => {
+                        ("unreached: the flow ended".to_string(), theme.dim())
+                    }
                     None => (String::new(), theme.dim()),
                 };
+                if let Some(s) = planned {
+                    text.push_str(effect(s));
+                }
                 let order = format!("{caret} {}", b.order);
                 (
                     format!(
@@ -339,6 +349,20 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
         )));
     }
     Paragraph::new(lines).render(table_area, buf);
+}
+
+/// What a presented stage does to the run, after its outcome.
+fn effect(stage: &crate::engine::StagePlan) -> &'static str {
+    use crate::engine::{Ending, Outcome};
+    if stage.outcome == Outcome::Skipped {
+        return "";
+    }
+    match (stage.ends_flow, stage.logs_out) {
+        (Some(Ending::Certainly), _) => "; ends the flow here",
+        (Some(Ending::Maybe), _) => "; may end the flow here",
+        (None, true) => "; logs out",
+        (None, false) => "",
+    }
 }
 
 fn decided(at: Option<crate::engine::DecidedAt>) -> &'static str {
