@@ -9,6 +9,7 @@ mod import;
 pub mod limits;
 pub mod models;
 mod python;
+mod serializers;
 mod tags;
 pub mod yaml;
 
