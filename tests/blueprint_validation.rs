@@ -249,3 +249,51 @@ fn a_time_length_authentik_cannot_read_is_refused_at_the_value() {
         "attrs.session_duration: \"hours=one\" is not a time length",
     );
 }
+
+/// `IdentificationStageSerializer.validate` (`authentik/stages/identification/api.py`) refuses
+/// no user fields and no sources, reading only the entry's data: an update that sets just the
+/// enrollment flow is refused even though the stage has user fields (as authentik does).
+#[test]
+fn an_identification_stage_entry_without_user_fields_or_sources_is_refused() {
+    let mut doc = Document::default();
+    let create = "version: 1\nentries:\n  - model: authentik_stages_identification.identificationstage\n    identifiers: {name: id}\n    attrs:\n      user_fields: []\n";
+    let err = import_err(&mut doc, create);
+    assert_error_at(
+        &err,
+        "test.yaml",
+        6,
+        20,
+        "attrs.user_fields: when no user fields are selected, at least one source",
+    );
+    import_ok(&mut doc, &create.replace("[]", "[email]"));
+    let update = "version: 1\nentries:\n  - model: authentik_stages_identification.identificationstage\n    identifiers: {name: id}\n    attrs: {show_matched_user: false}\n";
+    let err = import_err(&mut doc, update);
+    assert_error_at(&err, "test.yaml", 3, 5, "when no user fields are selected");
+}
+
+/// `AuthenticatorValidateStageSerializer.validate_not_configured_action`
+/// (`authentik/stages/authenticator_validate/api.py`): `configure` needs configuration stages;
+/// `RedirectStageSerializer.validate` (`authentik/stages/redirect/api.py`): a mode needs its
+/// target. Both point at the value that asks for more.
+#[test]
+fn a_mode_without_what_it_needs_is_refused_at_the_mode() {
+    let mut doc = Document::default();
+    let text = "version: 1\nentries:\n  - model: authentik_stages_authenticator_validate.authenticatorvalidatestage\n    identifiers: {name: mfa}\n    attrs:\n      not_configured_action: configure\n";
+    let err = import_err(&mut doc, text);
+    assert_error_at(
+        &err,
+        "test.yaml",
+        6,
+        30,
+        "attrs.not_configured_action: when it is configure, configuration_stages",
+    );
+    let text = "version: 1\nentries:\n  - model: authentik_stages_redirect.redirectstage\n    identifiers: {name: go}\n    attrs: {mode: flow}\n";
+    let err = import_err(&mut doc, text);
+    assert_error_at(
+        &err,
+        "test.yaml",
+        5,
+        19,
+        "attrs.mode: this mode needs a target flow",
+    );
+}

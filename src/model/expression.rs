@@ -49,11 +49,15 @@ fn position_in_expression(expression: &str, wrapped: &str, offset: usize) -> (us
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let lines: Vec<&str> = expression.split('\n').collect();
     let last = lines.len();
-    let line = wrapped_line.saturating_sub(1).clamp(1, last);
-    if line != wrapped_line - 1 {
-        let text = lines[line - 1];
-        return (line, text.chars().count() + 1);
+    if wrapped_line - 1 > last || wrapped_line == 1 {
+        // The code ended while something was still open (a bracket, a block): its last line.
+        let line = lines
+            .iter()
+            .rposition(|l| !l.trim().is_empty())
+            .map_or(1, |i| i + 1);
+        return (line, lines[line - 1].chars().count() + 1);
     }
+    let line = wrapped_line - 1;
     let indent = if lines[line - 1].trim().is_empty() {
         0
     } else {
