@@ -4,7 +4,7 @@
 
 mod common;
 
-use bindery::blueprint::{export_all, export_flow, with_placeholders, yaml};
+use bindery::blueprint::{Reach, export_all, export_flow, with_placeholders, yaml};
 use bindery::model::Document;
 use common::blueprints::*;
 
@@ -95,10 +95,10 @@ fn every_corpus_flow_exports_validates_and_round_trips() {
         import_into(&mut doc, &[src]).unwrap_or_else(|e| panic!("{e}"));
         for flow in doc.flows.iter() {
             let what = format!("{name} flow {}", flow.slug);
-            let node = export_flow(&doc, flow.id).expect("the flow exists");
+            let node = export_flow(&doc, flow.id, Reach::Standalone).expect("the flow exists");
             let slug = flow.slug.clone();
             tally.check(&what, &node, directory_of(&doc), |fresh| {
-                export_flow(fresh, fresh.flow_by_slug(&slug)?.id)
+                export_flow(fresh, fresh.flow_by_slug(&slug)?.id, Reach::Standalone)
             });
         }
     }
@@ -144,13 +144,13 @@ fn the_whole_corpus_in_one_store_exports_validates_and_round_trips() {
     import_into(&mut doc, &sources).unwrap_or_else(|e| panic!("{e}"));
     let mut tally = Tally::default();
     for flow in doc.flows.iter() {
-        let node = export_flow(&doc, flow.id).expect("the flow exists");
+        let node = export_flow(&doc, flow.id, Reach::Standalone).expect("the flow exists");
         let slug = flow.slug.clone();
         tally.check(
             &format!("corpus store flow {slug}"),
             &node,
             directory_of(&doc),
-            |fresh| export_flow(fresh, fresh.flow_by_slug(&slug)?.id),
+            |fresh| export_flow(fresh, fresh.flow_by_slug(&slug)?.id, Reach::Standalone),
         );
     }
     // The flows that several files define (the example flows reuse the default slugs) are

@@ -56,7 +56,7 @@ impl EntryKind {
                 | Outcome::Kept(_),
             ) => true,
             (EntryKind::Absent, Outcome::Deleted(_) | Outcome::AlreadyAbsent) => true,
-            (EntryKind::OutOfDomainConditional(_), Outcome::ConditionFalse) => true,
+            (EntryKind::OutOfDomainConditional(_), Outcome::ConditionFalse { .. }) => true,
             (
                 EntryKind::OutOfDomain(want) | EntryKind::OutOfDomainConditional(want),
                 Outcome::Skipped { model, .. },
@@ -208,9 +208,9 @@ fn every_corpus_file_imports_with_one_object_per_entry() {
         };
         imported += 1;
         let not_applied =
-            report.count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse));
+            report.count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse { .. }));
         skipped += not_applied;
-        condition_false += report.count(|o| matches!(o, Outcome::ConditionFalse));
+        condition_false += report.count(|o| matches!(o, Outcome::ConditionFalse { .. }));
         applied += report.outcomes.len() - not_applied;
 
         let got = (
@@ -963,7 +963,7 @@ fn bad_input_is_an_error_at_its_position_and_changes_nothing() {
             "version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: first}\n  - model: authentik_flows.flowstagebinding\n    identifiers:\n      target: !Find [authentik_flows.flow, [slug, login]]\n      stage: !Find [authentik_stages_dummy.dummystage, [name, ghost]]\n      order: 0\n",
             8,
             14,
-            "identifiers.stage: stage is required",
+            "identifiers.stage: !Find [authentik_stages_dummy.dummystage, [name, ghost]] found nothing, and the field is required",
         ),
         (
             "stage binding to a missing stage (by pk)",

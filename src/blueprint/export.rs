@@ -2,7 +2,7 @@
 //! move between instances: entries refer to each other with `id` + `!KeyOf`, objects left out
 //! of the export (and groups and users named by bindings) with `!Find` by their name, and only
 //! attributes that differ from authentik's defaults are written, besides the ones authentik
-//! requires. Entries come in authentik's exporter order: flow, prompts, policies, stages,
+//! requires. Entries come in authentik's exporter order: flows, prompts, policies, stages,
 //! stage bindings, policy bindings.
 
 use std::collections::{HashMap, HashSet};
@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::closure::{Closure, Reach};
 use super::models::{attrs_of, model_of};
 use super::yaml::{Node, NodeValue};
 use crate::model::{
@@ -362,80 +363,49 @@ impl<'a> Exporter<'a> {
     }
 }
 
-/// The stages, prompts and policies a set of stage bindings and policy bindings uses.
-fn flow_parts(doc: &Document, flow: Uuid) -> (Vec<Uuid>, Vec<Uuid>, Vec<Uuid>) {
-    let bindings = doc.bindings_of_flow(flow);
-    let mut stages = Vec::new();
-    for b in &bindings {
-        if !stages.contains(&b.stage) {
-            stages.push(b.stage);
-        }
-    }
-    let mut prompts = Vec::new();
-    let mut policies = Vec::new();
-    let mut targets = vec![flow];
-    targets.extend(bindings.iter().map(|b| b.id));
-    for target in targets {
-        for pb in doc.policy_bindings_of(target) {
-            if let Subject::Policy(p) = pb.subject
-                && !policies.contains(&p)
-            {
-                policies.push(p);
-            }
-        }
-    }
-    for id in &stages {
-        if let Some(StageKind::Prompt(p)) = doc.stages.get(*id).map(|s| &s.kind) {
-            for f in &p.fields {
-                if !prompts.contains(f) {
-                    prompts.push(*f);
-                }
-            }
-            for v in &p.validation_policies {
-                if !policies.contains(v) {
-                    policies.push(*v);
-                }
-            }
-        }
-    }
-    (stages, prompts, policies)
-}
-
-/// One flow with its stages, prompts, policies, stage bindings and policy bindings.
-pub fn export_flow(doc: &Document, flow: Uuid) -> Option<Node> {
+/// One flow with its stages, prompts, policies, stage bindings and policy bindings and, with
+/// [`Reach::Standalone`], the configuration objects they point at (see [`Closure`]): flows
+/// first, then prompts, policies, stages (each after the stages it refers to), then each
+/// flow's stage bindings and policy bindings.
+pub fn export_flow(doc: &Document, flow: Uuid, reach: Reach) -> Option<Node> {
     let f = doc.flows.get(flow)?;
+    let closure = Closure::of(doc, flow, reach);
     let mut ex = Exporter::new(doc);
-    ex.named(&Obj::Flow(f.clone()));
-    let (stages, prompts, policies) = flow_parts(doc, flow);
-    for id in prompts {
+    for id in &closure.flows {
+        if let Some(f) = doc.flows.get(*id) {
+            ex.named(&Obj::Flow(f.clone()));
+        }
+    }
+    for id in closure.prompts {
         if let Some(p) = doc.prompts.get(id) {
             ex.named(&Obj::Prompt(p.clone()));
         }
     }
-    for id in policies {
+    for id in closure.policies {
         if let Some(p) = doc.policies.get(id) {
             ex.named(&Obj::Policy(p.clone()));
         }
     }
-    for id in ex.stages_in_dependency_order(stages) {
+    for id in ex.stages_in_dependency_order(closure.stages) {
         if let Some(s) = doc.stages.get(id) {
             ex.named(&Obj::Stage(s.clone()));
         }
     }
-    let bindings: Vec<_> = doc.bindings_of_flow(flow).into_iter().cloned().collect();
-    for b in &bindings {
-        ex.stage_binding(b);
-    }
-    let mut targets = vec![flow];
-    targets.extend(bindings.iter().map(|b| b.id));
-    for target in targets {
-        let pbs: Vec<_> = doc
-            .policy_bindings_of(target)
-            .into_iter()
-            .cloned()
-            .collect();
-        for pb in &pbs {
-            ex.policy_binding(pb);
+    for flow in &closure.flows {
+        let bindings: Vec<_> = doc.bindings_of_flow(*flow).into_iter().cloned().collect();
+        for b in &bindings {
+            ex.stage_binding(b);
+        }
+        let targets = std::iter::once(*flow).chain(bindings.iter().map(|b| b.id));
+        for target in targets {
+            let pbs: Vec<_> = doc
+                .policy_bindings_of(target)
+                .into_iter()
+                .cloned()
+                .collect();
+            for pb in &pbs {
+                ex.policy_binding(pb);
+            }
         }
     }
     Some(ex.finish(format!("bindery export of flow {}", f.slug)))

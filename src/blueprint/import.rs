@@ -13,8 +13,8 @@ use super::build::build;
 use super::host::ImportOptions;
 use super::models::{self, kind_of, pk_of};
 use super::serializers::entry_problem;
-use super::tags::{Scope, TagBudget, TagError, resolve};
-use super::yaml::{self, Mark, Node, NodeValue};
+use super::tags::{Miss, Scope, TagBudget, TagError, resolve};
+use super::yaml::{self, Mark, Node, NodeValue, flow_text};
 use crate::edit::{Batch, Op};
 use crate::model::check::object_problems;
 use crate::model::typed::FieldProblem;
@@ -60,8 +60,13 @@ pub enum Outcome {
     Deleted(Vec<String>),
     /// `state: absent` found nothing to delete.
     AlreadyAbsent,
-    /// A condition was false.
-    ConditionFalse,
+    /// A condition was false: the entry as written, and its conditions with their values.
+    ConditionFalse {
+        model: String,
+        identifiers: String,
+        conditions: String,
+        values: Value,
+    },
     /// Outside bindery's domain, or bound to something that is.
     Skipped {
         model: String,
@@ -126,6 +131,8 @@ struct FileImport<'s> {
     remap: HashMap<String, Value>,
     /// pks of entries outside bindery's domain: bindings to them are skipped with them.
     skipped_pks: HashSet<String>,
+    /// The `!Find`s of the current entry that found nothing.
+    misses: Vec<Miss>,
     report: FileReport,
 }
 
@@ -181,6 +188,7 @@ fn import_file(
         ids: HashMap::new(),
         remap: HashMap::new(),
         skipped_pks: HashSet::new(),
+        misses: Vec::new(),
         report: FileReport {
             name: file.to_string(),
             ..FileReport::default()
@@ -196,6 +204,8 @@ fn import_file(
             loops: Vec::new(),
             options,
             budget,
+            misses: Vec::new(),
+            notes: Vec::new(),
         };
         match resolve(context, &mut scope).map_err(|e| at(e.mark, e.message))? {
             Value::Object(map) => state.context.extend(map),
@@ -257,7 +267,9 @@ impl FileImport<'_> {
         }
     }
 
-    fn resolve(&self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
+    /// Resolves a node's tags; what `!Find` missed and what the tags noted are kept for the
+    /// entry being imported.
+    fn resolve(&mut self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
         let mut scope = Scope {
             doc: batch.doc(),
             ids: &self.ids,
@@ -265,8 +277,18 @@ impl FileImport<'_> {
             loops: Vec::new(),
             options: self.options,
             budget: self.budget,
+            misses: Vec::new(),
+            notes: Vec::new(),
         };
-        resolve(node, &mut scope).map(|v| self.remapped(v))
+        let value = resolve(node, &mut scope);
+        let (misses, notes) = (scope.misses, scope.notes);
+        self.misses.extend(misses);
+        for (mark, note) in notes {
+            self.report
+                .warnings
+                .push(format!("{}:{}: {note}", mark.line, mark.col));
+        }
+        value.map(|v| self.remapped(v))
     }
 
     /// Rewrites values equal to a pk the file gave an object that got another pk here.
@@ -359,10 +381,17 @@ impl FileImport<'_> {
             };
             if !values.iter().all(super::python::truthy) {
                 // As in authentik, a skipped entry has no object: a later !KeyOf to it fails.
-                self.report.outcomes.push(Outcome::ConditionFalse);
+                self.report.outcomes.push(Outcome::ConditionFalse {
+                    model,
+                    identifiers: node.get("identifiers").map_or("{}".into(), flow_text),
+                    conditions: flow_text(conditions),
+                    values: Value::Array(values),
+                });
                 return Ok(());
             }
         }
+        // A `!Find` in a condition that finds nothing is how a condition says "not there".
+        self.misses.clear();
         let wanted_state = match node.get("state") {
             None => "present".to_string(),
             Some(s) => match self
@@ -382,6 +411,13 @@ impl FileImport<'_> {
         };
         let identifiers = self.mapping(batch, node, "identifiers", n, &model)?;
         let attrs = self.mapping(batch, node, "attrs", n, &model)?;
+        let missed = missed_fields(node, &std::mem::take(&mut self.misses));
+        for miss in &missed {
+            self.report.warnings.push(format!(
+                "entry {n} ({model}): {}: {} found nothing, so the field is empty (null)",
+                miss.path, miss.query
+            ));
+        }
         if let Some(p) = node.get("permissions")
             && !matches!(&p.value, NodeValue::Seq(items) if items.is_empty())
         {
@@ -466,8 +502,21 @@ impl FileImport<'_> {
             data.extend(attrs);
         }
         let at_field = |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
-        let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
-            .map_err(|problem| at_field(self, problem))?;
+        let (obj, built) =
+            build(batch.doc(), kind, &model, existing.as_ref(), &data).map_err(|problem| {
+                match missed_required(&missed, &problem.message) {
+                    Some(miss) => self.error(
+                        miss.mark,
+                        n,
+                        &model,
+                        format!(
+                            "{}: {} found nothing, and the field is required",
+                            miss.path, miss.query
+                        ),
+                    ),
+                    None => at_field(self, problem),
+                }
+            })?;
         if let Some(problem) = entry_problem(&model, &data) {
             return Err(at_field(self, problem));
         }
@@ -541,7 +590,7 @@ impl FileImport<'_> {
     }
 
     fn mapping(
-        &self,
+        &mut self,
         batch: &Batch,
         node: &Node,
         key: &str,
@@ -673,4 +722,54 @@ fn follow<'n>(section: &'n Node, steps: &[Step<'_>]) -> Option<&'n Node> {
         }
     }
     Some(here)
+}
+
+/// A field whose value holds a `!Find` that found nothing.
+struct MissedField {
+    /// `identifiers.stage`, `attrs.configure_flow`.
+    path: String,
+    query: String,
+    mark: Mark,
+}
+
+/// The fields of an entry's identifiers and attrs that hold one of `misses`.
+fn missed_fields(entry: &Node, misses: &[Miss]) -> Vec<MissedField> {
+    if misses.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for section in ["identifiers", "attrs"] {
+        let Some(pairs) = entry.get(section).and_then(Node::as_map) else {
+            continue;
+        };
+        for (key, value) in pairs {
+            if let Some(miss) = misses.iter().find(|m| holds_mark(value, m.mark)) {
+                out.push(MissedField {
+                    path: format!("{section}.{}", key.scalar_str().unwrap_or("?")),
+                    query: miss.query.clone(),
+                    mark: miss.mark,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn holds_mark(node: &Node, mark: Mark) -> bool {
+    node.mark == mark
+        || match &node.value {
+            NodeValue::Seq(items) => items.iter().any(|i| holds_mark(i, mark)),
+            NodeValue::Map(pairs) => pairs
+                .iter()
+                .any(|(k, v)| holds_mark(k, mark) || holds_mark(v, mark)),
+            _ => false,
+        }
+}
+
+/// The missed field a build error says is required, if it is one.
+fn missed_required<'m>(missed: &'m [MissedField], message: &str) -> Option<&'m MissedField> {
+    missed.iter().find(|m| {
+        let field = m.path.split_once('.').map_or(m.path.as_str(), |(_, f)| f);
+        message == format!("{field} is required")
+    })
 }

@@ -3,16 +3,21 @@
 
 mod authentik_models;
 pub(crate) mod build;
+mod closure;
+mod each;
 mod export;
 mod host;
 mod import;
 pub mod limits;
 pub mod models;
 mod python;
+mod query;
 mod serializers;
 mod tags;
 pub mod yaml;
 
+pub use closure::{Closure, Reach};
+pub use each::{FileResult, counts, import_each};
 pub use export::{export_all, export_flow, with_placeholders};
 pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

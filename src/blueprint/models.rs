@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::authentik_models::AUTHENTIK_MODELS;
+use super::query::Condition;
 use crate::model::{Document, Entity, Obj, ObjKind, PolicyKind, StageKind, Subject, Target, User};
 
 pub const FLOW: &str = "authentik_flows.flow";
@@ -178,7 +179,7 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
 
 /// Whether an attribute equals a blueprint value, as authentik's ORM query would compare
 /// them: pks by value, dictionaries by containment (`__contains`).
-fn values_match(have: &Value, wanted: &Value) -> bool {
+pub(crate) fn values_match(have: &Value, wanted: &Value) -> bool {
     match (have, wanted) {
         (Value::Object(h), Value::Object(w)) => w
             .iter()
@@ -376,12 +377,15 @@ pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Op
         .map(View::to_obj)
 }
 
-/// `!Find`: the first object of `model` whose fields equal all the given values.
-pub fn find_by(doc: &Document, model: &str, pairs: &[(String, Value)]) -> Option<Obj> {
+/// `!Find`: the first object of `model` that satisfies every condition.
+pub fn find_by(doc: &Document, model: &str, conditions: &[Condition]) -> Option<Obj> {
     let kind = kind_of(model)?;
+    let (plain, joined): (Vec<&Condition>, Vec<&Condition>) =
+        conditions.iter().partition(|c| c.as_plain().is_some());
     candidates(doc, kind, model)
-        .find(|view| view.matches_all(doc, pairs.iter().map(|(k, v)| (k.as_str(), v))))
+        .filter(|view| view.matches_all(doc, plain.iter().filter_map(|c| c.as_plain())))
         .map(View::to_obj)
+        .find(|obj| joined.iter().all(|c| c.holds(doc, obj)))
 }
 
 /// The object a reference value names, among the given kinds: a UUID, or a user's integer pk.

@@ -12,6 +12,8 @@ use super::host::ImportOptions;
 use super::limits::MAX_TAG_OUTPUT_BYTES;
 use super::models::{attrs_of, find_by, kind_of, pk_of};
 use super::python::{format_percent, truthy};
+use super::query::Condition;
+use super::yaml::flow_text;
 use super::yaml::{Mark, Node, NodeValue};
 use crate::model::Document;
 
@@ -33,6 +35,17 @@ pub struct Scope<'a> {
     pub options: &'a ImportOptions,
     /// What the tags of the whole import have produced so far.
     pub budget: &'a TagBudget,
+    /// Each `!Find` that found nothing, in the order resolved.
+    pub misses: Vec<Miss>,
+    /// Things the tags did that the importer should tell, with where.
+    pub notes: Vec<(Mark, String)>,
+}
+
+/// A `!Find` that found nothing: where it is, and the query as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    pub mark: Mark,
+    pub query: String,
 }
 
 /// What the tags of one import have produced, against a limit (by default
@@ -185,6 +198,44 @@ fn key_and_default(
     }
 }
 
+/// One query of a `!Find`, read as authentik reads it: its first two items are the lookup and
+/// the value, and anything after them is ignored (`Find.__init__` keeps every item, and
+/// `_get_instance` uses `cond[0]` and `cond[1]`).
+fn find_condition(tag: &str, part: &Node, scope: &mut Scope) -> Result<Condition, TagError> {
+    let Value::Array(items) = resolve(part, scope)? else {
+        return fail(part, format!("{tag}: each query is a [field, value] pair"));
+    };
+    let [key, value, rest @ ..] = items.as_slice() else {
+        return fail(
+            part,
+            format!(
+                "{tag}: a query needs a field and a value, found {} item(s)",
+                items.len()
+            ),
+        );
+    };
+    let Value::String(key) = key else {
+        return fail(
+            part,
+            format!("{tag}: a query's field must be text, not {key}"),
+        );
+    };
+    if !rest.is_empty() {
+        scope.notes.push((
+            part.mark,
+            format!(
+                "{tag}: only the first pair of {} is used, as authentik does; the other {} item(s) are ignored",
+                flow_text(part),
+                rest.len()
+            ),
+        ));
+    }
+    Condition::parse(key, value.clone()).map_err(|e| TagError {
+        mark: part.mark,
+        message: format!("{tag}: {e}"),
+    })
+}
+
 fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagError> {
     match tag {
         "!KeyOf" => {
@@ -205,14 +256,9 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
                     );
                 }
             };
-            let mut pairs = Vec::new();
+            let mut conditions = Vec::new();
             for part in &parts[1..] {
-                match resolve(part, scope)? {
-                    Value::Array(pair) if pair.len() == 2 => {
-                        pairs.push((key_string(&pair[0]), pair[1].clone()));
-                    }
-                    _ => return fail(part, format!("{tag}: each query is a [field, value] pair")),
-                }
+                conditions.push(find_condition(tag, part, scope)?);
             }
             if !super::models::is_authentik_model(&model) {
                 return fail(
@@ -225,8 +271,14 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
             if let Some(kind) = kind_of(&model) {
                 scope.budget.spend(node, 8 * scope.doc.count(kind))?;
             }
-            Ok(match find_by(scope.doc, &model, &pairs) {
-                None => Value::Null,
+            Ok(match find_by(scope.doc, &model, &conditions) {
+                None => {
+                    scope.misses.push(Miss {
+                        mark: node.mark,
+                        query: flow_text(node),
+                    });
+                    Value::Null
+                }
                 Some(obj) if tag == "!Find" => pk_of(&obj),
                 Some(obj) => {
                     let mut attrs = attrs_of(scope.doc, &obj);

@@ -38,10 +38,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Apply authentik blueprint files to the store: all of them, or none
+    /// Apply authentik blueprint files to the store: all of them, or none (with --each, each
+    /// file on its own)
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Apply each file on its own, as authentik does: a failing file leaves nothing of
+        /// itself applied, the others still apply, and a summary names each file's result
+        /// (exit 1 if any failed)
+        #[arg(long)]
+        each: bool,
         /// Let `!File` read regular files under DIR, symlinks resolved (repeatable; default:
         /// `!File` is refused)
         #[arg(long = "allow-file", value_name = "DIR")]
@@ -50,7 +56,8 @@ pub enum Command {
         #[arg(long = "allow-env", value_name = "NAME")]
         allow_env: Vec<String>,
     },
-    /// Write a flow (or, with --all, the whole store) as an authentik blueprint
+    /// Write a flow with the configuration objects it needs (or, with --all, the whole store)
+    /// as an authentik blueprint
     Export {
         /// The flow's slug
         #[arg(value_name = "FLOW_SLUG")]
@@ -58,6 +65,13 @@ pub enum Command {
         /// Export everything: groups, users, policies, stages, prompts, flows and bindings
         #[arg(long, conflicts_with = "flow")]
         all: bool,
+        /// Only the flow, its stages, prompts, policies and bindings: stages and flows those
+        /// point at (configuration stages, configure, enrollment and recovery flows) are
+        /// referred to with `!Find` and must already exist where the blueprint is applied.
+        /// Without it they are included, so the blueprint stands on its own; users and groups
+        /// are always found by name
+        #[arg(long, conflicts_with = "all")]
+        shallow: bool,
         /// Write to FILE instead of standard output
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,

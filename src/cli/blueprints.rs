@@ -1,18 +1,14 @@
-//! `bindery import FILE...` and `bindery export FLOW_SLUG|--all [-o FILE]`.
+//! `bindery import [--each] FILE...` and `bindery export FLOW_SLUG [--shallow]|--all [-o FILE]`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Output, saving};
-use crate::blueprint::{self, FileReport, ImportOptions, Outcome, Source};
+use crate::blueprint::{self, FileReport, ImportOptions, Outcome, Reach, Source};
 use crate::store::Store;
 use crate::text::sanitize;
 
-pub fn import(
-    store_path: &Path,
-    files: &[PathBuf],
-    options: &ImportOptions,
-) -> Result<Output, CliError> {
+fn check_allowed_folders(options: &ImportOptions) -> Result<(), CliError> {
     for dir in &options.allow_files {
         if !dir.is_dir() {
             return Err(CliError::msg(format!(
@@ -21,13 +17,28 @@ pub fn import(
             )));
         }
     }
-    let mut sources = Vec::new();
-    for file in files {
-        let name = file.display().to_string();
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| CliError::msg(format!("{}: cannot read: {e}", sanitize(&name))))?;
-        sources.push(Source { name, text });
+    Ok(())
+}
+
+fn read_source(file: &Path) -> Result<Source, String> {
+    let name = file.display().to_string();
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(e) => Err(format!("{}: cannot read: {e}", sanitize(&name))),
     }
+}
+
+pub fn import(
+    store_path: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<Output, CliError> {
+    check_allowed_folders(options)?;
+    let sources = files
+        .iter()
+        .map(|f| read_source(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::Message)?;
     let mut store = Store::open(store_path)?;
     let label = format!(
         "import {}",
@@ -44,26 +55,105 @@ pub fn import(
     saving::save(&mut store, &label)?;
     let mut out = Output::default();
     for report in &reports {
-        summarise(report, &mut out);
+        summarise(report, "", &mut out);
     }
     Ok(out)
 }
 
-fn summarise(report: &FileReport, out: &mut Output) {
-    let count = |f: fn(&Outcome) -> bool| report.count(f);
+/// `import --each`: every file is tried, each atomic on its own; what applied is saved (with
+/// the same rules as any change: exit 1 and each unsaved file named unless all are durably on
+/// disk), and the run exits 1 when any file failed.
+pub fn import_each(
+    store_path: &Path,
+    files: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<Output, CliError> {
+    check_allowed_folders(options)?;
+    let mut store = Store::open(store_path)?;
+    // Each file: its report when it applied, else the error that left nothing of it applied.
+    let mut results: Vec<(String, Result<FileReport, String>)> = Vec::new();
+    for file in files {
+        // A file that cannot be read fails alone, like a file that does not import.
+        match read_source(file) {
+            Ok(source) => {
+                for done in blueprint::import_each(&mut store, &[source], options) {
+                    let result = done
+                        .result
+                        .map_err(|e| sanitize(&e.to_string()).into_owned());
+                    results.push((done.name, result));
+                }
+            }
+            Err(why) => results.push((file.display().to_string(), Err(why))),
+        }
+    }
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|(_, r)| r.is_err())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if failed.len() < results.len() {
+        let label = format!("import --each of {} file(s)", results.len());
+        if let Err(err) = saving::save(&mut store, &label) {
+            // Nothing that applied is on disk (stderr names each file): only the failures
+            // are worth a line on stdout.
+            return Err(match err {
+                CliError::NotSaved(mut unsaved) => {
+                    for (name, result) in &results {
+                        if let Err(why) = result {
+                            failed_line(name, why, &mut unsaved);
+                        }
+                    }
+                    CliError::NotSaved(unsaved)
+                }
+                other => other,
+            });
+        }
+    }
+    // The full summary, in the order given, once what applied is on disk.
+    let mut lines = Output::default();
+    for (name, result) in &results {
+        match result {
+            Ok(report) => summarise(report, "applied, ", &mut lines),
+            Err(why) => failed_line(name, why, &mut lines),
+        }
+    }
+    let _ = writeln!(
+        lines.stdout,
+        "{} of {} file(s) applied, {} failed",
+        results.len() - failed.len(),
+        results.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        return Ok(lines);
+    }
+    let _ = writeln!(
+        lines.stderr,
+        "bindery: {} file(s) failed: {}",
+        failed.len(),
+        failed
+            .iter()
+            .map(|f| sanitize(f).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Err(CliError::Findings(lines))
+}
+
+fn failed_line(name: &str, why: &str, out: &mut Output) {
     let _ = writeln!(
         out.stdout,
-        "{}: {} entries: {} created, {} updated, {} unchanged, {} deleted, {} skipped",
+        "{}: failed, nothing of it applied: {why}",
+        sanitize(name)
+    );
+}
+
+fn summarise(report: &FileReport, status: &str, out: &mut Output) {
+    let _ = writeln!(
+        out.stdout,
+        "{}: {status}{}",
         sanitize(&report.name),
-        report.outcomes.len(),
-        count(|o| matches!(o, Outcome::Created(_))),
-        count(|o| matches!(o, Outcome::Updated(_))),
-        count(|o| matches!(
-            o,
-            Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
-        )),
-        count(|o| matches!(o, Outcome::Deleted(_))),
-        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse)),
+        blueprint::counts(report)
     );
     for (n, outcome) in report.outcomes.iter().enumerate() {
         match outcome {
@@ -78,6 +168,22 @@ fn summarise(report: &FileReport, out: &mut Output) {
                     n + 1,
                     sanitize(model),
                     sanitize(&identifiers.to_string())
+                );
+            }
+            Outcome::ConditionFalse {
+                model,
+                identifiers,
+                conditions,
+                values,
+            } => {
+                let _ = writeln!(
+                    out.stdout,
+                    "  entry {}: skipped {} {}: its conditions {} gave {}, not all true",
+                    n + 1,
+                    sanitize(model),
+                    sanitize(identifiers),
+                    sanitize(conditions),
+                    sanitize(&values.to_string())
                 );
             }
             Outcome::Deleted(gone) => {
@@ -132,6 +238,7 @@ pub fn export(
     store_path: &Path,
     flow: Option<&str>,
     all: bool,
+    reach: Reach,
     output: Option<&Path>,
 ) -> Result<Output, CliError> {
     let store = Store::open(store_path)?;
@@ -149,7 +256,7 @@ pub fn export(
                 .flow_by_slug(slug)
                 .ok_or_else(|| CliError::msg(format!("no flow with slug {:?}", sanitize(slug))))?
                 .id;
-            blueprint::export_flow(doc, id).expect("the flow exists")
+            blueprint::export_flow(doc, id, reach).expect("the flow exists")
         }
     };
     let text = blueprint::yaml::emit(&node);

@@ -72,6 +72,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         }
         Some(Command::Import {
             files,
+            each,
             allow_file,
             allow_env,
         }) => {
@@ -80,10 +81,24 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
                 allow_env,
                 ..Default::default()
             };
-            blueprints::import(&store_path, &files, &options)
+            if each {
+                blueprints::import_each(&store_path, &files, &options)
+            } else {
+                blueprints::import(&store_path, &files, &options)
+            }
         }
-        Some(Command::Export { flow, all, output }) => {
-            blueprints::export(&store_path, flow.as_deref(), all, output.as_deref())
+        Some(Command::Export {
+            flow,
+            all,
+            shallow,
+            output,
+        }) => {
+            let reach = if shallow {
+                crate::blueprint::Reach::Shallow
+            } else {
+                crate::blueprint::Reach::Standalone
+            };
+            blueprints::export(&store_path, flow.as_deref(), all, reach, output.as_deref())
         }
         Some(Command::Plan {
             flow,

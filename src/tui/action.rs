@@ -86,4 +86,5 @@ actions! {
     Who = "who", "simulate: change who is asking (nobody logged in, logged in, pending user)";
     PickUser = "pick_user", "simulate: choose the user";
     WriteFile = "write_file", "write the blueprint to a file";
+    ImportFiles = "import", "import authentik blueprint files: all or nothing, or each on its own";
 }

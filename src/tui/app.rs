@@ -286,9 +286,13 @@ impl App {
                         .recompute(doc, fp.flow, usize::from(main.width.saturating_sub(10)))
                 }
                 FlowTab::Export => {
-                    fp.export = crate::blueprint::export_flow(doc, fp.flow)
-                        .map(|node| crate::blueprint::yaml::emit(&node))
-                        .unwrap_or_default();
+                    fp.export = crate::blueprint::export_flow(
+                        doc,
+                        fp.flow,
+                        crate::blueprint::Reach::Standalone,
+                    )
+                    .map(|node| crate::blueprint::yaml::emit(&node))
+                    .unwrap_or_default();
                 }
                 _ => {}
             }

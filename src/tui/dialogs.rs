@@ -52,6 +52,10 @@ pub enum Purpose {
         flow: Uuid,
         dir: std::path::PathBuf,
     },
+    /// Apply blueprint files; relative paths are read from `dir` (the working directory).
+    ImportFrom {
+        dir: std::path::PathBuf,
+    },
 }
 
 impl Purpose {
@@ -89,8 +93,19 @@ impl Purpose {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Special {
     SimulateAs(Option<Uuid>),
-    Write { path: String, text: String },
-    Apply { label: String, ops: Vec<Op> },
+    Write {
+        path: String,
+        text: String,
+    },
+    Apply {
+        label: String,
+        ops: Vec<Op>,
+    },
+    /// Import these files: each on its own, or all or nothing.
+    Import {
+        files: Vec<std::path::PathBuf>,
+        each: bool,
+    },
 }
 
 /// Handles the forms that are not plain creates and edits; None for the others.
@@ -111,11 +126,31 @@ pub fn submit_special(doc: &Document, form: &Form) -> Result<Option<Special>, St
             if path.is_empty() {
                 return Err("Path: where should the blueprint go?".into());
             }
-            let node = crate::blueprint::export_flow(doc, *flow).ok_or("the flow is gone")?;
+            let node =
+                crate::blueprint::export_flow(doc, *flow, crate::blueprint::Reach::Standalone)
+                    .ok_or("the flow is gone")?;
             Special::Write {
                 path,
                 text: crate::blueprint::yaml::emit(&node),
             }
+        }
+        Purpose::ImportFrom { dir } => {
+            let values = form.values()?;
+            let files: Vec<std::path::PathBuf> = values
+                .get("files")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .split_whitespace()
+                .map(|f| dir.join(f))
+                .collect();
+            if files.is_empty() {
+                return Err("Files: which blueprint files should be imported?".into());
+            }
+            let each = values
+                .get("mode")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("each"));
+            Special::Import { files, each }
         }
         Purpose::Duplicate { flow } => {
             let values = form.values()?;
@@ -607,6 +642,37 @@ pub fn open(doc: &Document, purpose: Purpose) -> Option<Form> {
                 fields,
             )
         }
+        Purpose::ImportFrom { dir } => {
+            let fields = vec![
+                text("files", "Files", &Value::String(String::new())),
+                Field::new(
+                    "mode",
+                    "Apply",
+                    FieldValue::Choice {
+                        options: vec!["all or nothing".into(), "each file on its own".into()],
+                        index: 0,
+                    },
+                ),
+                Field::new(
+                    "",
+                    "",
+                    FieldValue::Note(
+                        "All or nothing: one failing file applies none. Each on its own: as \
+                         authentik does, a failing file leaves out only itself."
+                            .into(),
+                    ),
+                ),
+                Field::new(
+                    "",
+                    "",
+                    FieldValue::Note(format!(
+                        "Separate files with spaces; relative paths are read from {}",
+                        dir.display()
+                    )),
+                ),
+            ];
+            Form::new("Import blueprints", purpose.clone(), fields)
+        }
         Purpose::SimulateAs { .. } => {
             let fields = vec![pick(
                 "user",
@@ -868,7 +934,10 @@ pub fn submit(doc: &Document, form: &Form) -> Result<(String, Vec<Op>), String> 
         form.values()?
     };
     let ops = match &form.purpose {
-        Purpose::Duplicate { .. } | Purpose::SimulateAs { .. } | Purpose::ExportTo { .. } => {
+        Purpose::Duplicate { .. }
+        | Purpose::SimulateAs { .. }
+        | Purpose::ExportTo { .. }
+        | Purpose::ImportFrom { .. } => {
             return Err("this form is handled elsewhere".into());
         }
         Purpose::CreateFlow => vec![Op::Create(built(

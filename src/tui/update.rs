@@ -327,6 +327,13 @@ fn carry_special(app: &mut App, special: dialogs::Special) -> Vec<Effect> {
         }
         dialogs::Special::Write { path, text } => vec![Effect::Write { path, text }],
         dialogs::Special::Apply { label, ops } => apply(app, &label, ops),
+        dialogs::Special::Import { files, each } => {
+            if super::import::import(app, &files, each) {
+                after_change(app, None)
+            } else {
+                Vec::new()
+            }
+        }
     }
 }
 
@@ -984,6 +991,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 let dir = export_dir(app.store.path());
                 open_form(app, Purpose::ExportTo { flow, dir });
             }
+        }
+        Action::ImportFiles => {
+            let dir = std::env::current_dir().unwrap_or_else(|_| export_dir(app.store.path()));
+            open_form(app, Purpose::ImportFrom { dir });
         }
         Action::NextField
         | Action::PrevField

@@ -36,6 +36,7 @@ use std::fmt;
 
 pub use crate::blueprint::limits::MAX_ALIAS_NODES;
 pub use emit::emit;
+pub(crate) use emit::flow_text;
 pub use parse::parse;
 
 /// A position in the source text: 1-based line and column (the column counts characters).
