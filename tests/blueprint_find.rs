@@ -158,9 +158,11 @@ entries:
   - model: authentik_stages_identification.identificationstage
     identifiers: {name: login-ident}
     attrs:
+      user_fields: [username]
       enrollment_flow: !Find [authentik_flows.flow, [slug, enrol]]
 ",
     );
+    // (user_fields: IdentificationStageSerializer.validate refuses an entry without them.)
     assert!(
         report.warnings.iter().any(|w| w.contains(
             "attrs.enrollment_flow: !Find [authentik_flows.flow, [slug, enrol]] found nothing"

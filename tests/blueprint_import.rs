@@ -968,16 +968,16 @@ fn bad_input_is_an_error_at_its_position_and_changes_nothing() {
         (
             "stage binding to a missing stage (by pk)",
             "version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: first}\n  - model: authentik_flows.flowstagebinding\n    identifiers:\n      target: !Find [authentik_flows.flow, [slug, login]]\n      stage: 0c6a5d1e-93b5-4a40-9a23-3b4f1d7c9aff\n      order: 0\n",
-            5,
-            5,
+            8,
+            14,
             "is not a stage in the store",
         ),
         (
             "duplicate stage name within one file",
             "version: 1\nentries:\n  - model: authentik_stages_dummy.dummystage\n    identifiers: {name: twin}\n  - model: authentik_stages_deny.denystage\n    identifiers: {name: twin}\n",
-            5,
-            5,
-            "a stage with name \"twin\" already exists",
+            6,
+            25,
+            "identifiers.name: a stage with name \"twin\" already exists",
         ),
         (
             "metadata without a name",
@@ -996,9 +996,9 @@ fn bad_input_is_an_error_at_its_position_and_changes_nothing() {
         (
             "a bad attribute value",
             "version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: first}\n  - model: authentik_flows.flow\n    identifiers: {slug: new}\n    attrs: {name: New, title: New, designation: sideways}\n",
-            5,
-            5,
-            "sideways",
+            7,
+            49,
+            "attrs.designation: unknown variant `sideways`",
         ),
         (
             "must_created on an existing object",

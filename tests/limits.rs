@@ -54,7 +54,11 @@ fn a_deep_attribute_is_refused_by_the_cli_import_and_the_store_is_untouched() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains(&brick_message()), "{err}");
-    assert!(err.contains("brick.yaml:3:5"), "names the entry: {err}");
+    // Issue 12: the error points at the attribute's value, not the entry.
+    assert!(
+        err.contains("brick.yaml:7:12"),
+        "points at the value: {err}"
+    );
     assert_eq!(fs::read(&store).unwrap(), before, "byte-identical");
     assert!(bindery(&store, &["list", "groups"]).status.success());
 }

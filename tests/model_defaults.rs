@@ -184,13 +184,13 @@ fn stage_expectation(model: &str) -> Option<Expect> {
         ),
         "authentik_stages_authenticator_totp.authenticatortotpstage" => expect(
             json!({}),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             // digits: required IntegerField with choices "6"/"8", no default.
             &["digits"],
         ),
         "authentik_stages_authenticator_static.authenticatorstaticstage" => expect(
             json!({ "token_count": 6, "token_length": 12 }),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             &[],
         ),
         "authentik_stages_authenticator_webauthn.authenticatorwebauthnstage" => expect(
@@ -204,14 +204,14 @@ fn stage_expectation(model: &str) -> Option<Expect> {
             }),
             json!({
                 "configure_flow": null,
-                "friendly_name": "",
+                "friendly_name": null,
                 "device_type_restrictions": [],
             }),
             &[],
         ),
         "authentik_stages_authenticator_duo.authenticatorduostage" => expect(
             json!({ "admin_integration_key": "", "admin_secret_key": "" }),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             // api_hostname, client_id, client_secret: required text, no default.
             &["api_hostname", "client_id", "client_secret"],
         ),
@@ -222,7 +222,7 @@ fn stage_expectation(model: &str) -> Option<Expect> {
                 "verify_only": false,
                 "mapping": null,
             }),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             // provider, from_number, account_sid, auth: required, no default.
             &["provider", "from_number", "account_sid", "auth"],
         ),
@@ -241,7 +241,7 @@ fn stage_expectation(model: &str) -> Option<Expect> {
                 "subject": "authentik Sign-in code",
                 "template": "email/email_otp.html",
             }),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             &[],
         ),
         "authentik_stages_source.sourcestage" => expect(
@@ -259,7 +259,7 @@ fn stage_expectation(model: &str) -> Option<Expect> {
         ),
         "authentik_stages_authenticator_endpoint_gdtc.authenticatorendpointgdtcstage" => expect(
             json!({}),
-            json!({ "configure_flow": null, "friendly_name": "" }),
+            json!({ "configure_flow": null, "friendly_name": null }),
             // credentials: required JSONField, no default.
             &["credentials"],
         ),

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::models::{attrs_of, resolve, target_of};
+use crate::model::typed::{FieldProblem, from_json};
 use crate::model::{
     Document, Flow, Group, Obj, ObjKind, Policy, PolicyBinding, PolicyKind, Prompt, Stage,
     StageBinding, StageKind, Subject, User,
@@ -21,13 +22,14 @@ pub struct Built {
 
 /// Builds the object an entry describes. `existing` is the object found by the identifiers
 /// (an update), None for a create; `data` is identifiers and attrs merged, attrs winning.
+/// A refusal names the attribute it concerns, as authentik's serializer does.
 pub fn build(
     doc: &Document,
     kind: ObjKind,
     model: &str,
     existing: Option<&Obj>,
     data: &Map<String, Value>,
-) -> Result<(Obj, Built), String> {
+) -> Result<(Obj, Built), FieldProblem> {
     let mut merged = existing.map(|o| attrs_of(doc, o)).unwrap_or_default();
     for (key, value) in data {
         merged.insert(key.clone(), value.clone());
@@ -116,17 +118,21 @@ fn typed<T: serde::de::DeserializeOwned>(
     map: &mut Map<String, Value>,
     known: &[&str],
     built: &mut Built,
-) -> Result<T, String> {
+) -> Result<T, FieldProblem> {
     let mut fields = take_known(map, known, built);
     fields.insert("id".into(), Value::String(id.to_string()));
-    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+    from_json(&Value::Object(fields))
 }
 
-fn name_of(map: &Map<String, Value>) -> Result<String, String> {
+fn name_of(map: &Map<String, Value>) -> Result<String, FieldProblem> {
     match map.get("name") {
         Some(Value::String(name)) => Ok(name.clone()),
-        Some(other) => Err(format!("name must be a string, not {other}")),
-        None => Err("name is required".into()),
+        Some(Value::Null) => Err(FieldProblem::new("name", "null is not allowed")),
+        Some(other) => Err(FieldProblem::new(
+            "name",
+            format!("must be a string, not {other}"),
+        )),
+        None => Err(FieldProblem::whole("name is required")),
     }
 }
 
@@ -135,7 +141,7 @@ fn stage(
     model: &str,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<Stage, String> {
+) -> Result<Stage, FieldProblem> {
     let name = name_of(map)?;
     map.remove("name");
     let kind = match StageKind::default_for(model) {
@@ -146,7 +152,7 @@ fn stage(
             };
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             let settings = take_known(map, &known, built);
-            StageKind::from_settings_value(model, Value::Object(settings))?
+            StageKind::from_settings_json(model, &Value::Object(settings))?
         }
         None => {
             map.remove("pk");
@@ -164,15 +170,23 @@ fn policy(
     model: &str,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<Policy, String> {
+) -> Result<Policy, FieldProblem> {
     let name = name_of(map)?;
     map.remove("name");
+    // A BooleanField without null=True (`authentik/policies/models.py`): null is refused.
     let execution_logging = match map.remove("execution_logging") {
-        None | Some(Value::Null) => false,
+        None => false,
         Some(Value::Bool(b)) => b,
+        Some(Value::Null) => {
+            return Err(FieldProblem::new(
+                "execution_logging",
+                "null is not allowed",
+            ));
+        }
         Some(other) => {
-            return Err(format!(
-                "execution_logging must be true or false, not {other}"
+            return Err(FieldProblem::new(
+                "execution_logging",
+                format!("must be true or false, not {other}"),
             ));
         }
     };
@@ -184,7 +198,7 @@ fn policy(
             };
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
             let settings = take_known(map, &known, built);
-            PolicyKind::from_settings_value(model, Value::Object(settings))?
+            PolicyKind::from_settings_json(model, &Value::Object(settings))?
         }
         None => {
             map.remove("pk");
@@ -207,14 +221,19 @@ fn required_ref(
     map: &Map<String, Value>,
     field: &str,
     kind: ObjKind,
-) -> Result<Uuid, String> {
+) -> Result<Uuid, FieldProblem> {
     let value = map.get(field).unwrap_or(&Value::Null);
     if value.is_null() {
-        return Err(format!("{field} is required"));
+        return Err(FieldProblem::new(field, format!("{field} is required")));
     }
     resolve(doc, value, &[kind])
         .map(|(_, id)| id)
-        .ok_or_else(|| format!("{field} {value} is not a {} in the store", kind.noun()))
+        .ok_or_else(|| {
+            FieldProblem::new(
+                field,
+                format!("{field} {value} is not a {} in the store", kind.noun()),
+            )
+        })
 }
 
 fn stage_binding(
@@ -222,7 +241,7 @@ fn stage_binding(
     id: Uuid,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<StageBinding, String> {
+) -> Result<StageBinding, FieldProblem> {
     let target = required_ref(doc, map, "target", ObjKind::Flow)?;
     let stage = required_ref(doc, map, "stage", ObjKind::Stage)?;
     let mut fields = take_known(
@@ -241,7 +260,7 @@ fn stage_binding(
     fields.insert("id".into(), Value::String(id.to_string()));
     fields.insert("target".into(), Value::String(target.to_string()));
     fields.insert("stage".into(), Value::String(stage.to_string()));
-    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+    from_json(&Value::Object(fields))
 }
 
 fn policy_binding(
@@ -249,17 +268,26 @@ fn policy_binding(
     id: Uuid,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<PolicyBinding, String> {
+) -> Result<PolicyBinding, FieldProblem> {
     let target_value = map.get("target").cloned().unwrap_or(Value::Null);
     let target = target_of(doc, &target_value).ok_or_else(|| {
-        format!("target {target_value} is not a flow or a stage binding in the store")
+        FieldProblem::new(
+            "target",
+            format!("target {target_value} is not a flow or a stage binding in the store"),
+        )
     })?;
-    let pick = |field: &str, kind: ObjKind| -> Result<Option<Uuid>, String> {
+    // policy, group and user are nullable foreign keys (`authentik/policies/models.py`).
+    let pick = |field: &str, kind: ObjKind| -> Result<Option<Uuid>, FieldProblem> {
         match map.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => resolve(doc, value, &[kind])
                 .map(|(_, id)| Some(id))
-                .ok_or_else(|| format!("{field} {value} is not a {} in the store", kind.noun())),
+                .ok_or_else(|| {
+                    FieldProblem::new(
+                        field,
+                        format!("{field} {value} is not a {} in the store", kind.noun()),
+                    )
+                }),
         }
     };
     let subject = Subject::from_parts(
@@ -294,7 +322,7 @@ fn policy_binding(
         "subject".into(),
         serde_json::to_value(subject).expect("subject"),
     );
-    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+    from_json(&Value::Object(fields))
 }
 
 fn ref_list(
@@ -302,18 +330,27 @@ fn ref_list(
     map: &Map<String, Value>,
     field: &str,
     kind: ObjKind,
-) -> Result<Vec<Uuid>, String> {
+) -> Result<Vec<Uuid>, FieldProblem> {
     match map.get(field) {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None => Ok(Vec::new()),
+        // A many-to-many serializer field refuses null ("This field may not be null.").
+        Some(Value::Null) => Err(FieldProblem::new(field, "null is not allowed")),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| {
-                resolve(doc, v, &[kind])
-                    .map(|(_, id)| id)
-                    .ok_or_else(|| format!("{field}: {v} is not a {} in the store", kind.noun()))
+            .enumerate()
+            .map(|(i, v)| {
+                resolve(doc, v, &[kind]).map(|(_, id)| id).ok_or_else(|| {
+                    FieldProblem::new(
+                        format!("{field}[{i}]"),
+                        format!("{v} is not a {} in the store", kind.noun()),
+                    )
+                })
             })
             .collect(),
-        Some(other) => Err(format!("{field} must be a list, not {other}")),
+        Some(other) => Err(FieldProblem::new(
+            field,
+            format!("must be a list, not {other}"),
+        )),
     }
 }
 
@@ -323,7 +360,7 @@ fn user(
     existing: Option<&Obj>,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<User, String> {
+) -> Result<User, FieldProblem> {
     let groups = ref_list(doc, map, "groups", ObjKind::Group)?;
     let pk = match (existing, map.get("pk")) {
         (Some(Obj::User(u)), _) if u.pk.is_some() => u.pk,
@@ -346,8 +383,7 @@ fn user(
     );
     fields.insert("id".into(), Value::String(id.to_string()));
     fields.insert("groups".into(), serde_json::to_value(groups).expect("ids"));
-    let mut user: User =
-        serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())?;
+    let mut user: User = from_json(&Value::Object(fields))?;
     user.pk = pk;
     Ok(user)
 }
@@ -357,7 +393,7 @@ fn group(
     id: Uuid,
     map: &mut Map<String, Value>,
     built: &mut Built,
-) -> Result<Group, String> {
+) -> Result<Group, FieldProblem> {
     let parents = ref_list(doc, map, "parents", ObjKind::Group)?;
     if map.contains_key("users") {
         built.members = Some(ref_list(doc, map, "users", ObjKind::User)?);
@@ -373,5 +409,5 @@ fn group(
         "parents".into(),
         serde_json::to_value(parents).expect("ids"),
     );
-    serde_json::from_value(Value::Object(fields)).map_err(|e| e.to_string())
+    from_json(&Value::Object(fields))
 }

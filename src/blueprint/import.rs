@@ -12,9 +12,12 @@ use serde_json::{Map, Value, json};
 use super::build::build;
 use super::host::ImportOptions;
 use super::models::{self, kind_of, pk_of};
+use super::serializers::entry_problem;
 use super::tags::{Miss, Scope, TagBudget, TagError, resolve};
 use super::yaml::{self, Mark, Node, NodeValue, flow_text};
 use crate::edit::{Batch, Op};
+use crate::model::check::object_problems;
+use crate::model::typed::FieldProblem;
 use crate::model::{Obj, ObjKind};
 
 /// One blueprint file's name (for messages) and text.
@@ -498,9 +501,10 @@ impl FileImport<'_> {
         if let Value::Object(attrs) = attrs {
             data.extend(attrs);
         }
+        let at_field = |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
         let (obj, built) =
-            build(batch.doc(), kind, &model, existing.as_ref(), &data).map_err(|message| {
-                match missed_required(&missed, &message) {
+            build(batch.doc(), kind, &model, existing.as_ref(), &data).map_err(|problem| {
+                match missed_required(&missed, &problem.message) {
                     Some(miss) => self.error(
                         miss.mark,
                         n,
@@ -510,9 +514,20 @@ impl FileImport<'_> {
                             miss.path, miss.query
                         ),
                     ),
-                    None => fail(self, message),
+                    None => at_field(self, problem),
                 }
             })?;
+        if let Some(problem) = entry_problem(&model, &data) {
+            return Err(at_field(self, problem));
+        }
+        // The model's own rules (unique names, validators, references), checked here too so
+        // that a refusal points at the attribute; applying checks them again.
+        if let Some(problem) = object_problems(batch.doc(), &obj).into_iter().next() {
+            return Err(at_field(
+                self,
+                FieldProblem::new(problem.field, problem.message),
+            ));
+        }
         for field in &built.ignored {
             self.report.warnings.push(format!(
                 "entry {n} ({model}): attribute {field:?} is not modelled by bindery and was ignored"
@@ -549,6 +564,29 @@ impl FileImport<'_> {
         self.remember(id, pk_of(&obj));
         self.report.outcomes.push(outcome);
         Ok(())
+    }
+
+    /// An error about one attribute of entry `n`, at the node of its value: in `attrs` (which
+    /// wins when both give it) or `identifiers`, following the path into nested maps and
+    /// lists as far as the file spells them out (a tag's result is pointed at by its tag).
+    /// A value the entry does not give (a default, or the existing object's) points at the
+    /// entry.
+    fn at_field(&self, entry: &Node, n: usize, model: &str, problem: FieldProblem) -> ImportError {
+        if problem.path.is_empty() {
+            return self.error(entry.mark, n, model, problem.message);
+        }
+        let steps = path_steps(&problem.path);
+        for section in ["attrs", "identifiers"] {
+            if let Some(found) = entry.get(section).and_then(|s| follow(s, &steps)) {
+                return self.error(
+                    found.mark,
+                    n,
+                    model,
+                    format!("{section}.{}: {}", problem.path, problem.message),
+                );
+            }
+        }
+        self.error(entry.mark, n, model, problem.to_string())
     }
 
     fn mapping(
@@ -639,6 +677,51 @@ impl FileImport<'_> {
         }
         Ok(())
     }
+}
+
+/// One step of a field path: a mapping key or a list index.
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// `attributes.x[0]` as keys and indexes.
+fn path_steps(path: &str) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (key, indexes) = part
+            .split_once('[')
+            .map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            steps.push(Step::Key(key));
+        }
+        for index in indexes.split('[') {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                steps.push(Step::Index(i));
+            }
+        }
+    }
+    steps
+}
+
+/// The node at `steps` under `section`, or the deepest node on the way when the file stops
+/// spelling the value out (a tag); None when the section does not give the first key.
+fn follow<'n>(section: &'n Node, steps: &[Step<'_>]) -> Option<&'n Node> {
+    let (Step::Key(first), rest) = steps.split_first()? else {
+        return None;
+    };
+    let mut here = section.get(first)?;
+    for step in rest {
+        let next = match step {
+            Step::Key(key) => here.get(key),
+            Step::Index(i) => here.as_seq().and_then(|items| items.get(*i)),
+        };
+        match next {
+            Some(node) => here = node,
+            None => break,
+        }
+    }
+    Some(here)
 }
 
 /// A field whose value holds a `!Find` that found nothing.

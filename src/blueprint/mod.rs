@@ -12,6 +12,7 @@ pub mod limits;
 pub mod models;
 mod python;
 mod query;
+mod serializers;
 mod tags;
 pub mod yaml;
 

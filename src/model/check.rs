@@ -211,21 +211,60 @@ pub fn check_document(doc: &Document) -> Vec<Problem> {
     problems
 }
 
+/// One problem of an object: the field it concerns, as a blueprint names it (stage and policy
+/// settings at the top level; empty for the object as a whole), what is wrong, and how
+/// [`check_object`] words the two together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectProblem {
+    pub field: String,
+    pub message: String,
+    /// What joins field and message in the sentence; None: the message says it all.
+    joiner: Option<&'static str>,
+}
+
+impl ObjectProblem {
+    fn new(field: impl Into<String>, message: String, joiner: Option<&'static str>) -> Self {
+        ObjectProblem {
+            field: field.into(),
+            message,
+            joiner,
+        }
+    }
+
+    pub fn sentence(&self) -> String {
+        match self.joiner {
+            Some(joiner) => format!("{}{joiner}{}", self.field, self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
 /// Problems one object would have in `doc` (which may already hold it under the same id):
 /// its own fields, its references, and clashes with other objects' unique keys.
 pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
+    object_problems(doc, obj)
+        .iter()
+        .map(ObjectProblem::sentence)
+        .collect()
+}
+
+/// [`check_object`]'s problems with the field each concerns, for pointing at it.
+pub fn object_problems(doc: &Document, obj: &Obj) -> Vec<ObjectProblem> {
     let kind = obj.kind();
     let id = obj.id();
-    let mut out: Vec<String> = field_problems(obj).into_iter().map(|(_, m)| m).collect();
+    let mut out: Vec<ObjectProblem> = field_problems(obj)
+        .into_iter()
+        .map(|(field, m)| ObjectProblem::new(field, m, None))
+        .collect();
     out.extend(
         super::values::value_problems(obj)
             .into_iter()
-            .map(|(field, m)| format!("{field}: {m}")),
+            .map(|(field, m)| ObjectProblem::new(field, m, Some(": "))),
     );
     out.extend(
         dangling(doc, &obj.refs())
             .into_iter()
-            .map(|(field, m)| format!("{field} {m}")),
+            .map(|(field, m)| ObjectProblem::new(field, m, Some(" "))),
     );
     if matches!(
         kind,
@@ -239,10 +278,16 @@ pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
         let label = obj.label();
         let clash = doc.label_taken(kind, label, id);
         if clash {
-            out.push(format!(
-                "a {} with {} {label:?} already exists",
-                kind.noun(),
-                unique_field(kind)
+            // authentik's unique columns: Flow.slug, Stage.name, Policy.name, Prompt.name,
+            // User.username, Group.name (the models' `unique=True`).
+            out.push(ObjectProblem::new(
+                unique_field(kind),
+                format!(
+                    "a {} with {} {label:?} already exists",
+                    kind.noun(),
+                    unique_field(kind)
+                ),
+                None,
             ));
         }
     }
@@ -258,12 +303,11 @@ pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
             }),
         };
         if clash {
-            out.push(match obj {
-                Obj::StageBinding(_) => {
-                    "this stage is already bound to this flow at this order".to_string()
-                }
-                _ => "this policy is already bound to this target at this order".to_string(),
-            });
+            let message = match obj {
+                Obj::StageBinding(_) => "this stage is already bound to this flow at this order",
+                _ => "this policy is already bound to this target at this order",
+            };
+            out.push(ObjectProblem::new("order", message.to_string(), None));
         }
     }
     out

@@ -123,6 +123,20 @@ macro_rules! kinds {
                 specs
             }
 
+            /// The type `model` with the given settings, a refusal naming the failing field.
+            pub fn from_settings_json(
+                model: &str,
+                value: &serde_json::Value,
+            ) -> Result<Self, $crate::model::typed::FieldProblem> {
+                match model {
+                    $($model => $crate::model::typed::from_json(value).map(Self::$variant),)+
+                    _ => match value {
+                        serde_json::Value::Object(attrs) => Ok(Self::Other { model: model.to_string(), attrs: attrs.clone() }),
+                        _ => Err($crate::model::typed::FieldProblem::whole("settings must be an object")),
+                    },
+                }
+            }
+
             /// The type `model` with the given settings (an object of authentik attributes).
             pub fn from_settings_value(model: &str, value: serde_json::Value) -> Result<Self, String> {
                 <Self as $crate::model::kinded::KindEnum>::from_settings(model, value)

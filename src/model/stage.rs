@@ -277,10 +277,13 @@ settings!(
 );
 refs!(AuthenticatorValidateStage { configuration_stages: Stage many });
 
+// `friendly_name` comes from authentik's `FriendlyNamedStage` (`authentik/flows/models.py`):
+// `TextField(null=True)` with no default, so its serializer field allows null, and null is the
+// default; the seven setup stages below that have it keep null as null.
 settings!(
     AuthenticatorTotpStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         /// 6 or 8; authentik declares it an integer field with string choices, so both spellings are read.
         #[serde(deserialize_with = "int_or_numeric_string")]
         digits: i64 = 6,
@@ -291,7 +294,7 @@ refs!(AuthenticatorTotpStage { configure_flow: Flow one });
 settings!(
     AuthenticatorStaticStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         token_count: i64 = 6,
         token_length: i64 = 12,
     }
@@ -301,7 +304,7 @@ refs!(AuthenticatorStaticStage { configure_flow: Flow one });
 settings!(
     AuthenticatorWebauthnStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         user_verification: UserVerification = UserVerification::Preferred,
         authenticator_attachment: Option<AuthenticatorAttachment> = None,
         resident_key_requirement: ResidentKeyRequirement = ResidentKeyRequirement::Preferred,
@@ -317,7 +320,7 @@ refs!(AuthenticatorWebauthnStage { configure_flow: Flow one });
 settings!(
     AuthenticatorDuoStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         client_id: String = String::new(),
         client_secret: String = String::new(),
         api_hostname: String = String::new(),
@@ -330,7 +333,7 @@ refs!(AuthenticatorDuoStage { configure_flow: Flow one });
 settings!(
     AuthenticatorSmsStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         provider: SmsProvider = SmsProvider::Twilio,
         from_number: String = String::new(),
         account_sid: String = String::new(),
@@ -347,7 +350,7 @@ refs!(AuthenticatorSmsStage { configure_flow: Flow one });
 settings!(
     AuthenticatorEmailStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         use_global_settings: bool = false,
         host: String = "localhost".into(),
         port: i64 = 25,
@@ -386,7 +389,7 @@ refs!(MutualTlsStage {});
 settings!(
     AuthenticatorEndpointGdtcStage {
         configure_flow: Option<Uuid> = None,
-        friendly_name: String = String::new(),
+        friendly_name: Option<String> = None,
         credentials: Map<String, Value> = Map::new(),
     }
 );

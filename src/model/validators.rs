@@ -1,5 +1,6 @@
-//! authentik's field validators, reproduced: time lengths (`timedelta_string_validator`) and
-//! email addresses (Django's `EmailValidator`). Each returns why a value is refused.
+//! authentik's field validators, reproduced: time lengths (`timedelta_string_validator`),
+//! email addresses (Django's `EmailValidator`) and, in [`super::expression`], the syntax of
+//! expression policies. Each returns why a value is refused.
 
 /// Stage settings that authentik validates with `timedelta_string_validator`.
 pub const TIME_LENGTH_FIELDS: &[&str] = &[
@@ -15,6 +16,10 @@ pub const TIME_LENGTH_FIELDS: &[&str] = &[
 
 /// Stage settings that are Django `EmailField`s (a value is required).
 pub const EMAIL_FIELDS: &[&str] = &["from_address"];
+
+/// Policy settings holding Python code that authentik compiles when it is saved
+/// (`ExpressionPolicySerializer.validate_expression`, see [`super::expression`]).
+pub const PYTHON_FIELDS: &[&str] = &["expression"];
 
 /// The keyword arguments of Python's `timedelta` that authentik passes on, with their length
 /// in seconds.

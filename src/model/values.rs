@@ -6,12 +6,15 @@
 
 use serde_json::{Map, Value};
 
+use super::expression::expression_problem;
 use super::fields::FieldKind;
 use super::limits::{
     self, MAX_USERNAME_CHARS, ORDER, POSITIVE_INTEGER, USER_PK, int_problem, map_problem,
     setting_range, text_problem, value_problem,
 };
-use super::validators::{EMAIL_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem};
+use super::validators::{
+    EMAIL_FIELDS, PYTHON_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem,
+};
 use super::{Flow, Group, Obj, Policy, PolicyBinding, Prompt, Stage, StageBinding, User};
 
 pub type Found = Vec<(String, String)>;
@@ -188,6 +191,7 @@ fn known_setting(out: &mut Found, name: &str, value: &Value, kind: Option<FieldK
         }
         Value::String(text) if TIME_LENGTH_FIELDS.contains(&name) => time_length_problem(text),
         Value::String(text) if EMAIL_FIELDS.contains(&name) => email_problem(text),
+        Value::String(text) if PYTHON_FIELDS.contains(&name) => expression_problem(text),
         // A float that is not finite serialises as null, which the store cannot read back.
         Value::Null if kind == Some(FieldKind::Decimal) => Some("must be a finite number".into()),
         _ => None,

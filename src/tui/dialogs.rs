@@ -919,7 +919,9 @@ fn built(
     existing: Option<&Obj>,
     data: &Map<String, Value>,
 ) -> Result<Obj, String> {
-    build(doc, kind, model, existing, data).map(|(obj, _)| obj)
+    build(doc, kind, model, existing, data)
+        .map(|(obj, _)| obj)
+        .map_err(|problem| problem.to_string())
 }
 
 /// The operations a submitted form performs (several for create and bind, one step in the

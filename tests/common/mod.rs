@@ -162,11 +162,23 @@ pub fn random_document(seed: u64, size: usize) -> Document {
                     }
                 }
                 StageKind::Identification(s) => {
+                    // authentik's serializer refuses no user fields and no sources
+                    // (`IdentificationStageSerializer.validate`); no draw, so the rest of
+                    // the document stays what each seed made before.
+                    s.user_fields = vec![stage::UserFieldKind::Username];
                     s.enrollment_flow = rng.pick(&flows).copied();
                     s.recovery_flow = rng.pick(&flows).copied();
                 }
                 StageKind::UserWrite(s) => s.create_users_group = rng.pick(&groups).copied(),
-                StageKind::Redirect(s) => s.target_flow = rng.pick(&flows).copied(),
+                StageKind::Redirect(s) => {
+                    s.target_flow = rng.pick(&flows).copied();
+                    // A mode with its target, as `RedirectStageSerializer.validate` wants.
+                    if s.target_flow.is_some() {
+                        s.mode = stage::RedirectMode::Flow;
+                    } else {
+                        s.target_static = "https://example.org/".into();
+                    }
+                }
                 StageKind::Password(s) => {
                     s.backends = vec!["authentik.core.auth.InbuiltBackend".into()];
                     s.configure_flow = rng.pick(&flows).copied();
