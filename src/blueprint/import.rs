@@ -1,10 +1,11 @@
 //! Applying blueprint files as authentik's importer does (`authentik/blueprints/v1/importer.py`):
 //! entries in order, each looked up by its identifiers, then created, updated, left alone or
-//! deleted according to its state. Models authentik has but bindery does not manage are
-//! skipped and reported; a model authentik does not have is an error.
+//! deleted according to its state. Models authentik has but bindery does not manage are kept
+//! verbatim as other authentik objects ([`super::others`]); a model authentik does not have is
+//! an error.
 //! All files of one import apply through one edit batch: completely, or not at all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Map, Value, json};
@@ -12,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::build::build;
 use super::host::ImportOptions;
 use super::models::{self, kind_of, pk_of};
+use super::others;
 use super::tags::{Scope, TagBudget, TagError, resolve};
 use super::yaml::{self, Mark, Node, NodeValue};
 use crate::edit::{Batch, Op};
@@ -59,7 +61,8 @@ pub enum Outcome {
     AlreadyAbsent,
     /// A condition was false.
     ConditionFalse,
-    /// Outside bindery's domain, or bound to something that is.
+    /// Not applied. Since other authentik objects are kept, no import produces this; it stays
+    /// for callers that report it.
     Skipped {
         model: String,
         identifiers: Value,
@@ -121,8 +124,6 @@ struct FileImport<'s> {
     ids: HashMap<String, Value>,
     /// pk written in the file → pk of the object it became, for raw-pk references.
     remap: HashMap<String, Value>,
-    /// pks of entries outside bindery's domain: bindings to them are skipped with them.
-    skipped_pks: HashSet<String>,
     report: FileReport,
 }
 
@@ -177,7 +178,6 @@ fn import_file(
         context: default_context(),
         ids: HashMap::new(),
         remap: HashMap::new(),
-        skipped_pks: HashSet::new(),
         report: FileReport {
             name: file.to_string(),
             ..FileReport::default()
@@ -338,6 +338,7 @@ impl FileImport<'_> {
                     .ok_or_else(|| self.error(i.mark, n, &model, "id must be text"))?,
             ),
         };
+        let mut kept_conditions = None;
         if let Some(conditions) = node.get("conditions") {
             let values = match self
                 .resolve(batch, conditions)
@@ -359,6 +360,7 @@ impl FileImport<'_> {
                 self.report.outcomes.push(Outcome::ConditionFalse);
                 return Ok(());
             }
+            kept_conditions = Some(values);
         }
         let wanted_state = match node.get("state") {
             None => "present".to_string(),
@@ -387,24 +389,28 @@ impl FileImport<'_> {
             ));
         }
 
-        let Some(kind) = kind_of(&model) else {
-            return self.skip(n, id, model, identifiers, "outside bindery's domain");
-        };
-        if kind == ObjKind::PolicyBinding {
-            let target = identifiers
-                .get("target")
-                .or(attrs.get("target"))
-                .unwrap_or(&Value::Null);
-            if target.is_null() || self.skipped_pks.contains(&target.to_string()) {
-                return self.skip(
-                    n,
-                    id,
-                    model,
-                    identifiers,
-                    "its target is outside bindery's domain",
-                );
+        // A policy binding whose target bindery does not manage (an application, a source, ...)
+        // is kept verbatim with its target: bindery's own bindings only gate flows and stages.
+        let kind = match kind_of(&model) {
+            Some(ObjKind::PolicyBinding) => {
+                let target = identifiers
+                    .get("target")
+                    .or(attrs.get("target"))
+                    .unwrap_or(&Value::Null);
+                if models::target_of(batch.doc(), target).is_some() {
+                    ObjKind::PolicyBinding
+                } else {
+                    if target.is_null() {
+                        self.report.warnings.push(format!(
+                            "entry {n} ({model}): its target is null; kept as written, but authentik refuses a binding without a target"
+                        ));
+                    }
+                    ObjKind::Other
+                }
             }
-        }
+            Some(kind) => kind,
+            None => ObjKind::Other,
+        };
         let identifiers_map = identifiers.as_object().cloned().unwrap_or_default();
         if identifiers_map.is_empty() {
             let mark = node.get("identifiers").map_or(node.mark, |i| i.mark);
@@ -415,7 +421,10 @@ impl FileImport<'_> {
                 "identifiers are missing: they say which object the entry is",
             ));
         }
-        let existing = models::find(batch.doc(), &model, &identifiers_map);
+        let existing = match kind {
+            ObjKind::Other => others::find(batch.doc(), &model, &identifiers_map).map(Obj::Other),
+            _ => models::find(batch.doc(), &model, &identifiers_map),
+        };
         let fail = |this: &Self, message: String| this.error(node.mark, n, &model, message);
 
         if wanted_state == "absent" {
@@ -457,13 +466,33 @@ impl FileImport<'_> {
             }
         }
 
-        // authentik saves identifiers and attrs together, attrs winning.
-        let mut data = identifiers_map.clone();
-        if let Value::Object(attrs) = attrs {
-            data.extend(attrs);
-        }
-        let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
-            .map_err(|message| fail(self, message))?;
+        let (obj, built) = if kind == ObjKind::Other {
+            let before = match &existing {
+                Some(Obj::Other(o)) => Some(o),
+                _ => None,
+            };
+            let entry = others::Entry {
+                model: model.clone(),
+                blueprint_id: id.clone(),
+                state: wanted_state.clone(),
+                conditions: kept_conditions,
+                identifiers: identifiers_map.clone(),
+                attrs: match attrs {
+                    Value::Object(attrs) => attrs,
+                    _ => Map::new(),
+                },
+            };
+            let obj = Obj::Other(others::build(batch.doc(), before, entry));
+            (obj, Default::default())
+        } else {
+            // authentik saves identifiers and attrs together, attrs winning.
+            let mut data = identifiers_map.clone();
+            if let Value::Object(attrs) = attrs {
+                data.extend(attrs);
+            }
+            build(batch.doc(), kind, &model, existing.as_ref(), &data)
+                .map_err(|message| fail(self, message))?
+        };
         for field in &built.ignored {
             self.report.warnings.push(format!(
                 "entry {n} ({model}): attribute {field:?} is not modelled by bindery and was ignored"
@@ -543,27 +572,6 @@ impl FileImport<'_> {
                 self.remap.insert(pk.to_string(), actual);
             }
         }
-    }
-
-    fn skip(
-        &mut self,
-        n: usize,
-        id: Option<String>,
-        model: String,
-        identifiers: Value,
-        why: &str,
-    ) -> Result<(), ImportError> {
-        let _ = n;
-        if let Some(pk) = identifiers.get("pk").filter(|pk| !pk.is_null()) {
-            self.skipped_pks.insert(pk.to_string());
-        }
-        self.remember(id, Value::Null);
-        self.report.outcomes.push(Outcome::Skipped {
-            model,
-            identifiers,
-            why: why.to_string(),
-        });
-        Ok(())
     }
 
     /// A group's `users` attribute sets exactly who its direct members are.

@@ -8,6 +8,7 @@ mod host;
 mod import;
 pub mod limits;
 pub mod models;
+mod others;
 mod python;
 mod tags;
 pub mod yaml;

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod kinded;
 pub mod limits;
 mod object_refs;
+pub mod other;
 pub mod policy;
 pub mod prompt;
 pub mod refs;
@@ -30,6 +31,7 @@ pub use directory::{Group, User};
 pub use document::{Document, LogEntry, Obj};
 pub use enums::*;
 pub use flow::{Flow, StageBinding};
+pub use other::OtherObject;
 pub use policy::{Policy, PolicyKind};
 pub use prompt::Prompt;
 pub use refs::{OnDelete, Ref, Refs};
@@ -51,6 +53,8 @@ pub enum ObjKind {
     PolicyBinding,
     User,
     Group,
+    /// An object of an authentik model bindery does not manage, kept verbatim.
+    Other,
 }
 
 impl ObjKind {
@@ -63,6 +67,7 @@ impl ObjKind {
         ObjKind::PolicyBinding,
         ObjKind::User,
         ObjKind::Group,
+        ObjKind::Other,
     ];
 
     /// The word used in messages ("stage binding").
@@ -76,6 +81,7 @@ impl ObjKind {
             ObjKind::PolicyBinding => "policy binding",
             ObjKind::User => "user",
             ObjKind::Group => "group",
+            ObjKind::Other => "other authentik object",
         }
     }
 
@@ -90,6 +96,7 @@ impl ObjKind {
             ObjKind::PolicyBinding => "policy_bindings",
             ObjKind::User => "users",
             ObjKind::Group => "groups",
+            ObjKind::Other => "others",
         }
     }
 }
@@ -133,3 +140,19 @@ entity!(Policy, Policy, |s| &s.name);
 entity!(PolicyBinding, PolicyBinding, |_s| "policy binding");
 entity!(User, User, |s| &s.username);
 entity!(Group, Group, |s| &s.name);
+
+impl Entity for OtherObject {
+    const KIND: ObjKind = ObjKind::Other;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn label(&self) -> &str {
+        OtherObject::label(self)
+    }
+    fn refs(&self, out: &mut Vec<Ref>) {
+        OtherObject::refs(self, out)
+    }
+    fn clear_ref(&mut self, id: Uuid) -> bool {
+        OtherObject::clear_ref(self, id)
+    }
+}

@@ -73,6 +73,7 @@ pub fn jump(app: &mut App, to: Jump) {
             app.list_mut(page).select(id);
         }
         ObjKind::Prompt => {}
+        ObjKind::Other => {}
     }
 }
 
