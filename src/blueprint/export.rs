@@ -96,6 +96,8 @@ struct Exporter<'a> {
     doc: &'a Document,
     /// Objects already written, by the entry id that names them.
     ids: HashMap<Uuid, String>,
+    /// Other authentik objects already written (those without an entry id too).
+    others_written: HashSet<Uuid>,
     entries: Vec<Node>,
 }
 
@@ -118,6 +120,7 @@ impl<'a> Exporter<'a> {
         Exporter {
             doc,
             ids: HashMap::new(),
+            others_written: HashSet::new(),
             entries: Vec::new(),
         }
     }
@@ -167,6 +170,9 @@ impl<'a> Exporter<'a> {
         if let Some((kind, id)) = other::as_ref(value) {
             return self.reference(kind, id);
         }
+        if let Some(query) = other::as_find(value) {
+            return self.kept_find(query);
+        }
         match value {
             Value::Array(items) => Node::seq(items.iter().map(|v| self.stored(v)).collect()),
             Value::Object(map) => Node::map_of(
@@ -178,11 +184,32 @@ impl<'a> Exporter<'a> {
         }
     }
 
+    /// A `!Find` that found nothing on import: a reference when the store now has what it
+    /// looks for (as authentik, applying the blueprints it depends on first, would find it),
+    /// else the query as it was written.
+    fn kept_find(&self, query: &[Value]) -> Node {
+        let pairs: Option<Vec<(String, Value)>> = query[1.min(query.len())..]
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([Value::String(k), v]) => Some((k.clone(), v.clone())),
+                _ => None,
+            })
+            .collect();
+        let found = match (query.first().and_then(Value::as_str), pairs) {
+            (Some(model), Some(pairs)) => super::models::find_by(self.doc, model, &pairs),
+            _ => None,
+        };
+        match found {
+            Some(obj) => self.reference(obj.kind(), obj.id()),
+            None => Node::tagged("!Find", plain(&Value::Array(query.to_vec()))),
+        }
+    }
+
     /// An other authentik object as the entry it came from: model, state, conditions, id,
     /// identifiers and attrs as they were written. An id another entry of this export already
     /// has gets a suffix, so that every `!KeyOf` names one object.
     fn other(&mut self, o: &OtherObject) {
-        if self.ids.contains_key(&o.id) {
+        if !self.others_written.insert(o.id) {
             return;
         }
         let mut pairs = vec![("model".to_string(), Node::str(o.model.clone()))];
@@ -216,7 +243,9 @@ impl<'a> Exporter<'a> {
             pairs.push(("attrs".into(), map(&o.attrs)));
         }
         self.entries.push(Node::map_of(pairs));
-        self.ids.insert(o.id, id.unwrap_or_default());
+        if let Some(id) = id {
+            self.ids.insert(o.id, id);
+        }
     }
 
     /// Other authentik objects, each after the other ones it refers to; with `late`, only those
@@ -233,7 +262,7 @@ impl<'a> Exporter<'a> {
     fn other_after_its_targets(&mut self, id: Uuid, visiting: &mut HashSet<Uuid>) {
         let doc = self.doc;
         let Some(o) = doc.others.get(id) else { return };
-        if self.ids.contains_key(&id) || !visiting.insert(id) {
+        if self.others_written.contains(&id) || !visiting.insert(id) {
             return;
         }
         let mut refs = Vec::new();
@@ -610,7 +639,18 @@ pub fn export_all(doc: &Document) -> Node {
 pub fn with_placeholders(node: &Node) -> Value {
     fn walk(node: &Node, key: Option<&str>) -> Value {
         if node.tag.is_some() {
-            return if key == Some("user") {
+            // Users and providers have integer pks in authentik; everything else a UUID.
+            const INTEGER_PKS: &[&str] = &[
+                "user",
+                "users",
+                "created_by",
+                "provider",
+                "providers",
+                "backchannel_providers",
+                "jwt_federation_providers",
+                "oidc_auth_providers",
+            ];
+            return if key.is_some_and(|k| INTEGER_PKS.contains(&k)) {
                 Value::from(1)
             } else {
                 Value::String("00000000-0000-4000-8000-000000000000".into())

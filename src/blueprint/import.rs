@@ -17,7 +17,7 @@ use super::others;
 use super::tags::{Scope, TagBudget, TagError, resolve};
 use super::yaml::{self, Mark, Node, NodeValue};
 use crate::edit::{Batch, Op};
-use crate::model::{Obj, ObjKind};
+use crate::model::{Obj, ObjKind, other};
 
 /// One blueprint file's name (for messages) and text.
 pub struct Source {
@@ -412,7 +412,7 @@ impl FileImport<'_> {
             None => ObjKind::Other,
         };
         let identifiers_map = identifiers.as_object().cloned().unwrap_or_default();
-        if identifiers_map.is_empty() {
+        if identifiers_map.is_empty() && !(kind == ObjKind::Other && others::is_meta(&model)) {
             let mark = node.get("identifiers").map_or(node.mark, |i| i.mark);
             return Err(self.error(
                 mark,
@@ -422,6 +422,10 @@ impl FileImport<'_> {
             ));
         }
         let existing = match kind {
+            ObjKind::Other if identifiers_map.is_empty() => {
+                let attrs = attrs.as_object().cloned().unwrap_or_default();
+                others::find_meta(batch.doc(), &model, &attrs).map(Obj::Other)
+            }
             ObjKind::Other => others::find(batch.doc(), &model, &identifiers_map).map(Obj::Other),
             _ => models::find(batch.doc(), &model, &identifiers_map),
         };
@@ -476,11 +480,8 @@ impl FileImport<'_> {
                 blueprint_id: id.clone(),
                 state: wanted_state.clone(),
                 conditions: kept_conditions,
-                identifiers: identifiers_map.clone(),
-                attrs: match attrs {
-                    Value::Object(attrs) => attrs,
-                    _ => Map::new(),
-                },
+                identifiers: self.stored_section(batch, node, "identifiers", n, &model)?,
+                attrs: self.stored_section(batch, node, "attrs", n, &model)?,
             };
             let obj = Obj::Other(others::build(batch.doc(), before, entry));
             (obj, Default::default())
@@ -554,6 +555,85 @@ impl FileImport<'_> {
                 model,
                 format!("{key} must be a mapping, not {other}"),
             )),
+        }
+    }
+
+    /// An entry's identifiers or attrs as an other authentik object stores them: references
+    /// to objects of the store as references, and a `!Find` that finds nothing as its query,
+    /// so that nothing the file said is lost. The `pk` identifier is the object's own.
+    fn stored_section(
+        &self,
+        batch: &Batch,
+        node: &Node,
+        key: &str,
+        n: usize,
+        model: &str,
+    ) -> Result<Map<String, Value>, ImportError> {
+        let Some(section) = node.get(key) else {
+            return Ok(Map::new());
+        };
+        let NodeValue::Map(pairs) = &section.value else {
+            // A tag making the whole mapping, or null: resolved as it is.
+            let is_ref = |text: &str| others::named_object(batch.doc(), text);
+            let resolved = self.mapping(batch, node, key, n, model)?;
+            return Ok(resolved
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), other::encode(v.clone(), &is_ref)))
+                .collect());
+        };
+        let mut out = Map::new();
+        for (k, v) in pairs {
+            let name = match self.resolve(batch, k) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => super::python::py_str(&other),
+                Err(e) => return Err(self.error(e.mark, n, model, e.message)),
+            };
+            let value = if key == "identifiers" && name == "pk" {
+                self.resolve(batch, v)
+            } else {
+                self.stored(batch, v)
+            };
+            out.insert(
+                name,
+                value.map_err(|e| self.error(e.mark, n, model, e.message))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn stored(&self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
+        let is_ref = |text: &str| others::named_object(batch.doc(), text);
+        match (&node.tag, &node.value) {
+            (Some(tag), NodeValue::Seq(parts)) if tag == "!Find" => {
+                let found = self.resolve(batch, node)?;
+                if !found.is_null() {
+                    return Ok(other::encode(found, &is_ref));
+                }
+                let query = parts
+                    .iter()
+                    .map(|p| self.resolve(batch, p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(other::encode_find(query))
+            }
+            (None, NodeValue::Seq(items)) => items
+                .iter()
+                .map(|item| self.stored(batch, item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            (None, NodeValue::Map(pairs)) => {
+                let mut map = Map::new();
+                for (k, v) in pairs {
+                    let name = match self.resolve(batch, k)? {
+                        Value::String(s) => s,
+                        other => super::python::py_str(&other),
+                    };
+                    map.insert(name, self.stored(batch, v)?);
+                }
+                Ok(other::literal_map(map))
+            }
+            _ => Ok(other::encode(self.resolve(batch, node)?, &is_ref)),
         }
     }
 

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::models::{pk_of, values_match};
-use crate::model::other::{decode, encode};
+use crate::model::other::decode;
 use crate::model::{Document, Obj, ObjKind, OtherObject};
 
 /// The pk `!KeyOf` and `!Find` give for an object of the store: a user's integer pk when it
@@ -70,6 +70,29 @@ pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Op
         .cloned()
 }
 
+/// Whether a model is one of authentik's meta models (`authentik/blueprints/v1/meta/`), which
+/// stand for an action (applying another blueprint) rather than a row: the importer does not
+/// look them up by identifiers (`Importer._validate_single`), so they need none.
+pub fn is_meta(model: &str) -> bool {
+    model.starts_with("authentik_blueprints.meta")
+}
+
+/// A meta entry already kept: the same model with the same values, so that applying a file
+/// twice keeps one.
+pub fn find_meta(doc: &Document, model: &str, attrs: &Map<String, Value>) -> Option<OtherObject> {
+    doc.others
+        .iter()
+        .filter(|o| o.model == model && o.identifiers.is_empty())
+        .find(|o| {
+            values_match(
+                &Value::Object(self::attrs(doc, o)),
+                &Value::Object(attrs.clone()),
+            )
+        })
+        .filter(|o| o.attrs.len() == attrs.len())
+        .cloned()
+}
+
 /// `!Find` among objects of `model`: the first whose fields equal all the given values.
 pub fn find_by(doc: &Document, model: &str, pairs: &[(String, Value)]) -> Option<OtherObject> {
     doc.others
@@ -81,7 +104,7 @@ pub fn find_by(doc: &Document, model: &str, pairs: &[(String, Value)]) -> Option
 
 /// The object of the store a resolved text names, if it is the UUID of one: what a `!KeyOf`
 /// or `!Find` (or a pk written out) in the entry resolved to.
-fn named_object(doc: &Document, text: &str) -> Option<(ObjKind, Uuid)> {
+pub fn named_object(doc: &Document, text: &str) -> Option<(ObjKind, Uuid)> {
     let id = Uuid::parse_str(text).ok()?;
     ObjKind::ALL
         .iter()
@@ -95,6 +118,7 @@ pub struct Entry {
     pub blueprint_id: Option<String>,
     pub state: String,
     pub conditions: Option<Vec<Value>>,
+    /// Stored values (see [`crate::model::other`]), but for `pk`, which is kept as written.
     pub identifiers: Map<String, Value>,
     pub attrs: Map<String, Value>,
 }
@@ -102,12 +126,6 @@ pub struct Entry {
 /// The object an entry makes: `existing` with the entry's values, or a new object whose id is
 /// the entry's pk when that is a UUID no object has (as authentik creates with a given pk).
 pub fn build(doc: &Document, existing: Option<&OtherObject>, entry: Entry) -> OtherObject {
-    let is_ref = |text: &str| named_object(doc, text);
-    let stored = |map: Map<String, Value>| -> Map<String, Value> {
-        map.into_iter()
-            .map(|(k, v)| (k, encode(v, &is_ref)))
-            .collect()
-    };
     let id = existing.map(|o| o.id).unwrap_or_else(|| {
         entry
             .identifiers
@@ -117,21 +135,14 @@ pub fn build(doc: &Document, existing: Option<&OtherObject>, entry: Entry) -> Ot
             .filter(|id| named_object(doc, &id.to_string()).is_none())
             .unwrap_or_else(Uuid::new_v4)
     });
-    let mut identifiers = entry.identifiers;
-    // The pk is the object's own, not a reference to itself.
-    let pk = identifiers.remove("pk");
-    let mut identifiers = stored(identifiers);
-    if let Some(pk) = pk {
-        identifiers.insert("pk".into(), pk);
-    }
     OtherObject {
         id,
         model: entry.model,
         blueprint_id: entry.blueprint_id,
         state: entry.state,
         conditions: entry.conditions,
-        identifiers,
-        attrs: stored(entry.attrs),
+        identifiers: entry.identifiers,
+        attrs: entry.attrs,
     }
 }
 
@@ -143,7 +154,9 @@ mod tests {
     use crate::model::Flow;
     use crate::model::other::as_ref;
 
-    fn entry(identifiers: Value, attrs: Value) -> Entry {
+    fn entry(doc: &Document, identifiers: Value, attrs: Value) -> Entry {
+        let is_ref = |text: &str| named_object(doc, text);
+        let attrs = crate::model::other::encode(attrs, &is_ref);
         Entry {
             model: "authentik_core.application".into(),
             blueprint_id: None,
@@ -164,6 +177,7 @@ mod tests {
             &doc,
             None,
             entry(
+                &doc,
                 json!({"slug": "app"}),
                 json!({"authentication_flow": flow_id.to_string(), "note": "x"}),
             ),

@@ -5,7 +5,10 @@
 //! Their values are stored resolved, except references to other objects of the store, which
 //! are stored as `{"$ref": "<uuid>", "$kind": "<kind>"}` so that a rename or an export still
 //! knows them for references and not text. A map of the blueprint's own that happens to hold a
-//! `$ref` or `$map` key is stored wrapped as `{"$map": {...}}`, so the encoding is unambiguous.
+//! `$ref`, `$find` or `$map` key is stored wrapped as `{"$map": {...}}`, so the encoding is
+//! unambiguous. A `!Find` that found nothing when the entry was applied (a certificate
+//! authentik makes itself, a flow another blueprint makes later) is kept as its query,
+//! `{"$find": [model, [field, value], ...]}`, and written back as that `!Find`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -17,6 +20,7 @@ use super::refs::{OnDelete, Ref};
 const REF: &str = "$ref";
 const KIND: &str = "$kind";
 const LITERAL: &str = "$map";
+const FIND: &str = "$find";
 
 /// One object of a model outside bindery's domain.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,6 +134,33 @@ pub fn as_ref(value: &Value) -> Option<(ObjKind, Uuid)> {
     Some((kind, id))
 }
 
+/// The stored form of a `!Find` that found nothing: its resolved arguments.
+pub fn encode_find(query: Vec<Value>) -> Value {
+    let mut map = Map::new();
+    map.insert(FIND.into(), Value::Array(query));
+    Value::Object(map)
+}
+
+/// The query of a kept `!Find`, if the stored value is one.
+pub fn as_find(value: &Value) -> Option<&[Value]> {
+    match value.as_object()?.get(FIND)? {
+        Value::Array(query) if value.as_object()?.len() == 1 => Some(query),
+        _ => None,
+    }
+}
+
+/// A map of the blueprint's own, its values already stored: wrapped when its keys could be
+/// read as a reference, a kept `!Find` or a wrapper.
+pub fn literal_map(map: Map<String, Value>) -> Value {
+    if map.contains_key(REF) || map.contains_key(LITERAL) || map.contains_key(FIND) {
+        let mut wrapper = Map::new();
+        wrapper.insert(LITERAL.into(), Value::Object(map));
+        Value::Object(wrapper)
+    } else {
+        Value::Object(map)
+    }
+}
+
 /// A stored map as the blueprint wrote it: a literal map unwrapped.
 pub fn literal(map: &Map<String, Value>) -> &Map<String, Value> {
     match map.get(LITERAL) {
@@ -157,29 +188,24 @@ pub fn encode(value: Value, is_ref: &dyn Fn(&str) -> Option<(ObjKind, Uuid)>) ->
             None => Value::String(s),
         },
         Value::Array(items) => Value::Array(items.into_iter().map(|v| encode(v, is_ref)).collect()),
-        Value::Object(map) => {
-            let special = map.contains_key(REF) || map.contains_key(LITERAL);
-            let inner: Map<String, Value> = map
-                .into_iter()
+        Value::Object(map) => literal_map(
+            map.into_iter()
                 .map(|(k, v)| (k, encode(v, is_ref)))
-                .collect();
-            if special {
-                let mut wrapper = Map::new();
-                wrapper.insert(LITERAL.into(), Value::Object(inner));
-                Value::Object(wrapper)
-            } else {
-                Value::Object(inner)
-            }
-        }
+                .collect(),
+        ),
         scalar => scalar,
     }
 }
 
 /// A stored value with each reference replaced by what `pk` makes of it (the pk for lookups,
-/// a placeholder for export), and literal maps unwrapped.
+/// a placeholder for export), each kept `!Find` by null (what it found), and literal maps
+/// unwrapped.
 pub fn decode(value: &Value, pk: &dyn Fn(ObjKind, Uuid) -> Value) -> Value {
     if let Some((kind, id)) = as_ref(value) {
         return pk(kind, id);
+    }
+    if as_find(value).is_some() {
+        return Value::Null;
     }
     match value {
         Value::Array(items) => Value::Array(items.iter().map(|v| decode(v, pk)).collect()),
