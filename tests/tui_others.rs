@@ -89,3 +89,32 @@ fn the_page_stays_out_of_the_sidebar_of_a_store_without_other_objects() {
     let text = ui.screen(80, 24);
     assert!(!text.contains("Others"), "{text}");
 }
+
+/// Deleting a flow a kept source refers to clears the source's reference (authentik's
+/// SET_NULL for a source's flows), says so in the confirmation, and undo brings it back.
+#[test]
+fn deleting_a_flow_a_kept_object_refers_to_clears_it_and_undo_restores_it() {
+    use bindery::model::ObjKind;
+    use bindery::model::other::as_ref;
+    let mut ui = with_source();
+    let flow = tui_common::flow(ui.doc(), tui_common::AUTH_FLOW).id;
+    // The confirmation names the change to the kept object.
+    ui.keys("1");
+    ui.app.list_mut(bindery::tui::app::Page::Flows).select(flow);
+    ui.keys("d");
+    let text = ui.screen(130, 60);
+    assert!(
+        text.contains("changes authentik_sources_oauth.oauthsource 'GitHub'"),
+        "{text}"
+    );
+    ui.keys("y");
+    let kept = ui.doc().others.iter().next().unwrap().clone();
+    assert_eq!(kept.attrs["authentication_flow"], serde_json::Value::Null);
+    assert!(bindery::model::check::check_document(ui.doc()).is_empty());
+    ui.keys("u");
+    let kept = ui.doc().others.iter().next().unwrap();
+    assert_eq!(
+        as_ref(&kept.attrs["authentication_flow"]),
+        Some((ObjKind::Flow, flow))
+    );
+}
