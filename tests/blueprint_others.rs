@@ -435,3 +435,28 @@ fn the_corpus_keeps_every_entry_and_exports_it_back() {
     assert_eq!(second, text, "byte-stable round trip");
     assert_eq!(others_content(&again, false), others_content(&doc, false));
 }
+
+/// `bindery import` keeps them (0 skipped) and `bindery list others` shows them with where
+/// they are used.
+#[test]
+fn the_binary_imports_and_lists_other_objects() {
+    use common::run::{bindery, text};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("github.yaml");
+    std::fs::write(&file, SOURCE_AND_STAGE).unwrap();
+    let store = dir.path().join("store.json");
+    let out = bindery(&store, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("4 created"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("0 skipped"), "{}", text(&out.stdout));
+    let out = bindery(&store, &["list", "others", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed[0]["model"], json!("authentik_sources_oauth.oauthsource"));
+    assert_eq!(listed[0]["name"], json!("GitHub"));
+    assert_eq!(listed[0]["refers_to"], json!(["github-login"]));
+    assert_eq!(listed[0]["used_by"], json!(["github-identification"]));
+    let out = bindery(&store, &["export", "--all"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("- !KeyOf src"), "{}", text(&out.stdout));
+}

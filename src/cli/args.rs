@@ -148,4 +148,6 @@ pub enum ListKind {
     PolicyBindings,
     Groups,
     Users,
+    /// authentik objects bindery keeps as written (providers, sources, applications, ...)
+    Others,
 }
