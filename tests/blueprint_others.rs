@@ -447,16 +447,47 @@ fn the_binary_imports_and_lists_other_objects() {
     let store = dir.path().join("store.json");
     let out = bindery(&store, &["import", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("4 created"), "{}", text(&out.stdout));
-    assert!(text(&out.stdout).contains("0 skipped"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("4 created"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stdout).contains("0 skipped"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = bindery(&store, &["list", "others", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(listed[0]["model"], json!("authentik_sources_oauth.oauthsource"));
+    assert_eq!(
+        listed[0]["model"],
+        json!("authentik_sources_oauth.oauthsource")
+    );
     assert_eq!(listed[0]["name"], json!("GitHub"));
     assert_eq!(listed[0]["refers_to"], json!(["github-login"]));
     assert_eq!(listed[0]["used_by"], json!(["github-identification"]));
     let out = bindery(&store, &["export", "--all"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("- !KeyOf src"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("- !KeyOf src"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// The limits on free JSON hold for kept objects too: a value nested deeper than
+/// MAX_NESTING refuses the file, naming where, and nothing is applied.
+#[test]
+fn kept_objects_are_held_to_the_nesting_limit() {
+    let depth = bindery::model::limits::MAX_NESTING + 2;
+    let deep = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let text = format!(
+        "version: 1\nmetadata:\n  name: deep\nentries:\n  - model: authentik_core.application\n    identifiers:\n      slug: deep\n    attrs:\n      meta_description: {deep}\n"
+    );
+    let mut doc = Document::default();
+    let err = import_err(&mut doc, &text);
+    let message = err.to_string();
+    assert!(message.contains("attrs.meta_description"), "{message}");
+    assert!(message.contains("test.yaml:5:5"), "{message}");
 }
