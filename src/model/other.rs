@@ -105,15 +105,15 @@ impl OtherObject {
 }
 
 /// What happens to an object of `model` when the object its `field` points at is deleted, for
-/// the usual foreign keys (authentik's models: `PolicyBinding` CASCADEs on every side
-/// (`authentik/policies/models.py`), a provider's `authorization_flow` and `invalidation_flow`
-/// CASCADE (`authentik/core/models.py`, `Provider`)). Every other reference is cleared, as
-/// SET_NULL foreign keys and many-to-many links are.
+/// the foreign keys bindery knows: a policy binding CASCADEs on every side
+/// (`authentik/policies/models.py`, `PolicyBinding`), and so does a provider's
+/// `authorization_flow` (`authentik/core/models.py`, `Provider`). Every other reference is
+/// cleared, as authentik's SET_NULL / SET_DEFAULT foreign keys (a source's flows, an
+/// application's provider) and many-to-many links are.
 fn on_delete(model: &str, field: &str) -> OnDelete {
     let cascade = match field {
         "target" | "policy" | "group" | "user" => model == "authentik_policies.policybinding",
-        "authorization_flow" | "invalidation_flow" => model.starts_with("authentik_providers_"),
-        "source" => model == "authentik_stages_source.sourcestage",
+        "authorization_flow" => model.starts_with("authentik_providers_"),
         _ => false,
     };
     if cascade {
