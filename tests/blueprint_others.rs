@@ -469,6 +469,19 @@ fn the_binary_imports_and_lists_other_objects() {
     assert_eq!(listed[0]["name"], json!("GitHub"));
     assert_eq!(listed[0]["refers_to"], json!(["github-login"]));
     assert_eq!(listed[0]["used_by"], json!(["github-identification"]));
+    let out = bindery(&store, &["where-used", "other", "GitHub"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("github-identification"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bindery(&store, &["where-used", "flow", "github-login"]);
+    assert!(
+        text(&out.stdout).contains("GitHub"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = bindery(&store, &["export", "--all"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
