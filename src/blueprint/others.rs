@@ -42,13 +42,14 @@ fn all_match<'p>(
     o: &OtherObject,
     mut pairs: impl Iterator<Item = (&'p str, &'p Value)>,
 ) -> bool {
-    let mut have: Option<Map<String, Value>> = None;
+    let pk = |kind: ObjKind, id: Uuid| pk_value(doc, kind, id);
     pairs.all(|(field, wanted)| {
         if field == "pk" {
             return pk_matches(o, wanted);
         }
-        let have = have.get_or_insert_with(|| attrs(doc, o));
-        have.get(field).is_some_and(|v| values_match(v, wanted))
+        // Only the compared field is decoded: lookups walk every object of the model.
+        let have = o.attrs.get(field).or_else(|| o.identifiers.get(field));
+        have.is_some_and(|v| values_match(&decode(v, &pk), wanted))
     })
 }
 
