@@ -36,12 +36,12 @@ enum EntryKind {
     Present,
     /// Deleted, or already absent.
     Absent,
-    /// A model bindery does not model: skipped, and reported with its model.
+    /// A model bindery does not model: kept as an other authentik object.
     OutOfDomain(String),
-    /// The same with `conditions`: skipped, or not applied because a condition is false.
+    /// The same with `conditions`: kept, or not applied because a condition is false.
     OutOfDomainConditional(String),
     /// A policy binding whose target is an object outside bindery (a notification rule):
-    /// skipped with its target.
+    /// kept as an other authentik object with its target.
     TargetOutOfDomain,
 }
 
@@ -59,11 +59,15 @@ impl EntryKind {
             (EntryKind::OutOfDomainConditional(_), Outcome::ConditionFalse { .. }) => true,
             (
                 EntryKind::OutOfDomain(want) | EntryKind::OutOfDomainConditional(want),
-                Outcome::Skipped { model, .. },
-            ) => model == want,
-            (EntryKind::TargetOutOfDomain, Outcome::Skipped { model, why, .. }) => {
-                model == POLICY_BINDING && why.contains("target")
-            }
+                Outcome::Created(what)
+                | Outcome::Updated(what)
+                | Outcome::Unchanged(what)
+                | Outcome::Kept(what),
+            ) => what.starts_with(&format!("{want} ")),
+            (
+                EntryKind::TargetOutOfDomain,
+                Outcome::Created(what) | Outcome::Updated(what) | Outcome::Unchanged(what),
+            ) => what.starts_with(POLICY_BINDING),
             _ => false,
         }
     }
@@ -1157,7 +1161,7 @@ fn unknown_models_are_errors_with_a_suggestion() {
 }
 
 #[test]
-fn out_of_domain_models_are_skipped_and_reported() {
+fn out_of_domain_models_are_kept_and_reported() {
     let app_pk = "0c6a5d1e-93b5-4a40-9a23-3b4f1d7c9b01";
     let blueprint = dedent(&format!(
         r#"
@@ -1199,35 +1203,35 @@ fn out_of_domain_models_are_skipped_and_reported() {
         "#
     ));
     let (doc, report) = import_fresh(&blueprint);
-    let skipped: Vec<_> = report
-        .outcomes
-        .iter()
-        .filter_map(|o| match o {
-            Outcome::Skipped {
-                model,
-                identifiers,
-                why,
-            } => Some((model.as_str(), identifiers.clone(), why.as_str())),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(skipped.len(), 4, "{report:?}");
-    assert_eq!(skipped[0].0, "authentik_providers_oauth2.oauth2provider");
-    assert_eq!(skipped[0].1, serde_json::json!({"name": "my-provider"}));
-    assert_eq!(skipped[1].0, "authentik_core.application");
-    assert_eq!(skipped[1].1["slug"], serde_json::json!("my-app"));
-    // Bindings to the skipped application go with it, by !KeyOf and by raw pk.
-    for binding in &skipped[2..] {
-        assert_eq!(binding.0, POLICY_BINDING);
-        assert!(binding.2.contains("target"), "{binding:?}");
+    assert_eq!(report.count(is_skipped), 0, "{report:?}");
+    // The provider, the application and both bindings to it (by !KeyOf and by raw pk) are
+    // kept as other authentik objects.
+    let models: Vec<&str> = doc.others.iter().map(|o| o.model.as_str()).collect();
+    assert_eq!(
+        models,
+        [
+            "authentik_providers_oauth2.oauth2provider",
+            "authentik_core.application",
+            POLICY_BINDING,
+            POLICY_BINDING
+        ]
+    );
+    let app = doc.others.iter().nth(1).unwrap();
+    assert_eq!(app.id.to_string(), app_pk, "the application keeps its pk");
+    for binding in doc.others.iter().skip(2) {
+        assert_eq!(
+            bindery::model::other::as_ref(&binding.identifiers["target"]),
+            Some((bindery::model::ObjKind::Other, app.id))
+        );
     }
     assert!(doc.policy_bindings.is_empty());
     assert_eq!(doc.policies.len(), 1);
-    // !KeyOf to a skipped entry is null.
+    // !KeyOf to a kept entry is its pk.
+    let provider = doc.others.iter().next().unwrap();
     let probe = doc.groups.iter().next().unwrap();
     assert_eq!(
         serde_json::Value::Object(probe.attributes.clone()),
-        serde_json::json!({"app": null, "provider": null})
+        serde_json::json!({"app": app_pk, "provider": provider.id.to_string()})
     );
     // Permissions are accepted, with a warning.
     assert!(
@@ -1246,11 +1250,7 @@ fn out_of_domain_models_are_skipped_and_reported() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("4 skipped"), "{stdout}");
-    assert!(
-        stdout.contains("skipped authentik_providers_oauth2.oauth2provider"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("0 skipped"), "{stdout}");
     assert!(
         text(&out.stderr).contains("permissions"),
         "{}",

@@ -54,6 +54,8 @@ pub fn build(
         }
         ObjKind::User => Obj::User(user(doc, id, existing, &mut merged, &mut built)?),
         ObjKind::Group => Obj::Group(group(doc, id, &mut merged, &mut built)?),
+        // Kept verbatim by the importer (`super::others`), never built from attributes.
+        ObjKind::Other => return Err(format!("{model} is not managed by bindery").into()),
     };
     Ok((obj, built))
 }

@@ -91,12 +91,12 @@ impl Closure {
                 _ if reach == Reach::Shallow => {}
                 ObjKind::Flow => add(&mut self.flows, r.id),
                 ObjKind::Stage => add(&mut self.stages, r.id),
-                // The target instance's directory: found there by name.
-                ObjKind::User | ObjKind::Group => {}
+                // The target instance's directory, and the objects outside bindery's domain
+                // (sources, certificates, ...): found there with `!Find`, like users and
+                // groups, since they belong to the instance the flow is applied to.
+                ObjKind::User | ObjKind::Group | ObjKind::Other => {}
                 // Never held by a stage or a policy.
-                ObjKind::StageBinding | ObjKind::PolicyBinding => {} // Extension point: objects outside bindery's domain (sources, applications,
-                                                                     // ...) that a stage points at belong here too once they are a kind of their
-                                                                     // own, with a list of their own written before the stages.
+                ObjKind::StageBinding | ObjKind::PolicyBinding => {}
             }
         }
     }

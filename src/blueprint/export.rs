@@ -12,9 +12,11 @@ use uuid::Uuid;
 
 use super::closure::{Closure, Reach};
 use super::models::{attrs_of, model_of};
+use super::query::Condition;
 use super::yaml::{Node, NodeValue};
 use crate::model::{
-    Document, Flow, Group, Obj, ObjKind, PolicyKind, Prompt, StageKind, Subject, Target, User,
+    Document, Flow, Group, Obj, ObjKind, OtherObject, PolicyKind, Prompt, StageKind, Subject,
+    Target, User, other,
 };
 
 /// Attributes authentik requires on create that have no default: always written.
@@ -87,6 +89,7 @@ fn defaults_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
             d.id = b.id;
             Some(Obj::PolicyBinding(d))
         }
+        Obj::Other(_) => None,
     };
     default.map(|d| attrs_of(doc, &d)).unwrap_or_default()
 }
@@ -95,6 +98,8 @@ struct Exporter<'a> {
     doc: &'a Document,
     /// Objects already written, by the entry id that names them.
     ids: HashMap<Uuid, String>,
+    /// Other authentik objects already written (those without an entry id too).
+    others_written: HashSet<Uuid>,
     entries: Vec<Node>,
 }
 
@@ -117,6 +122,7 @@ impl<'a> Exporter<'a> {
         Exporter {
             doc,
             ids: HashMap::new(),
+            others_written: HashSet::new(),
             entries: Vec::new(),
         }
     }
@@ -129,6 +135,9 @@ impl<'a> Exporter<'a> {
         let Some(obj) = self.doc.get(kind, id) else {
             return Node::null();
         };
+        if let Obj::Other(o) = &obj {
+            return self.find_other(o);
+        }
         let key = match kind {
             ObjKind::Flow => "slug",
             ObjKind::User => "username",
@@ -143,13 +152,139 @@ impl<'a> Exporter<'a> {
         )
     }
 
+    /// `!Find` for an other authentik object not written in this export: by its identifiers.
+    fn find_other(&self, o: &OtherObject) -> Node {
+        let mut query = vec![Node::str(o.model.clone())];
+        let named: Vec<_> = o.identifiers.iter().filter(|(k, _)| *k != "pk").collect();
+        let pairs = if named.is_empty() {
+            o.identifiers.iter().collect()
+        } else {
+            named
+        };
+        for (key, value) in pairs {
+            query.push(Node::seq(vec![Node::str(key.clone()), self.stored(value)]));
+        }
+        Node::tagged("!Find", Node::seq(query))
+    }
+
+    /// A stored value of an other authentik object, its references written as references.
+    fn stored(&self, value: &Value) -> Node {
+        if let Some((kind, id)) = other::as_ref(value) {
+            return self.reference(kind, id);
+        }
+        if let Some(query) = other::as_find(value) {
+            return self.kept_find(query);
+        }
+        match value {
+            Value::Array(items) => Node::seq(items.iter().map(|v| self.stored(v)).collect()),
+            Value::Object(map) => Node::map_of(
+                other::literal(map)
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.stored(v))),
+            ),
+            scalar => plain(scalar),
+        }
+    }
+
+    /// A `!Find` that found nothing on import: a reference when the store now has what it
+    /// looks for (as authentik, applying the blueprints it depends on first, would find it),
+    /// else the query as it was written.
+    fn kept_find(&self, query: &[Value]) -> Node {
+        let pairs: Option<Vec<Condition>> = query[1.min(query.len())..]
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([Value::String(k), v, ..]) => Condition::parse(k, v.clone()).ok(),
+                _ => None,
+            })
+            .collect();
+        let found = match (query.first().and_then(Value::as_str), pairs) {
+            (Some(model), Some(pairs)) => super::models::find_by(self.doc, model, &pairs),
+            _ => None,
+        };
+        match found {
+            Some(obj) => self.reference(obj.kind(), obj.id()),
+            None => Node::tagged("!Find", plain(&Value::Array(query.to_vec()))),
+        }
+    }
+
+    /// An other authentik object as the entry it came from: model, state, conditions, id,
+    /// identifiers and attrs as they were written. An id another entry of this export already
+    /// has gets a suffix, so that every `!KeyOf` names one object.
+    fn other(&mut self, o: &OtherObject) {
+        if !self.others_written.insert(o.id) {
+            return;
+        }
+        let mut pairs = vec![("model".to_string(), Node::str(o.model.clone()))];
+        if o.state != "present" {
+            pairs.push(("state".into(), Node::str(o.state.clone())));
+        }
+        if let Some(conditions) = &o.conditions {
+            pairs.push((
+                "conditions".into(),
+                plain(&Value::Array(conditions.clone())),
+            ));
+        }
+        let id = o.blueprint_id.as_ref().map(|id| {
+            let taken: HashSet<&String> = self.ids.values().collect();
+            let mut unique = id.clone();
+            let mut n = 2;
+            while taken.contains(&unique) {
+                unique = format!("{id}-{n}");
+                n += 1;
+            }
+            unique
+        });
+        if let Some(id) = &id {
+            pairs.push(("id".into(), Node::str(id.clone())));
+        }
+        let map = |m: &Map<String, Value>| {
+            Node::map_of(m.iter().map(|(k, v)| (k.clone(), self.stored(v))))
+        };
+        pairs.push(("identifiers".into(), map(&o.identifiers)));
+        if !o.attrs.is_empty() {
+            pairs.push(("attrs".into(), map(&o.attrs)));
+        }
+        self.entries.push(Node::map_of(pairs));
+        if let Some(id) = id {
+            self.ids.insert(o.id, id);
+        }
+    }
+
+    /// Other authentik objects, each after the other ones it refers to; with `late`, only those
+    /// that refer (perhaps through others) to stages or bindings, which are written by then.
+    fn others(&mut self, late: bool) {
+        let doc = self.doc;
+        for o in doc.others.iter() {
+            if needs_stages(doc, o.id, &mut HashSet::new()) == late {
+                self.other_after_its_targets(o.id, &mut HashSet::new());
+            }
+        }
+    }
+
+    fn other_after_its_targets(&mut self, id: Uuid, visiting: &mut HashSet<Uuid>) {
+        let doc = self.doc;
+        let Some(o) = doc.others.get(id) else { return };
+        if self.others_written.contains(&id) || !visiting.insert(id) {
+            return;
+        }
+        let mut refs = Vec::new();
+        o.refs(&mut refs);
+        for r in refs.iter().filter(|r| r.kind == ObjKind::Other) {
+            self.other_after_its_targets(r.id, visiting);
+        }
+        self.other(o);
+    }
+
     /// A JSON value as a node, with every string that is the id of an object this object
     /// refers to written as a reference.
     fn with_refs(&self, value: &Value, refs: &HashMap<Uuid, ObjKind>) -> Node {
         match value {
+            // A pk of an object outside bindery's domain that the store does not hold is
+            // kept as written.
             Value::String(s) => match Uuid::parse_str(s)
                 .ok()
                 .and_then(|id| refs.get(&id).map(|k| (id, *k)))
+                .filter(|(id, kind)| self.doc.contains(*kind, *id))
             {
                 Some((id, kind)) => self.reference(kind, id),
                 None => plain(value),
@@ -363,6 +498,24 @@ impl<'a> Exporter<'a> {
     }
 }
 
+/// Whether an other authentik object refers, directly or through other ones, to a stage or a
+/// binding (what `export_all` writes after them).
+fn needs_stages(doc: &Document, id: Uuid, seen: &mut HashSet<Uuid>) -> bool {
+    let Some(o) = doc.others.get(id) else {
+        return false;
+    };
+    if !seen.insert(id) {
+        return false;
+    }
+    let mut refs = Vec::new();
+    o.refs(&mut refs);
+    refs.iter().any(|r| match r.kind {
+        ObjKind::Stage | ObjKind::StageBinding | ObjKind::PolicyBinding => true,
+        ObjKind::Other => needs_stages(doc, r.id, seen),
+        _ => false,
+    })
+}
+
 /// One flow with its stages, prompts, policies, stage bindings and policy bindings and, with
 /// [`Reach::Standalone`], the configuration objects they point at (see [`Closure`]): flows
 /// first, then prompts, policies, stages (each after the stages it refers to), then each
@@ -427,6 +580,7 @@ pub fn export_all(doc: &Document) -> Node {
     for p in doc.policies.iter() {
         ex.named(&Obj::Policy(p.clone()));
     }
+    ex.others(false);
     let stages = ex.stages_in_dependency_order(doc.stages.iter().map(|s| s.id).collect());
     for id in stages {
         if let Some(s) = doc.stages.get(id) {
@@ -447,6 +601,7 @@ pub fn export_all(doc: &Document) -> Node {
             ex.policy_binding(pb);
         }
     }
+    ex.others(true);
     ex.finish("bindery export".to_string())
 }
 
@@ -455,7 +610,18 @@ pub fn export_all(doc: &Document) -> Node {
 pub fn with_placeholders(node: &Node) -> Value {
     fn walk(node: &Node, key: Option<&str>) -> Value {
         if node.tag.is_some() {
-            return if key == Some("user") {
+            // Users and providers have integer pks in authentik; everything else a UUID.
+            const INTEGER_PKS: &[&str] = &[
+                "user",
+                "users",
+                "created_by",
+                "provider",
+                "providers",
+                "backchannel_providers",
+                "jwt_federation_providers",
+                "oidc_auth_providers",
+            ];
+            return if key.is_some_and(|k| INTEGER_PKS.contains(&k)) {
                 Value::from(1)
             } else {
                 Value::String("00000000-0000-4000-8000-000000000000".into())

@@ -1,10 +1,11 @@
 //! Applying blueprint files as authentik's importer does (`authentik/blueprints/v1/importer.py`):
 //! entries in order, each looked up by its identifiers, then created, updated, left alone or
-//! deleted according to its state. Models authentik has but bindery does not manage are
-//! skipped and reported; a model authentik does not have is an error.
+//! deleted according to its state. Models authentik has but bindery does not manage are kept
+//! verbatim as other authentik objects ([`super::others`]); a model authentik does not have is
+//! an error.
 //! All files of one import apply through one edit batch: completely, or not at all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
 
 use serde_json::{Map, Value, json};
@@ -12,13 +13,14 @@ use serde_json::{Map, Value, json};
 use super::build::build;
 use super::host::ImportOptions;
 use super::models::{self, kind_of, pk_of};
+use super::others;
 use super::serializers::entry_problem;
 use super::tags::{Miss, Scope, TagBudget, TagError, resolve};
 use super::yaml::{self, Mark, Node, NodeValue, flow_text};
 use crate::edit::{Batch, Op};
 use crate::model::check::object_problems;
 use crate::model::typed::FieldProblem;
-use crate::model::{Obj, ObjKind};
+use crate::model::{Obj, ObjKind, other};
 
 /// One blueprint file's name (for messages) and text.
 pub struct Source {
@@ -67,7 +69,8 @@ pub enum Outcome {
         conditions: String,
         values: Value,
     },
-    /// Outside bindery's domain, or bound to something that is.
+    /// Not applied. Since other authentik objects are kept, no import produces this; it stays
+    /// for callers that report it.
     Skipped {
         model: String,
         identifiers: Value,
@@ -129,8 +132,6 @@ struct FileImport<'s> {
     ids: HashMap<String, Value>,
     /// pk written in the file → pk of the object it became, for raw-pk references.
     remap: HashMap<String, Value>,
-    /// pks of entries outside bindery's domain: bindings to them are skipped with them.
-    skipped_pks: HashSet<String>,
     /// The `!Find`s of the current entry that found nothing.
     misses: Vec<Miss>,
     report: FileReport,
@@ -187,7 +188,6 @@ fn import_file(
         context: default_context(),
         ids: HashMap::new(),
         remap: HashMap::new(),
-        skipped_pks: HashSet::new(),
         misses: Vec::new(),
         report: FileReport {
             name: file.to_string(),
@@ -270,16 +270,7 @@ impl FileImport<'_> {
     /// Resolves a node's tags; what `!Find` missed and what the tags noted are kept for the
     /// entry being imported.
     fn resolve(&mut self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
-        let mut scope = Scope {
-            doc: batch.doc(),
-            ids: &self.ids,
-            context: &self.context,
-            loops: Vec::new(),
-            options: self.options,
-            budget: self.budget,
-            misses: Vec::new(),
-            notes: Vec::new(),
-        };
+        let mut scope = self.scope(batch);
         let value = resolve(node, &mut scope);
         let (misses, notes) = (scope.misses, scope.notes);
         self.misses.extend(misses);
@@ -289,6 +280,25 @@ impl FileImport<'_> {
                 .push(format!("{}:{}: {note}", mark.line, mark.col));
         }
         value.map(|v| self.remapped(v))
+    }
+
+    /// Resolves a node that [`Self::resolve`] has already resolved once for this entry, so
+    /// its misses and notes are not told twice.
+    fn resolve_again(&self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
+        resolve(node, &mut self.scope(batch)).map(|v| self.remapped(v))
+    }
+
+    fn scope<'b>(&'b self, batch: &'b Batch) -> Scope<'b> {
+        Scope {
+            doc: batch.doc(),
+            ids: &self.ids,
+            context: &self.context,
+            loops: Vec::new(),
+            options: self.options,
+            budget: self.budget,
+            misses: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     /// Rewrites values equal to a pk the file gave an object that got another pk here.
@@ -363,6 +373,7 @@ impl FileImport<'_> {
                     .ok_or_else(|| self.error(i.mark, n, &model, "id must be text"))?,
             ),
         };
+        let mut kept_conditions = None;
         if let Some(conditions) = node.get("conditions") {
             let values = match self
                 .resolve(batch, conditions)
@@ -389,6 +400,7 @@ impl FileImport<'_> {
                 });
                 return Ok(());
             }
+            kept_conditions = Some(values);
         }
         // A `!Find` in a condition that finds nothing is how a condition says "not there".
         self.misses.clear();
@@ -412,9 +424,17 @@ impl FileImport<'_> {
         let identifiers = self.mapping(batch, node, "identifiers", n, &model)?;
         let attrs = self.mapping(batch, node, "attrs", n, &model)?;
         let missed = missed_fields(node, &std::mem::take(&mut self.misses));
+        // An other authentik object keeps a query that found nothing as written (see
+        // `model::other`); a field of bindery's own is left empty, as authentik's `None`.
+        let kept_as_query = kind_of(&model).is_none();
         for miss in &missed {
+            let then = if kept_as_query {
+                "it is kept as written"
+            } else {
+                "so the field is empty (null)"
+            };
             self.report.warnings.push(format!(
-                "entry {n} ({model}): {}: {} found nothing, so the field is empty (null)",
+                "entry {n} ({model}): {}: {} found nothing, {then}",
                 miss.path, miss.query
             ));
         }
@@ -426,26 +446,30 @@ impl FileImport<'_> {
             ));
         }
 
-        let Some(kind) = kind_of(&model) else {
-            return self.skip(n, id, model, identifiers, "outside bindery's domain");
-        };
-        if kind == ObjKind::PolicyBinding {
-            let target = identifiers
-                .get("target")
-                .or(attrs.get("target"))
-                .unwrap_or(&Value::Null);
-            if target.is_null() || self.skipped_pks.contains(&target.to_string()) {
-                return self.skip(
-                    n,
-                    id,
-                    model,
-                    identifiers,
-                    "its target is outside bindery's domain",
-                );
+        // A policy binding whose target bindery does not manage (an application, a source, ...)
+        // is kept verbatim with its target: bindery's own bindings only gate flows and stages.
+        let kind = match kind_of(&model) {
+            Some(ObjKind::PolicyBinding) => {
+                let target = identifiers
+                    .get("target")
+                    .or(attrs.get("target"))
+                    .unwrap_or(&Value::Null);
+                if models::target_of(batch.doc(), target).is_some() {
+                    ObjKind::PolicyBinding
+                } else {
+                    if target.is_null() {
+                        self.report.warnings.push(format!(
+                            "entry {n} ({model}): its target is null; kept as written, but authentik refuses a binding without a target"
+                        ));
+                    }
+                    ObjKind::Other
+                }
             }
-        }
+            Some(kind) => kind,
+            None => ObjKind::Other,
+        };
         let identifiers_map = identifiers.as_object().cloned().unwrap_or_default();
-        if identifiers_map.is_empty() {
+        if identifiers_map.is_empty() && !(kind == ObjKind::Other && others::is_meta(&model)) {
             let mark = node.get("identifiers").map_or(node.mark, |i| i.mark);
             return Err(self.error(
                 mark,
@@ -454,7 +478,14 @@ impl FileImport<'_> {
                 "identifiers are missing: they say which object the entry is",
             ));
         }
-        let existing = models::find(batch.doc(), &model, &identifiers_map);
+        let existing = match kind {
+            ObjKind::Other if identifiers_map.is_empty() => {
+                let attrs = attrs.as_object().cloned().unwrap_or_default();
+                others::find_meta(batch.doc(), &model, &attrs).map(Obj::Other)
+            }
+            ObjKind::Other => others::find(batch.doc(), &model, &identifiers_map).map(Obj::Other),
+            _ => models::find(batch.doc(), &model, &identifiers_map),
+        };
         let fail = |this: &Self, message: String| this.error(node.mark, n, &model, message);
 
         if wanted_state == "absent" {
@@ -496,38 +527,56 @@ impl FileImport<'_> {
             }
         }
 
-        // authentik saves identifiers and attrs together, attrs winning.
-        let mut data = identifiers_map.clone();
-        if let Value::Object(attrs) = attrs {
-            data.extend(attrs);
-        }
-        let at_field = |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
         let (obj, built) =
-            build(batch.doc(), kind, &model, existing.as_ref(), &data).map_err(|problem| {
-                match missed_required(&missed, &problem.message) {
-                    Some(miss) => self.error(
-                        miss.mark,
-                        n,
-                        &model,
-                        format!(
-                            "{}: {} found nothing, and the field is required",
-                            miss.path, miss.query
-                        ),
-                    ),
-                    None => at_field(self, problem),
+            if kind == ObjKind::Other {
+                let before = match &existing {
+                    Some(Obj::Other(o)) => Some(o),
+                    _ => None,
+                };
+                let entry = others::Entry {
+                    model: model.clone(),
+                    blueprint_id: id.clone(),
+                    state: wanted_state.clone(),
+                    conditions: kept_conditions,
+                    identifiers: self.stored_section(batch, node, "identifiers", n, &model)?,
+                    attrs: self.stored_section(batch, node, "attrs", n, &model)?,
+                };
+                let obj = Obj::Other(others::build(batch.doc(), before, entry));
+                (obj, Default::default())
+            } else {
+                // authentik saves identifiers and attrs together, attrs winning.
+                let mut data = identifiers_map.clone();
+                if let Value::Object(attrs) = attrs {
+                    data.extend(attrs);
                 }
-            })?;
-        if let Some(problem) = entry_problem(&model, &data) {
-            return Err(at_field(self, problem));
-        }
-        // The model's own rules (unique names, validators, references), checked here too so
-        // that a refusal points at the attribute; applying checks them again.
-        if let Some(problem) = object_problems(batch.doc(), &obj).into_iter().next() {
-            return Err(at_field(
-                self,
-                FieldProblem::new(problem.field, problem.message),
-            ));
-        }
+                let at_field =
+                    |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
+                let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
+                    .map_err(|problem| match missed_required(&missed, &problem.message) {
+                        Some(miss) => self.error(
+                            miss.mark,
+                            n,
+                            &model,
+                            format!(
+                                "{}: {} found nothing, and the field is required",
+                                miss.path, miss.query
+                            ),
+                        ),
+                        None => at_field(self, problem),
+                    })?;
+                if let Some(problem) = entry_problem(&model, &data) {
+                    return Err(at_field(self, problem));
+                }
+                // The model's own rules (unique names, validators, references), checked here too so
+                // that a refusal points at the attribute; applying checks them again.
+                if let Some(problem) = object_problems(batch.doc(), &obj).into_iter().next() {
+                    return Err(at_field(
+                        self,
+                        FieldProblem::new(problem.field, problem.message),
+                    ));
+                }
+                (obj, built)
+            };
         for field in &built.ignored {
             self.report.warnings.push(format!(
                 "entry {n} ({model}): attribute {field:?} is not modelled by bindery and was ignored"
@@ -615,6 +664,87 @@ impl FileImport<'_> {
         }
     }
 
+    /// An entry's identifiers or attrs as an other authentik object stores them: references
+    /// to objects of the store as references, and a `!Find` that finds nothing as its query,
+    /// so that nothing the file said is lost. The `pk` identifier is the object's own.
+    fn stored_section(
+        &self,
+        batch: &Batch,
+        node: &Node,
+        key: &str,
+        n: usize,
+        model: &str,
+    ) -> Result<Map<String, Value>, ImportError> {
+        let Some(section) = node.get(key) else {
+            return Ok(Map::new());
+        };
+        let NodeValue::Map(pairs) = &section.value else {
+            // A tag making the whole mapping, or null: resolved as it is.
+            let is_ref = |text: &str| others::named_object(batch.doc(), text);
+            let resolved = self
+                .resolve_again(batch, section)
+                .map_err(|e| self.error(e.mark, n, model, e.message))?;
+            return Ok(resolved
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), other::encode(v.clone(), &is_ref)))
+                .collect());
+        };
+        let mut out = Map::new();
+        for (k, v) in pairs {
+            let name = match self.resolve_again(batch, k) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => super::python::py_str(&other),
+                Err(e) => return Err(self.error(e.mark, n, model, e.message)),
+            };
+            let value = if key == "identifiers" && name == "pk" {
+                self.resolve_again(batch, v)
+            } else {
+                self.stored(batch, v)
+            };
+            out.insert(
+                name,
+                value.map_err(|e| self.error(e.mark, n, model, e.message))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn stored(&self, batch: &Batch, node: &Node) -> Result<Value, TagError> {
+        let is_ref = |text: &str| others::named_object(batch.doc(), text);
+        match (&node.tag, &node.value) {
+            (Some(tag), NodeValue::Seq(parts)) if tag == "!Find" => {
+                let found = self.resolve_again(batch, node)?;
+                if !found.is_null() {
+                    return Ok(other::encode(found, &is_ref));
+                }
+                let query = parts
+                    .iter()
+                    .map(|p| self.resolve_again(batch, p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(other::encode_find(query))
+            }
+            (None, NodeValue::Seq(items)) => items
+                .iter()
+                .map(|item| self.stored(batch, item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            (None, NodeValue::Map(pairs)) => {
+                let mut map = Map::new();
+                for (k, v) in pairs {
+                    let name = match self.resolve_again(batch, k)? {
+                        Value::String(s) => s,
+                        other => super::python::py_str(&other),
+                    };
+                    map.insert(name, self.stored(batch, v)?);
+                }
+                Ok(other::literal_map(map))
+            }
+            _ => Ok(other::encode(self.resolve_again(batch, node)?, &is_ref)),
+        }
+    }
+
     fn remember(&mut self, id: Option<String>, pk: Value) {
         if let Some(id) = id {
             self.ids.insert(id, pk);
@@ -630,27 +760,6 @@ impl FileImport<'_> {
                 self.remap.insert(pk.to_string(), actual);
             }
         }
-    }
-
-    fn skip(
-        &mut self,
-        n: usize,
-        id: Option<String>,
-        model: String,
-        identifiers: Value,
-        why: &str,
-    ) -> Result<(), ImportError> {
-        let _ = n;
-        if let Some(pk) = identifiers.get("pk").filter(|pk| !pk.is_null()) {
-            self.skipped_pks.insert(pk.to_string());
-        }
-        self.remember(id, Value::Null);
-        self.report.outcomes.push(Outcome::Skipped {
-            model,
-            identifiers,
-            why: why.to_string(),
-        });
-        Ok(())
     }
 
     /// A group's `users` attribute sets exactly who its direct members are.

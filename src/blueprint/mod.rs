@@ -10,6 +10,7 @@ mod host;
 mod import;
 pub mod limits;
 pub mod models;
+mod others;
 mod python;
 mod query;
 mod serializers;

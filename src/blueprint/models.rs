@@ -85,6 +85,7 @@ pub fn model_of(obj: &Obj) -> &str {
         Obj::PolicyBinding(_) => POLICY_BINDING,
         Obj::User(_) => USER,
         Obj::Group(_) => GROUP,
+        Obj::Other(o) => &o.model,
     }
 }
 
@@ -158,6 +159,7 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
             "groups": u.groups, "email": u.email, "attributes": u.attributes,
             "path": u.path, "type": u.user_type,
         }),
+        Obj::Other(o) => Value::Object(super::others::attrs(doc, o)),
         Obj::Group(g) => {
             let users: Vec<Value> = doc
                 .users
@@ -179,7 +181,7 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
 
 /// Whether an attribute equals a blueprint value, as authentik's ORM query would compare
 /// them: pks by value, dictionaries by containment (`__contains`).
-pub(crate) fn values_match(have: &Value, wanted: &Value) -> bool {
+pub(super) fn values_match(have: &Value, wanted: &Value) -> bool {
     match (have, wanted) {
         (Value::Object(h), Value::Object(w)) => w
             .iter()
@@ -357,12 +359,16 @@ fn candidates<'a>(
         ObjKind::PolicyBinding => Box::new(doc.policy_bindings.iter().map(View::PolicyBinding)),
         ObjKind::User => Box::new(doc.users.iter().map(View::User)),
         ObjKind::Group => Box::new(doc.groups.iter().map(View::Group)),
+        // Looked up by `super::others`, never through here.
+        ObjKind::Other => Box::new(std::iter::empty()),
     }
 }
 
 /// authentik's importer lookup: `pk` matches, OR all other identifiers match together.
 pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Option<Obj> {
-    let kind = kind_of(model)?;
+    let Some(kind) = kind_of(model) else {
+        return super::others::find(doc, model, identifiers).map(Obj::Other);
+    };
     let pk = identifiers.get("pk").filter(|v| !v.is_null());
     let others: Vec<(&str, &Value)> = identifiers
         .iter()
@@ -379,7 +385,9 @@ pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Op
 
 /// `!Find`: the first object of `model` that satisfies every condition.
 pub fn find_by(doc: &Document, model: &str, conditions: &[Condition]) -> Option<Obj> {
-    let kind = kind_of(model)?;
+    let Some(kind) = kind_of(model) else {
+        return super::others::find_by(doc, model, conditions).map(Obj::Other);
+    };
     let (plain, joined): (Vec<&Condition>, Vec<&Condition>) =
         conditions.iter().partition(|c| c.as_plain().is_some());
     candidates(doc, kind, model)

@@ -112,7 +112,7 @@ pub enum Command {
     },
     /// Every binding and object that refers to a stage, policy, group or user
     WhereUsed {
-        /// stage, policy, group, user, flow or prompt
+        /// stage, policy, group, user, flow, prompt or other (an authentik object kept as written)
         kind: String,
         /// Its name (a user's username, a flow's slug)
         name: String,
@@ -162,4 +162,6 @@ pub enum ListKind {
     PolicyBindings,
     Groups,
     Users,
+    /// authentik objects bindery keeps as written (providers, sources, applications, ...)
+    Others,
 }

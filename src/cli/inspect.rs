@@ -82,9 +82,11 @@ pub fn where_used(
         "user" => ObjKind::User,
         "flow" => ObjKind::Flow,
         "prompt" => ObjKind::Prompt,
+        // An authentik object bindery keeps as written, named as `list others` shows it.
+        "other" => ObjKind::Other,
         other => {
             return Err(CliError::msg(format!(
-                "unknown kind {:?}: use stage, policy, group, user, flow or prompt",
+                "unknown kind {:?}: use stage, policy, group, user, flow, prompt or other",
                 sanitize(other)
             )));
         }

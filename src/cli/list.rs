@@ -20,7 +20,10 @@ pub fn run(
     let flow_id = match flow {
         None => None,
         Some(slug) => {
-            if matches!(kind, ListKind::Flows | ListKind::Groups | ListKind::Users) {
+            if matches!(
+                kind,
+                ListKind::Flows | ListKind::Groups | ListKind::Users | ListKind::Others
+            ) {
                 return Err(CliError::msg(
                     "--flow applies to bindings, policy-bindings, stages and policies",
                 ));
@@ -154,6 +157,26 @@ fn records(
                 })
                 .collect(),
             &["name", "is_superuser", "parents", "members"],
+        ),
+        ListKind::Others => (
+            doc.others
+                .iter()
+                .map(|o| {
+                    let mut refs = Vec::new();
+                    o.refs(&mut refs);
+                    let refers_to: Vec<String> =
+                        refs.iter().map(|r| doc.label_of(r.kind, r.id)).collect();
+                    let used_by: Vec<String> =
+                        crate::model::usage::where_used(doc, ObjKind::Other, o.id)
+                            .iter()
+                            .map(|u| doc.label_of(u.kind, u.id))
+                            .collect();
+                    json!({"id": o.id, "model": o.model, "name": o.label(),
+                           "blueprint_id": o.blueprint_id, "state": o.state,
+                           "refers_to": refers_to, "used_by": used_by})
+                })
+                .collect(),
+            &["name", "model", "refers_to", "used_by"],
         ),
         ListKind::Users => (
             doc.users

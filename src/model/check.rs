@@ -40,7 +40,7 @@ pub fn field_problems(obj: &Obj) -> Vec<(&'static str, String)> {
         Obj::Prompt(p) => prompt_fields(p),
         Obj::User(u) => required(&[("username", &u.username)]),
         Obj::Group(g) => required(&[("name", &g.name)]),
-        Obj::StageBinding(_) | Obj::PolicyBinding(_) => Vec::new(),
+        Obj::StageBinding(_) | Obj::PolicyBinding(_) | Obj::Other(_) => Vec::new(),
     }
 }
 
@@ -79,7 +79,7 @@ fn unique_key(obj: &dyn EntityView, kind: ObjKind) -> Option<String> {
         | ObjKind::Prompt
         | ObjKind::User
         | ObjKind::Group => Some(obj.view_label().to_string()),
-        ObjKind::StageBinding | ObjKind::PolicyBinding => None,
+        ObjKind::StageBinding | ObjKind::PolicyBinding | ObjKind::Other => None,
     }
 }
 
@@ -112,8 +112,13 @@ fn path(kind: ObjKind, index: usize, field: &str) -> String {
     }
 }
 
-fn dangling(doc: &Document, refs: &[super::Ref]) -> Vec<(&'static str, String)> {
+/// References to objects that do not exist. A bindery object's pk of an object outside
+/// bindery's domain names an other authentik object only when the store has it; otherwise it
+/// is a pk of the target instance, kept as written. An other object's references were made
+/// from objects of the store, so they must stay there.
+fn dangling(doc: &Document, from: ObjKind, refs: &[super::Ref]) -> Vec<(&'static str, String)> {
     refs.iter()
+        .filter(|r| !(r.kind == ObjKind::Other && from != ObjKind::Other))
         .filter(|r| !doc.contains(r.kind, r.id))
         .map(|r| {
             (
@@ -132,7 +137,7 @@ pub fn check_document(doc: &Document) -> Vec<Problem> {
     doc.for_each(|kind, index, object| {
         refs.clear();
         object.view_refs(&mut refs);
-        for (field, message) in dangling(doc, &refs) {
+        for (field, message) in dangling(doc, kind, &refs) {
             problems.push(Problem {
                 path: path(kind, index, field),
                 message,
@@ -262,7 +267,7 @@ pub fn object_problems(doc: &Document, obj: &Obj) -> Vec<ObjectProblem> {
             .map(|(field, m)| ObjectProblem::new(field, m, Some(": "))),
     );
     out.extend(
-        dangling(doc, &obj.refs())
+        dangling(doc, kind, &obj.refs())
             .into_iter()
             .map(|(field, m)| ObjectProblem::new(field, m, Some(" "))),
     );

@@ -18,6 +18,7 @@ impl Document {
                 self.describe_target(b.target),
                 b.order
             ),
+            Obj::Other(o) => format!("{} '{}'", o.model, o.label()),
             other => format!("{} '{}'", other.kind().noun(), other.label()),
         }
     }

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::OtherObject;
 use super::{
     Entity, Flow, Group, ObjKind, Policy, PolicyBinding, Prompt, Ref, SCHEMA_VERSION, Stage,
     StageBinding, Table, User,
@@ -31,6 +32,9 @@ pub struct Document {
     pub groups: Table<Group>,
     #[serde(default)]
     pub users: Table<User>,
+    /// Objects of models bindery does not manage; absent from stores written before them.
+    #[serde(default, skip_serializing_if = "Table::is_empty")]
+    pub others: Table<OtherObject>,
     /// Saved operations, oldest first (schema version 2).
     #[serde(default)]
     pub log: Vec<LogEntry>,
@@ -62,6 +66,7 @@ impl Default for Document {
             policy_bindings: Table::default(),
             groups: Table::default(),
             users: Table::default(),
+            others: Table::default(),
             log: Vec::new(),
         }
     }
@@ -78,6 +83,7 @@ pub enum Obj {
     PolicyBinding(PolicyBinding),
     User(User),
     Group(Group),
+    Other(OtherObject),
 }
 
 /// Runs `$body` with `$x` bound to the object inside any `Obj` variant.
@@ -92,6 +98,7 @@ macro_rules! with_obj {
             Obj::PolicyBinding($x) => $body,
             Obj::User($x) => $body,
             Obj::Group($x) => $body,
+            Obj::Other($x) => $body,
         }
     };
 }
@@ -141,6 +148,11 @@ macro_rules! with_table {
                 let $wrap = Obj::Group;
                 $body
             }
+            ObjKind::Other => {
+                let $t = &$doc.others;
+                let $wrap = Obj::Other;
+                $body
+            }
         }
     };
 }
@@ -188,6 +200,11 @@ macro_rules! with_table_mut {
                 let $wrap = Obj::Group;
                 $body
             }
+            ObjKind::Other => {
+                let $t = &mut $doc.others;
+                let $wrap = Obj::Other;
+                $body
+            }
         }
     };
 }
@@ -203,6 +220,7 @@ impl Obj {
             Obj::PolicyBinding(_) => ObjKind::PolicyBinding,
             Obj::User(_) => ObjKind::User,
             Obj::Group(_) => ObjKind::Group,
+            Obj::Other(_) => ObjKind::Other,
         }
     }
 
@@ -257,6 +275,7 @@ impl Document {
             Obj::PolicyBinding(x) => self.policy_bindings.put_at(index, x),
             Obj::User(x) => self.users.put_at(index, x),
             Obj::Group(x) => self.groups.put_at(index, x),
+            Obj::Other(x) => self.others.put_at(index, x),
         }
     }
 

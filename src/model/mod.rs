@@ -12,6 +12,7 @@ pub mod flow;
 pub mod kinded;
 pub mod limits;
 mod object_refs;
+pub mod other;
 pub mod policy;
 pub mod prompt;
 pub mod refs;
@@ -32,6 +33,7 @@ pub use directory::{Group, User};
 pub use document::{Document, LogEntry, Obj};
 pub use enums::*;
 pub use flow::{Flow, StageBinding};
+pub use other::OtherObject;
 pub use policy::{Policy, PolicyKind};
 pub use prompt::Prompt;
 pub use refs::{OnDelete, Ref, Refs};
@@ -53,6 +55,8 @@ pub enum ObjKind {
     PolicyBinding,
     User,
     Group,
+    /// An object of an authentik model bindery does not manage, kept verbatim.
+    Other,
 }
 
 impl ObjKind {
@@ -65,6 +69,7 @@ impl ObjKind {
         ObjKind::PolicyBinding,
         ObjKind::User,
         ObjKind::Group,
+        ObjKind::Other,
     ];
 
     /// The word used in messages ("stage binding").
@@ -78,6 +83,7 @@ impl ObjKind {
             ObjKind::PolicyBinding => "policy binding",
             ObjKind::User => "user",
             ObjKind::Group => "group",
+            ObjKind::Other => "other authentik object",
         }
     }
 
@@ -92,6 +98,7 @@ impl ObjKind {
             ObjKind::PolicyBinding => "policy_bindings",
             ObjKind::User => "users",
             ObjKind::Group => "groups",
+            ObjKind::Other => "others",
         }
     }
 }
@@ -135,3 +142,19 @@ entity!(Policy, Policy, |s| &s.name);
 entity!(PolicyBinding, PolicyBinding, |_s| "policy binding");
 entity!(User, User, |s| &s.username);
 entity!(Group, Group, |s| &s.name);
+
+impl Entity for OtherObject {
+    const KIND: ObjKind = ObjKind::Other;
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn label(&self) -> &str {
+        OtherObject::label(self)
+    }
+    fn refs(&self, out: &mut Vec<Ref>) {
+        OtherObject::refs(self, out)
+    }
+    fn clear_ref(&mut self, id: Uuid) -> bool {
+        OtherObject::clear_ref(self, id)
+    }
+}

@@ -148,6 +148,7 @@ refs!(IdentificationStage {
     enrollment_flow: Flow one,
     recovery_flow: Flow one,
     passwordless_flow: Flow one,
+    sources: Other values,
 });
 
 pub const PASSWORD_BACKENDS: &[&str] = &[
@@ -275,7 +276,10 @@ settings!(
         webauthn_allowed_device_types: Vec<Value> = Vec::new(),
     }
 );
-refs!(AuthenticatorValidateStage { configuration_stages: Stage many });
+refs!(AuthenticatorValidateStage {
+    configuration_stages: Stage many,
+    webauthn_allowed_device_types: Other values,
+});
 
 // `friendly_name` comes from authentik's `FriendlyNamedStage` (`authentik/flows/models.py`):
 // `TextField(null=True)` with no default, so its serializer field allows null, and null is the
@@ -315,7 +319,10 @@ settings!(
         max_attempts: i64 = 0,
     }
 );
-refs!(AuthenticatorWebauthnStage { configure_flow: Flow one });
+refs!(AuthenticatorWebauthnStage {
+    configure_flow: Flow one,
+    device_type_restrictions: Other values,
+});
 
 settings!(
     AuthenticatorDuoStage {
@@ -345,7 +352,7 @@ settings!(
         mapping: Option<Value> = None,
     }
 );
-refs!(AuthenticatorSmsStage { configure_flow: Flow one });
+refs!(AuthenticatorSmsStage { configure_flow: Flow one, mapping: Other value });
 
 settings!(
     AuthenticatorEmailStage {
@@ -374,7 +381,8 @@ settings!(
         resume_timeout: String = "minutes=10".into(),
     }
 );
-refs!(SourceStage {});
+// authentik/stages/source/models.py, SourceStage.source: a foreign key with CASCADE.
+refs!(SourceStage { source: Other value cascade });
 
 settings!(
     MutualTlsStage {
@@ -384,7 +392,7 @@ settings!(
         user_attribute: CertUserAttribute = CertUserAttribute::Username,
     }
 );
-refs!(MutualTlsStage {});
+refs!(MutualTlsStage { certificate_authorities: Other values });
 
 settings!(
     AuthenticatorEndpointGdtcStage {
@@ -402,7 +410,8 @@ settings!(
         mode: Requirement = Requirement::Optional,
     }
 );
-refs!(EndpointStage {});
+// authentik/endpoints/models.py, EndpointStage.connector: a foreign key with CASCADE.
+refs!(EndpointStage { connector: Other value cascade });
 
 /// Reads an integer written either as a number or as a string of digits.
 fn int_or_numeric_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {

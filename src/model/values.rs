@@ -15,7 +15,9 @@ use super::limits::{
 use super::validators::{
     EMAIL_FIELDS, PYTHON_FIELDS, TIME_LENGTH_FIELDS, email_problem, time_length_problem,
 };
-use super::{Flow, Group, Obj, Policy, PolicyBinding, Prompt, Stage, StageBinding, User};
+use super::{
+    Flow, Group, Obj, OtherObject, Policy, PolicyBinding, Prompt, Stage, StageBinding, User,
+};
 
 pub type Found = Vec<(String, String)>;
 
@@ -30,6 +32,7 @@ pub fn value_problems(obj: &Obj) -> Found {
         Obj::PolicyBinding(b) => policy_binding(b),
         Obj::User(u) => user(u),
         Obj::Group(g) => group(g),
+        Obj::Other(o) => other(o),
     }
 }
 
@@ -205,6 +208,19 @@ fn known_setting(out: &mut Found, name: &str, value: &Value, kind: Option<FieldK
     }
 }
 
+/// An object bindery keeps verbatim: its values are free JSON, held to the same nesting and
+/// size limits as every other free JSON value.
+pub fn other(o: &OtherObject) -> Found {
+    let mut out = Found::new();
+    for (path, map) in [("identifiers", &o.identifiers), ("attrs", &o.attrs)] {
+        if let Some(found) = map_problem(path, map) {
+            out.push(found);
+        }
+    }
+    texts(&mut out, &[("model", &o.model)]);
+    out
+}
+
 /// One value problem in a document: the object's kind, index and id, the path as stored
 /// (stage and policy settings under `settings.`), and the message.
 pub type Located = (super::ObjKind, usize, uuid::Uuid, String, String);
@@ -234,6 +250,7 @@ pub fn document_problems(doc: &super::Document) -> Vec<Located> {
     add(&mut out, &doc.policy_bindings, policy_binding);
     add(&mut out, &doc.users, user);
     add(&mut out, &doc.groups, group);
+    add(&mut out, &doc.others, other);
     out
 }
 

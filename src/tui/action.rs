@@ -42,6 +42,7 @@ actions! {
     GotoPolicies = "goto_policies", "go to Policies";
     GotoUsers = "goto_users", "go to Users";
     GotoGroups = "goto_groups", "go to Groups";
+    GotoOthers = "goto_others", "go to Other objects (authentik objects bindery keeps as written)";
     Back = "back", "close the dialog, clear the filter, or go back one level";
     Quit = "quit", "go back one level; on a top-level page, quit";
     ForceQuit = "force_quit", "quit at once (edits are already saved)";

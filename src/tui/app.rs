@@ -19,15 +19,18 @@ pub enum Page {
     Policies,
     Users,
     Groups,
+    /// Objects of models bindery does not manage, read-only.
+    Others,
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [
+    pub const ALL: [Page; 6] = [
         Page::Flows,
         Page::Stages,
         Page::Policies,
         Page::Users,
         Page::Groups,
+        Page::Others,
     ];
 
     pub fn title(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Page {
             Page::Policies => "Policies",
             Page::Users => "Users",
             Page::Groups => "Groups",
+            Page::Others => "Others",
         }
     }
 
@@ -47,6 +51,7 @@ impl Page {
             Page::Policies => ObjKind::Policy,
             Page::Users => ObjKind::User,
             Page::Groups => ObjKind::Group,
+            Page::Others => ObjKind::Other,
         }
     }
 
@@ -56,6 +61,7 @@ impl Page {
             Page::Flows | Page::Stages => "Flows, Stages",
             Page::Policies => "Customization",
             Page::Users | Page::Groups => "Directory",
+            Page::Others => "Not managed",
         }
     }
 
@@ -185,7 +191,7 @@ pub struct App {
     pub keymap: Keymap,
     pub screen: Screen,
     /// Each top-level list keeps its selection and filter while you are elsewhere.
-    pub lists: [ListView; 5],
+    pub lists: [ListView; 6],
     pub modals: Vec<Modal>,
     pub status: Option<Status>,
     pub save: SaveState,

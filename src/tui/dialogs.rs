@@ -70,7 +70,7 @@ impl Purpose {
             ObjKind::Group => Purpose::EditGroup(id),
             ObjKind::StageBinding => Purpose::EditStageBinding(id),
             ObjKind::PolicyBinding => Purpose::EditPolicyBinding(id),
-            ObjKind::Prompt => return None,
+            ObjKind::Prompt | ObjKind::Other => return None,
         })
     }
 

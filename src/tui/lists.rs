@@ -89,6 +89,7 @@ fn ids_and_labels(doc: &Document, page: Page) -> Vec<(Uuid, &str)> {
         Page::Policies => collect(doc.policies.iter()),
         Page::Users => collect(doc.users.iter()),
         Page::Groups => collect(doc.groups.iter()),
+        Page::Others => collect(doc.others.iter()),
     }
 }
 

@@ -73,6 +73,12 @@ pub fn jump(app: &mut App, to: Jump) {
             app.list_mut(page).select(id);
         }
         ObjKind::Prompt => {}
+        ObjKind::Other => {
+            app.screen = Screen::List(Page::Others);
+            app.list_mut(Page::Others).filter.clear();
+            app.refresh();
+            app.list_mut(Page::Others).select(id);
+        }
     }
 }
 

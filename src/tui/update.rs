@@ -655,6 +655,9 @@ pub fn reloaded(app: &mut App) {
     }
 }
 
+/// Why the Other objects page offers no edits.
+const READ_ONLY: &str = "other authentik objects are read-only here: change them in a blueprint and import it (state: absent removes one)";
+
 fn goto(app: &mut App, page: Page) -> Vec<Effect> {
     app.screen = Screen::List(page);
     app.refresh();
@@ -768,6 +771,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::GotoPolicies => return goto(app, Page::Policies),
         Action::GotoUsers => return goto(app, Page::Users),
         Action::GotoGroups => return goto(app, Page::Groups),
+        Action::GotoOthers => return goto(app, Page::Others),
         Action::ForceQuit => return vec![Effect::Quit],
         Action::Back | Action::Quit => return back(app, action == Action::Quit),
         Action::Undo | Action::Redo => {
@@ -827,6 +831,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Open => match selected(app) {
+            Some((ObjKind::Other, id)) => app.modals.push(Modal::Report(Box::new(
+                where_used_report(app, ObjKind::Other, id),
+            ))),
             Some((ObjKind::Flow, id)) if matches!(app.screen, Screen::List(_)) => {
                 app.screen = Screen::Flow(Box::new(FlowPage::new(id)));
                 app.refresh();
@@ -852,17 +859,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             })),
             Screen::List(Page::Users) => open_form(app, Purpose::CreateUser),
             Screen::List(Page::Groups) => open_form(app, Purpose::CreateGroup),
+            Screen::List(Page::Others) => app.info(READ_ONLY),
             Screen::Flow(_) => {}
         },
         Action::Edit => {
-            if let Some((kind, id)) = selected(app)
+            if let Some((ObjKind::Other, _)) = selected(app) {
+                app.info(READ_ONLY);
+            } else if let Some((kind, id)) = selected(app)
                 && let Some(purpose) = Purpose::edit(kind, id)
             {
                 open_form(app, purpose);
             }
         }
         Action::Delete | Action::Unbind => {
-            if let Some((kind, id)) = selected(app) {
+            if let Some((ObjKind::Other, _)) = selected(app) {
+                app.info(READ_ONLY);
+            } else if let Some((kind, id)) = selected(app) {
                 confirm_delete(app, kind, id);
             }
         }

@@ -97,6 +97,7 @@ pub fn hit_test(app: &App, area: Rect, x: u16, y: u16) -> Option<Hit> {
             4 => Some(Hit::Page(Page::Policies)),
             6 => Some(Hit::Page(Page::Users)),
             7 => Some(Hit::Page(Page::Groups)),
+            9 if !app.store.doc().others.is_empty() => Some(Hit::Page(Page::Others)),
             _ => None,
         };
     }
@@ -197,6 +198,10 @@ fn sidebar(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let mut lines = Vec::new();
     let mut section = "";
     for page in Page::ALL {
+        // Shown once a blueprint brought some: stores without them look as before.
+        if page == Page::Others && app.store.doc().others.is_empty() && app.page() != page {
+            continue;
+        }
         if page.section() != section {
             section = page.section();
             lines.push(Line::from(Span::styled(section, theme.dim())));
@@ -219,6 +224,8 @@ fn hints(app: &App) -> Vec<(Mode, Action)> {
         Screen::List(super::app::Page::Flows) => &[
             Down, Filter, Open, New, Edit, Delete, Duplicate, Undo, Lint, Help, Quit,
         ],
+        // Read-only: no new, edit or delete.
+        Screen::List(super::app::Page::Others) => &[Down, Filter, Open, WhereUsed, Help, Quit],
         Screen::List(super::app::Page::Users) => &[
             Down,
             Filter,

@@ -1,4 +1,5 @@
-//! The top-level lists: Flows, Stages, Policies, Users, Groups.
+//! The top-level lists: Flows, Stages, Policies, Users, Groups, and the other authentik objects
+//! bindery keeps as written.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -91,6 +92,17 @@ fn cells(
                 Line::from(if u.is_active { "active" } else { "inactive" }),
             ]
         }
+        Page::Others => {
+            let Some(o) = doc.others.get(id) else {
+                return Vec::new();
+            };
+            vec![
+                marked(o.label(), marks, theme),
+                Line::from(safe(&o.model)),
+                Line::from(others_refers_to(doc, o)),
+                Line::from(others_used_by(doc, id)),
+            ]
+        }
         Page::Groups => {
             let Some(g) = doc.groups.get(id) else {
                 return Vec::new();
@@ -111,12 +123,39 @@ fn cells(
     }
 }
 
+/// What an other authentik object refers to, by name.
+fn others_refers_to(doc: &Document, o: &crate::model::OtherObject) -> String {
+    let mut refs = Vec::new();
+    o.refs(&mut refs);
+    let names: Vec<String> = refs
+        .iter()
+        .take(20)
+        .map(|r| safe(&doc.label_of(r.kind, r.id)))
+        .collect();
+    names.join(", ")
+}
+
+/// The objects that refer to an other authentik object, by name.
+fn others_used_by(doc: &Document, id: Uuid) -> String {
+    let users: Vec<String> = crate::model::usage::where_used(doc, ObjKind::Other, id)
+        .iter()
+        .take(20)
+        .map(|u| safe(&doc.label_of(u.kind, u.id)))
+        .collect();
+    if users.is_empty() {
+        "not used".to_string()
+    } else {
+        users.join(", ")
+    }
+}
+
 /// Columns left out below 90 columns, highest index first.
 fn narrow_drops(page: Page) -> &'static [usize] {
     match page {
         Page::Flows => &[4, 3],
         Page::Users => &[1],
         Page::Groups => &[3],
+        Page::Others => &[2],
         Page::Stages | Page::Policies => &[],
     }
 }
@@ -158,6 +197,15 @@ fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
                 Constraint::Length(8),
             ],
         ),
+        Page::Others => (
+            vec!["Name", "Model", "Refers to", "Used by"],
+            vec![
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+            ],
+        ),
         Page::Groups => (
             vec!["Name", "Superuser", "Parents", "Members"],
             vec![
@@ -193,7 +241,11 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
     }
     Line::from(spans).render(title, buf);
     if list.rows.is_empty() {
-        let hint = if list.filter.is_empty() {
+        let hint = if page == Page::Others && list.filter.is_empty() {
+            "No other authentik objects: a blueprint's providers, sources, applications, \
+             brands ... are kept here, read-only, when it is imported."
+                .to_string()
+        } else if list.filter.is_empty() {
             format!(
                 "No {} yet. Press n to create one.",
                 page.title().to_lowercase()
