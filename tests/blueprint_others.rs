@@ -3,6 +3,8 @@
 
 mod common;
 
+use bindery::blueprint::query::Condition;
+
 use std::collections::BTreeMap;
 
 use bindery::blueprint::models;
@@ -310,9 +312,9 @@ fn named(doc: &Document, value: &Value) -> Value {
         return name(kind, id);
     }
     if let Some(query) = other::as_find(value) {
-        let pairs: Vec<(String, Value)> = query[1..]
+        let pairs: Vec<Condition> = query[1..]
             .iter()
-            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone()))
+            .map(|p| Condition::parse(p[0].as_str().unwrap(), p[1].clone()).unwrap())
             .collect();
         return match models::find_by(doc, query[0].as_str().unwrap(), &pairs) {
             Some(obj) => name(obj.kind(), obj.id()),
@@ -379,7 +381,7 @@ fn corpus_counts(reports: &[bindery::blueprint::FileReport]) -> (usize, usize, u
         for o in &r.outcomes {
             match o {
                 Outcome::Skipped { .. } => skipped += 1,
-                Outcome::ConditionFalse => conditions += 1,
+                Outcome::ConditionFalse { .. } => conditions += 1,
                 _ => kept += 1,
             }
         }

@@ -12,7 +12,7 @@ pub mod limits;
 pub mod models;
 mod others;
 mod python;
-mod query;
+pub mod query;
 mod serializers;
 mod tags;
 pub mod yaml;
