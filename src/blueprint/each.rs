@@ -53,6 +53,6 @@ pub fn counts(report: &FileReport) -> String {
             Outcome::Unchanged(_) | Outcome::Kept(_) | Outcome::AlreadyAbsent
         )),
         count(|o| matches!(o, Outcome::Deleted(_))),
-        count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::ConditionFalse { .. })),
+        count(|o| matches!(o, Outcome::ConditionFalse { .. })),
     )
 }

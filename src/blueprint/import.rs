@@ -69,13 +69,6 @@ pub enum Outcome {
         conditions: String,
         values: Value,
     },
-    /// Not applied. Since other authentik objects are kept, no import produces this; it stays
-    /// for callers that report it.
-    Skipped {
-        model: String,
-        identifiers: Value,
-        why: String,
-    },
 }
 
 #[derive(Debug, Default)]

@@ -157,19 +157,6 @@ fn summarise(report: &FileReport, status: &str, out: &mut Output) {
     );
     for (n, outcome) in report.outcomes.iter().enumerate() {
         match outcome {
-            Outcome::Skipped {
-                model,
-                identifiers,
-                why,
-            } => {
-                let _ = writeln!(
-                    out.stdout,
-                    "  entry {}: skipped {} {}: {why}",
-                    n + 1,
-                    sanitize(model),
-                    sanitize(&identifiers.to_string())
-                );
-            }
             Outcome::ConditionFalse {
                 model,
                 identifiers,

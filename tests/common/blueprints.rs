@@ -185,5 +185,5 @@ pub fn is_created(o: &Outcome) -> bool {
 }
 
 pub fn is_skipped(o: &Outcome) -> bool {
-    matches!(o, Outcome::Skipped { .. })
+    matches!(o, Outcome::ConditionFalse { .. })
 }
