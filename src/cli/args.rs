@@ -62,7 +62,8 @@ pub enum Command {
         /// The flow's slug
         #[arg(value_name = "FLOW_SLUG")]
         flow: Option<String>,
-        /// Export everything: groups, users, policies, stages, prompts, flows and bindings
+        /// Export everything: groups, users, policies, stages, prompts, flows, bindings and the other
+        /// authentik objects kept as written
         #[arg(long, conflicts_with = "flow")]
         all: bool,
         /// Only the flow, its stages, prompts, policies and bindings: stages and flows those
