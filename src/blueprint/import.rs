@@ -560,14 +560,6 @@ impl FileImport<'_> {
                 if let Some(problem) = entry_problem(&model, &data) {
                     return Err(at_field(self, problem));
                 }
-                // The model's own rules (unique names, validators, references), checked here too so
-                // that a refusal points at the attribute; applying checks them again.
-                if let Some(problem) = object_problems(batch.doc(), &obj).into_iter().next() {
-                    return Err(at_field(
-                        self,
-                        FieldProblem::new(problem.field, problem.message),
-                    ));
-                }
                 (obj, built)
             };
         for field in &built.ignored {
@@ -580,13 +572,13 @@ impl FileImport<'_> {
             Some(_) => {
                 batch
                     .apply(&Op::AsImported(Box::new(Op::Update(obj.clone()))))
-                    .map_err(|e| fail(self, e.to_string()))?;
+                    .map_err(|e| self.refused(batch, node, n, &model, &obj, e.to_string()))?;
                 Outcome::Updated(batch.doc().describe(&obj))
             }
             None => {
                 batch
                     .apply(&Op::AsImported(Box::new(Op::Create(obj.clone()))))
-                    .map_err(|e| fail(self, e.to_string()))?;
+                    .map_err(|e| self.refused(batch, node, n, &model, &obj, e.to_string()))?;
                 Outcome::Created(batch.doc().describe(&obj))
             }
         };
@@ -613,6 +605,29 @@ impl FileImport<'_> {
     /// lists as far as the file spells them out (a tag's result is pointed at by its tag).
     /// A value the entry does not give (a default, or the existing object's) points at the
     /// entry.
+    /// Why applying `obj` was refused, at the attribute the model's rules (unique names,
+    /// validators, references) blame. Asked only after a refusal: checking every entry first
+    /// would repeat what applying checks, a table scan per entry for unique names.
+    fn refused(
+        &self,
+        batch: &Batch,
+        entry: &Node,
+        n: usize,
+        model: &str,
+        obj: &Obj,
+        message: String,
+    ) -> ImportError {
+        match object_problems(batch.doc(), obj).into_iter().next() {
+            Some(problem) => self.at_field(
+                entry,
+                n,
+                model,
+                FieldProblem::new(problem.field, problem.message),
+            ),
+            None => self.error(entry.mark, n, model, message),
+        }
+    }
+
     fn at_field(&self, entry: &Node, n: usize, model: &str, problem: FieldProblem) -> ImportError {
         if problem.path.is_empty() {
             return self.error(entry.mark, n, model, problem.message);
