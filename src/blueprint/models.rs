@@ -364,17 +364,25 @@ fn candidates<'a>(
     }
 }
 
+/// An entry's identifiers as the importer uses them: the `pk` (unless null), and the others.
+pub(super) fn split_identifiers(
+    identifiers: &Map<String, Value>,
+) -> (Option<&Value>, Vec<(&str, &Value)>) {
+    let pk = identifiers.get("pk").filter(|v| !v.is_null());
+    let others = identifiers
+        .iter()
+        .filter(|(k, _)| *k != "pk")
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    (pk, others)
+}
+
 /// authentik's importer lookup: `pk` matches, OR all other identifiers match together.
 pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Option<Obj> {
     let Some(kind) = kind_of(model) else {
         return super::others::find(doc, model, identifiers).map(Obj::Other);
     };
-    let pk = identifiers.get("pk").filter(|v| !v.is_null());
-    let others: Vec<(&str, &Value)> = identifiers
-        .iter()
-        .filter(|(k, _)| *k != "pk")
-        .map(|(k, v)| (k.as_str(), v))
-        .collect();
+    let (pk, others) = split_identifiers(identifiers);
     candidates(doc, kind, model)
         .find(|view| {
             pk.is_some_and(|pk| view.pk_matches(pk))

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::models::{pk_of, values_match};
+use super::models::{pk_of, split_identifiers, values_match};
 use super::query::Condition;
 use crate::model::other::decode;
 use crate::model::{Document, Obj, ObjKind, OtherObject};
@@ -56,12 +56,7 @@ fn all_match<'p>(
 
 /// The importer's lookup among objects of `model`: `pk` matches, OR all other identifiers do.
 pub fn find(doc: &Document, model: &str, identifiers: &Map<String, Value>) -> Option<OtherObject> {
-    let pk = identifiers.get("pk").filter(|v| !v.is_null());
-    let others: Vec<(&str, &Value)> = identifiers
-        .iter()
-        .filter(|(k, _)| *k != "pk")
-        .map(|(k, v)| (k.as_str(), v))
-        .collect();
+    let (pk, others) = split_identifiers(identifiers);
     doc.others
         .iter()
         .filter(|o| o.model == model)
