@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::model::{
     Designation, Document, Flow, Group, Policy, PolicyBinding, PolicyKind, Stage, StageBinding,
-    StageKind, Subject, Target, User,
+    StageKind, Subject, Target, User, stage,
 };
 
 /// How big a store to make.
@@ -184,7 +184,14 @@ pub fn generate(sizes: Sizes) -> Document {
 
     for i in 0..sizes.stages {
         let model = STAGE_MODELS[rng.below(STAGE_MODELS.len())];
-        let kind = StageKind::default_for(model).expect("known model");
+        let mut kind = StageKind::default_for(model).expect("known model");
+        // What authentik's serializers want of a stage, beyond its model's defaults
+        // (`IdentificationStageSerializer.validate`, `RedirectStageSerializer.validate`).
+        match &mut kind {
+            StageKind::Identification(s) => s.user_fields = vec![stage::UserFieldKind::Username],
+            StageKind::Redirect(s) => s.target_static = "https://example.org/".into(),
+            _ => {}
+        }
         let mut stage = Stage::new(
             &format!("stage-{i}{}", FLAVOURS[rng.below(FLAVOURS.len())]),
             kind,
