@@ -6,9 +6,36 @@
 //! first failing file, keeping the ones before it.) Here each file goes through its own edit
 //! batch on the store, in the order given.
 
+use std::path::Path;
+
 use super::host::ImportOptions;
 use super::import::{FileReport, ImportError, Outcome, Source, import};
 use crate::store::Store;
+use crate::text::sanitize;
+
+/// A blueprint file as a source, named by its path; the error names the file.
+pub fn read_source(file: &Path) -> Result<Source, String> {
+    let name = file.display().to_string();
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(Source { name, text }),
+        Err(e) => Err(format!("{}: cannot read: {e}", sanitize(&name))),
+    }
+}
+
+/// Applies every source in one batch on the store, named after the files: all of them, or
+/// none (in memory: the caller saves).
+pub fn import_all(
+    store: &mut Store,
+    sources: &[Source],
+    options: &ImportOptions,
+) -> Result<Vec<FileReport>, ImportError> {
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    store
+        .apply_batch(&format!("import {}", names.join(", ")), |batch| {
+            import(batch, sources, options)
+        })
+        .map(|(reports, _)| reports)
+}
 
 /// What became of one file of an `--each` import.
 #[derive(Debug)]

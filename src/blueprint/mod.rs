@@ -18,7 +18,7 @@ mod tags;
 pub mod yaml;
 
 pub use closure::{Closure, Reach};
-pub use each::{FileResult, counts, import_each};
+pub use each::{FileResult, counts, import_all, import_each, read_source};
 pub use export::{export_all, export_flow, with_placeholders};
 pub use host::ImportOptions;
 pub use import::{FileReport, ImportError, Outcome, Source, import};

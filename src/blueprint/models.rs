@@ -396,10 +396,9 @@ pub fn find_by(doc: &Document, model: &str, conditions: &[Condition]) -> Option<
     let Some(kind) = kind_of(model) else {
         return super::others::find_by(doc, model, conditions).map(Obj::Other);
     };
-    let (plain, joined): (Vec<&Condition>, Vec<&Condition>) =
-        conditions.iter().partition(|c| c.as_plain().is_some());
+    let (plain, joined) = Condition::split(conditions);
     candidates(doc, kind, model)
-        .filter(|view| view.matches_all(doc, plain.iter().filter_map(|c| c.as_plain())))
+        .filter(|view| view.matches_all(doc, plain.iter().copied()))
         .map(View::to_obj)
         .find(|obj| joined.iter().all(|c| c.holds(doc, obj)))
 }

@@ -92,12 +92,11 @@ pub fn find_meta(doc: &Document, model: &str, attrs: &Map<String, Value>) -> Opt
 
 /// `!Find` among objects of `model`: the first whose fields equal all the given values.
 pub fn find_by(doc: &Document, model: &str, conditions: &[Condition]) -> Option<OtherObject> {
-    let (plain, joined): (Vec<&Condition>, Vec<&Condition>) =
-        conditions.iter().partition(|c| c.as_plain().is_some());
+    let (plain, joined) = Condition::split(conditions);
     doc.others
         .iter()
         .filter(|o| o.model == model)
-        .filter(|o| all_match(doc, o, plain.iter().filter_map(|c| c.as_plain())))
+        .filter(|o| all_match(doc, o, plain.iter().copied()))
         .find(|o| {
             joined.is_empty() || {
                 let obj = Obj::Other((*o).clone());

@@ -4,11 +4,10 @@
 //! ending in a lookup (`name__iexact`, `slug__in`, `parent__isnull`). Over a to-many relation a
 //! condition holds when some related object satisfies it, as Django's joins do.
 
-use serde_json::Value;
-use uuid::Uuid;
-
-use super::models::{attrs_of, pk_of, values_match};
+use super::models::{attrs_of, pk_of, resolve, values_match};
+use super::python::truthy;
 use crate::model::{Document, Obj, ObjKind};
+use serde_json::Value;
 
 /// Django's field lookups that bindery evaluates (`django/db/models/lookups.py`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +83,14 @@ impl Condition {
         })
     }
 
+    /// The plain `field: value` conditions, which the lookups' fast paths answer, and the
+    /// others, which follow relations or compare otherwise.
+    pub fn split(conditions: &[Condition]) -> (Vec<(&str, &Value)>, Vec<&Condition>) {
+        let (plain, joined): (Vec<&Condition>, Vec<&Condition>) =
+            conditions.iter().partition(|c| c.as_plain().is_some());
+        (plain.iter().filter_map(|c| c.as_plain()).collect(), joined)
+    }
+
     /// A plain `field: value` condition, which the lookup's fast paths can answer.
     pub fn as_plain(&self) -> Option<(&str, &Value)> {
         (self.relations.is_empty() && self.lookup == Lookup::Exact)
@@ -122,27 +129,10 @@ fn related(doc: &Document, obj: &Obj, field: &str) -> Vec<Obj> {
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    refs.iter().filter_map(|r| object_named(doc, r)).collect()
-}
-
-/// The object a pk value names, of any kind: a UUID, or a user's integer pk.
-fn object_named(doc: &Document, pk: &Value) -> Option<Obj> {
-    match pk {
-        Value::String(s) => {
-            let id = Uuid::parse_str(s).ok()?;
-            ObjKind::ALL.iter().find_map(|kind| doc.get(*kind, id))
-        }
-        Value::Number(n) => doc
-            .users
-            .iter()
-            .find(|u| u.pk.is_some() && u.pk == n.as_i64())
-            .map(|u| Obj::User(u.clone())),
-        _ => None,
-    }
-}
-
-fn truthy(value: &Value) -> bool {
-    super::python::truthy(value)
+    refs.iter()
+        .filter_map(|r| resolve(doc, r, ObjKind::ALL))
+        .filter_map(|(kind, id)| doc.get(kind, id))
+        .collect()
 }
 
 fn text_pair<'v>(have: &'v Value, wanted: &'v Value) -> Option<(&'v str, &'v str)> {

@@ -20,14 +20,6 @@ fn check_allowed_folders(options: &ImportOptions) -> Result<(), CliError> {
     Ok(())
 }
 
-fn read_source(file: &Path) -> Result<Source, String> {
-    let name = file.display().to_string();
-    match std::fs::read_to_string(file) {
-        Ok(text) => Ok(Source { name, text }),
-        Err(e) => Err(format!("{}: cannot read: {e}", sanitize(&name))),
-    }
-}
-
 pub fn import(
     store_path: &Path,
     files: &[PathBuf],
@@ -36,10 +28,12 @@ pub fn import(
     check_allowed_folders(options)?;
     let sources = files
         .iter()
-        .map(|f| read_source(f))
+        .map(|f| blueprint::read_source(f))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::Message)?;
     let mut store = Store::open(store_path)?;
+    let reports = blueprint::import_all(&mut store, &sources, options)
+        .map_err(|e| CliError::msg(sanitize(&e.to_string()).into_owned()))?;
     let label = format!(
         "import {}",
         files
@@ -48,9 +42,6 @@ pub fn import(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let (reports, _) = store
-        .apply_batch(&label, |batch| blueprint::import(batch, &sources, options))
-        .map_err(|e| CliError::msg(sanitize(&e.to_string()).into_owned()))?;
     // The summary says what was done: only once it is on disk.
     saving::save(&mut store, &label)?;
     let mut out = Output::default();
@@ -74,7 +65,7 @@ pub fn import_each(
     let mut results: Vec<(String, Result<FileReport, String>)> = Vec::new();
     for file in files {
         // A file that cannot be read fails alone, like a file that does not import.
-        match read_source(file) {
+        match blueprint::read_source(file) {
             Ok(source) => {
                 for done in blueprint::import_each(&mut store, &[source], options) {
                     let result = done

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::app::App;
 use super::modal::Modal;
 use super::report::{Report, ReportLine, Tone};
-use crate::blueprint::{self, FileReport, ImportOptions, Source};
+use crate::blueprint::{self, FileReport, ImportOptions};
 use crate::text::sanitize;
 
 /// Imports the files and shows what became of each; true when something was applied (the
@@ -18,10 +18,9 @@ pub fn import(app: &mut App, files: &[PathBuf], each: bool) -> bool {
     let mut sources = Vec::new();
     let mut unreadable = Vec::new();
     for file in files {
-        let name = file.display().to_string();
-        match std::fs::read_to_string(file) {
-            Ok(text) => sources.push(Source { name, text }),
-            Err(e) => unreadable.push(format!("{}: cannot read: {e}", sanitize(&name))),
+        match blueprint::read_source(file) {
+            Ok(source) => sources.push(source),
+            Err(why) => unreadable.push(why),
         }
     }
     let applied = if each {
@@ -40,19 +39,8 @@ pub fn import(app: &mut App, files: &[PathBuf], each: bool) -> bool {
         }
         ok
     } else if unreadable.is_empty() {
-        let label = format!(
-            "import {}",
-            sources
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        match app
-            .store
-            .apply_batch(&label, |batch| blueprint::import(batch, &sources, &options))
-        {
-            Ok((reports, _)) => {
+        match blueprint::import_all(&mut app.store, &sources, &options) {
+            Ok(reports) => {
                 lines.push(heading(format!(
                     "All or nothing: {} file(s) applied",
                     reports.len()
