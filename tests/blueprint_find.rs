@@ -224,3 +224,26 @@ context: {licensed: false}
         "{stdout}"
     );
 }
+
+/// Any refusal of a field that a `!Find` left empty is put down to the query, at the query.
+#[test]
+fn a_miss_on_a_field_that_refuses_null_names_the_query() {
+    let mut doc = base();
+    let err = import_err(
+        &mut doc,
+        "version: 1
+entries:
+  - model: authentik_flows.flow
+    identifiers: {slug: login}
+    attrs:
+      title: !Find [authentik_flows.flow, [slug, nowhere]]
+",
+    );
+    assert_error_at(
+        &err,
+        "test.yaml",
+        6,
+        14,
+        "attrs.title: !Find [authentik_flows.flow, [slug, nowhere]] found nothing: ",
+    );
+}

@@ -545,16 +545,8 @@ impl FileImport<'_> {
                 let at_field =
                     |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
                 let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
-                    .map_err(|problem| match missed_required(&missed, &problem.message) {
-                        Some(miss) => self.error(
-                            miss.mark,
-                            n,
-                            &model,
-                            format!(
-                                "{}: {} found nothing, and the field is required",
-                                miss.path, miss.query
-                            ),
-                        ),
+                    .map_err(|problem| match missed_at(&missed, &problem) {
+                        Some(miss) => self.error(miss.mark, n, &model, miss.explains(&problem)),
                         None => at_field(self, problem),
                     })?;
                 if let Some(problem) = entry_problem(&model, &data) {
@@ -600,11 +592,6 @@ impl FileImport<'_> {
         Ok(())
     }
 
-    /// An error about one attribute of entry `n`, at the node of its value: in `attrs` (which
-    /// wins when both give it) or `identifiers`, following the path into nested maps and
-    /// lists as far as the file spells them out (a tag's result is pointed at by its tag).
-    /// A value the entry does not give (a default, or the existing object's) points at the
-    /// entry.
     /// Why applying `obj` was refused, at the attribute the model's rules (unique names,
     /// validators, references) blame. Asked only after a refusal: checking every entry first
     /// would repeat what applying checks, a table scan per entry for unique names.
@@ -628,6 +615,11 @@ impl FileImport<'_> {
         }
     }
 
+    /// An error about one attribute of entry `n`, at the node of its value: in `attrs` (which
+    /// wins when both give it) or `identifiers`, following the path into nested maps and
+    /// lists as far as the file spells them out (a tag's result is pointed at by its tag).
+    /// A value the entry does not give (a default, or the existing object's) points at the
+    /// entry.
     fn at_field(&self, entry: &Node, n: usize, model: &str, problem: FieldProblem) -> ImportError {
         if problem.path.is_empty() {
             return self.error(entry.mark, n, model, problem.message);
@@ -883,10 +875,26 @@ fn holds_mark(node: &Node, mark: Mark) -> bool {
         }
 }
 
-/// The missed field a build error says is required, if it is one.
-fn missed_required<'m>(missed: &'m [MissedField], message: &str) -> Option<&'m MissedField> {
-    missed.iter().find(|m| {
-        let field = m.path.split_once('.').map_or(m.path.as_str(), |(_, f)| f);
-        message == format!("{field} is required")
-    })
+/// The missed field a build problem is about, if it is one of them.
+fn missed_at<'m>(missed: &'m [MissedField], problem: &FieldProblem) -> Option<&'m MissedField> {
+    missed
+        .iter()
+        .find(|m| m.path.split_once('.').map(|(_, field)| field) == Some(problem.path.as_str()))
+}
+
+impl MissedField {
+    /// The problem with the field, put down to the query that left it empty.
+    fn explains(&self, problem: &FieldProblem) -> String {
+        if problem.message == format!("{} is required", problem.path) {
+            format!(
+                "{}: {} found nothing, and the field is required",
+                self.path, self.query
+            )
+        } else {
+            format!(
+                "{}: {} found nothing: {}",
+                self.path, self.query, problem.message
+            )
+        }
+    }
 }
