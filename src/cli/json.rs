@@ -23,6 +23,18 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
+/// Items as one pretty JSON array, ending with a newline, written as they come: the same
+/// text as [`to_string`] of the collected array, without ever holding it.
+pub fn write_array<T: Serialize>(
+    out: &mut dyn io::Write,
+    items: impl IntoIterator<Item = T>,
+) -> io::Result<()> {
+    let mut serializer =
+        serde_json::Serializer::with_formatter(&mut *out, Escaping(PrettyFormatter::new()));
+    serde::Serializer::collect_seq(&mut serializer, items).map_err(io::Error::from)?;
+    out.write_all(b"\n")
+}
+
 /// serde_json's pretty formatter, with string contents escaped as described above.
 struct Escaping<'a>(PrettyFormatter<'a>);
 
@@ -106,8 +118,18 @@ impl Formatter for Escaping<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::to_string;
+    use super::{to_string, write_array};
     use serde_json::{Value, json};
+
+    #[test]
+    fn a_streamed_array_is_the_collected_array() {
+        let items = vec![json!({"a\u{1b}": [1, {"b": "c"}]}), json!(null), json!("x")];
+        for items in [items.clone(), Vec::new()] {
+            let mut out = Vec::new();
+            write_array(&mut out, items.iter()).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), to_string(&items));
+        }
+    }
 
     #[test]
     fn escapes_what_a_terminal_or_a_reader_could_be_fooled_by() {

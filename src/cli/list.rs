@@ -1,7 +1,11 @@
 //! `bindery list KIND [--flow SLUG] [--json]`: one JSON record per object; the human table
 //! shows chosen fields of the same records, so both outputs always agree.
+//!
+//! Records are made one at a time and written as they are made: relations between objects
+//! come from [`Relations`], built once, never from a scan of a table per row.
 
 use std::collections::HashSet;
+use std::io::Write;
 
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -9,6 +13,7 @@ use uuid::Uuid;
 use super::args::ListKind;
 use super::table::Columns;
 use super::{CliError, json};
+use crate::model::relations::Relations;
 use crate::model::{Document, ObjKind, Subject, Target};
 
 pub fn run(
@@ -16,7 +21,8 @@ pub fn run(
     kind: ListKind,
     flow: Option<&str>,
     as_json: bool,
-) -> Result<String, CliError> {
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let flow_id = match flow {
         None => None,
         Some(slug) => {
@@ -35,15 +41,18 @@ pub fn run(
             )
         }
     };
-    let (records, columns) = records(doc, kind, flow_id);
+    let lister = Lister::new(doc, kind, flow_id);
     if as_json {
-        return Ok(json::to_string(&Value::Array(records)));
+        json::write_array(out, lister.records())?;
+        return Ok(());
     }
+    let columns = lister.columns();
     let mut table = Columns::new(columns);
-    for record in &records {
+    for record in lister.records() {
         table.row(columns.iter().map(|c| cell(&record[*c])).collect());
     }
-    Ok(table.render())
+    table.write(out)?;
+    Ok(())
 }
 
 fn cell(value: &Value) -> String {
@@ -60,166 +69,234 @@ fn cell(value: &Value) -> String {
     }
 }
 
-fn records(
-    doc: &Document,
+/// What one `list` needs, computed once: the relations and the chosen flow's members.
+struct Lister<'a> {
+    doc: &'a Document,
     kind: ListKind,
     flow: Option<Uuid>,
-) -> (Vec<Value>, &'static [&'static str]) {
-    match kind {
-        ListKind::Flows => (
-            doc.flows.iter().map(|f| flow_record(doc, f.id)).collect(),
-            &["slug", "name", "designation", "authentication", "stages", "policies"],
-        ),
-        ListKind::Stages => {
-            let in_flow = flow.map(|f| stages_in(doc, f));
-            (
+    rel: Relations,
+    /// With `--flow`: the stages or policies bound in that flow.
+    in_flow: Option<HashSet<Uuid>>,
+}
+
+impl<'a> Lister<'a> {
+    fn new(doc: &'a Document, kind: ListKind, flow: Option<Uuid>) -> Lister<'a> {
+        let needs_relations = !matches!(kind, ListKind::Users | ListKind::PolicyBindings);
+        let rel = if needs_relations {
+            Relations::build(doc)
+        } else {
+            Relations::default()
+        };
+        let in_flow = flow.and_then(|f| match kind {
+            ListKind::Stages => Some(stages_in(&rel, doc, f)),
+            ListKind::Policies => Some(policies_in(doc, f)),
+            _ => None,
+        });
+        Lister {
+            doc,
+            kind,
+            flow,
+            rel,
+            in_flow,
+        }
+    }
+
+    fn columns(&self) -> &'static [&'static str] {
+        match self.kind {
+            ListKind::Flows => &[
+                "slug",
+                "name",
+                "designation",
+                "authentication",
+                "stages",
+                "policies",
+            ],
+            ListKind::Stages => &["name", "kind", "flows"],
+            ListKind::Policies => &["name", "kind", "bindings"],
+            ListKind::Bindings => &[
+                "flow",
+                "order",
+                "stage",
+                "kind",
+                "evaluate_on_plan",
+                "re_evaluate_policies",
+                "policy_engine_mode",
+            ],
+            ListKind::PolicyBindings => &[
+                "target",
+                "order",
+                "subject_kind",
+                "subject",
+                "enabled",
+                "negate",
+                "failure_result",
+            ],
+            ListKind::Groups => &["name", "is_superuser", "parents", "members"],
+            ListKind::Others => &["name", "model", "refers_to", "used_by"],
+            ListKind::Users => &["username", "name", "email", "is_active", "type", "groups"],
+        }
+    }
+
+    fn listed(&self, id: Uuid) -> bool {
+        self.in_flow.as_ref().is_none_or(|set| set.contains(&id))
+    }
+
+    /// Every record, in the order listed, made as it is asked for.
+    fn records(&self) -> Box<dyn Iterator<Item = Value> + '_> {
+        let doc = self.doc;
+        match self.kind {
+            ListKind::Flows => Box::new(doc.flows.iter().map(|f| self.flow_record(f))),
+            ListKind::Stages => Box::new(
                 doc.stages
                     .iter()
-                    .filter(|s| in_flow.as_ref().is_none_or(|set| set.contains(&s.id)))
-                    .map(|s| {
-                        let flows: Vec<String> = doc
-                            .stage_bindings
-                            .iter()
-                            .filter(|b| b.stage == s.id)
-                            .map(|b| doc.label_of(ObjKind::Flow, b.target))
-                            .collect();
-                        json!({"id": s.id, "name": s.name, "kind": s.kind.short(),
-                               "model": s.kind.model(), "flows": flows})
-                    })
-                    .collect(),
-                &["name", "kind", "flows"],
-            )
-        }
-        ListKind::Policies => {
-            let in_flow = flow.map(|f| policies_in(doc, f));
-            (
+                    .filter(|s| self.listed(s.id))
+                    .map(|s| self.stage_record(s)),
+            ),
+            ListKind::Policies => Box::new(
                 doc.policies
                     .iter()
-                    .filter(|p| in_flow.as_ref().is_none_or(|set| set.contains(&p.id)))
-                    .map(|p| {
-                        let bindings = doc
-                            .policy_bindings
-                            .iter()
-                            .filter(|b| b.subject == Subject::Policy(p.id))
-                            .count();
-                        json!({"id": p.id, "name": p.name, "kind": p.kind.short(),
-                               "model": p.kind.model(), "bindings": bindings,
-                               "execution_logging": p.execution_logging})
+                    .filter(|p| self.listed(p.id))
+                    .map(|p| self.policy_record(p)),
+            ),
+            ListKind::Bindings => Box::new(
+                self.stage_bindings()
+                    .into_iter()
+                    .map(|b| self.binding_record(b)),
+            ),
+            ListKind::PolicyBindings => Box::new(
+                doc.policy_bindings
+                    .iter()
+                    .filter(|b| {
+                        self.flow
+                            .is_none_or(|f| target_flow(doc, b.target) == Some(f))
                     })
-                    .collect(),
-                &["name", "kind", "bindings"],
-            )
+                    .map(|b| policy_binding_record(doc, b)),
+            ),
+            ListKind::Groups => Box::new(doc.groups.iter().map(|g| self.group_record(g))),
+            ListKind::Others => Box::new(doc.others.iter().map(|o| self.other_record(o))),
+            ListKind::Users => Box::new(doc.users.iter().map(|u| user_record(doc, u))),
         }
-        ListKind::Bindings => (
-            stage_bindings(doc, flow)
-                .into_iter()
-                .map(|b| {
-                    let stage = doc.stages.get(b.stage);
-                    json!({"id": b.id, "flow": doc.label_of(ObjKind::Flow, b.target),
-                           "order": b.order, "stage": doc.label_of(ObjKind::Stage, b.stage),
-                           "kind": stage.map(|s| s.kind.short()),
-                           "evaluate_on_plan": b.evaluate_on_plan,
-                           "re_evaluate_policies": b.re_evaluate_policies,
-                           "policy_engine_mode": b.policy_engine_mode,
-                           "invalid_response_action": b.invalid_response_action,
-                           "policy_bindings": doc.policy_bindings.iter().filter(|p| p.target == Target::StageBinding(b.id)).count()})
-                })
-                .collect(),
-            &["flow", "order", "stage", "kind", "evaluate_on_plan", "re_evaluate_policies", "policy_engine_mode"],
-        ),
-        ListKind::PolicyBindings => (
-            doc.policy_bindings
+    }
+
+    fn flow_record(&self, f: &crate::model::Flow) -> Value {
+        json!({"id": f.id, "slug": f.slug, "name": f.name, "title": f.title,
+               "designation": f.designation, "authentication": f.authentication,
+               "policy_engine_mode": f.policy_engine_mode, "denied_action": f.denied_action,
+               "layout": f.layout, "compatibility_mode": f.compatibility_mode,
+               "stages": self.rel.stage_bindings_of(f.id).len(),
+               "policies": self.rel.flow_policy_count(self.doc, f.id)})
+    }
+
+    fn stage_record(&self, s: &crate::model::Stage) -> Value {
+        let doc = self.doc;
+        let flows: Vec<String> = self
+            .rel
+            .bindings_by_stage
+            .get(&s.id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|b| doc.stage_bindings.get(*b))
+            .map(|b| doc.label_of(ObjKind::Flow, b.target))
+            .collect();
+        json!({"id": s.id, "name": s.name, "kind": s.kind.short(),
+               "model": s.kind.model(), "flows": flows})
+    }
+
+    fn policy_record(&self, p: &crate::model::Policy) -> Value {
+        let bindings = self.rel.bindings_by_policy.get(&p.id).copied().unwrap_or(0);
+        json!({"id": p.id, "name": p.name, "kind": p.kind.short(),
+               "model": p.kind.model(), "bindings": bindings,
+               "execution_logging": p.execution_logging})
+    }
+
+    fn binding_record(&self, b: &crate::model::StageBinding) -> Value {
+        let doc = self.doc;
+        let stage = doc.stages.get(b.stage);
+        json!({"id": b.id, "flow": doc.label_of(ObjKind::Flow, b.target),
+               "order": b.order, "stage": doc.label_of(ObjKind::Stage, b.stage),
+               "kind": stage.map(|s| s.kind.short()),
+               "evaluate_on_plan": b.evaluate_on_plan,
+               "re_evaluate_policies": b.re_evaluate_policies,
+               "policy_engine_mode": b.policy_engine_mode,
+               "invalid_response_action": b.invalid_response_action,
+               "policy_bindings": self.rel.policy_bindings_of(b.id).len()})
+    }
+
+    fn group_record(&self, g: &crate::model::Group) -> Value {
+        let doc = self.doc;
+        let parents: Vec<String> = g
+            .parents
+            .iter()
+            .map(|p| doc.label_of(ObjKind::Group, *p))
+            .collect();
+        let members = self.rel.members_by_group.get(&g.id).copied().unwrap_or(0);
+        json!({"id": g.id, "name": g.name, "is_superuser": g.is_superuser,
+               "parents": parents, "members": members, "attributes": g.attributes})
+    }
+
+    fn other_record(&self, o: &crate::model::OtherObject) -> Value {
+        let doc = self.doc;
+        let mut refs = Vec::new();
+        o.refs(&mut refs);
+        let refers_to: Vec<String> = refs.iter().map(|r| doc.label_of(r.kind, r.id)).collect();
+        let used_by: Vec<String> = self
+            .rel
+            .referrers_of_other(o.id)
+            .iter()
+            .map(|(kind, id)| doc.label_of(*kind, *id))
+            .collect();
+        json!({"id": o.id, "model": o.model, "name": o.label(),
+               "blueprint_id": o.blueprint_id, "state": o.state,
+               "refers_to": refers_to, "used_by": used_by})
+    }
+
+    /// Stage bindings grouped by flow in flow order, then in plan order within each flow.
+    fn stage_bindings(&self) -> Vec<&'a crate::model::StageBinding> {
+        let doc = self.doc;
+        let flows: Vec<Uuid> = match self.flow {
+            Some(f) => vec![f],
+            None => doc.flows.iter().map(|f| f.id).collect(),
+        };
+        let mut all: Vec<_> = flows
+            .iter()
+            .flat_map(|f| self.rel.stage_bindings_of(*f))
+            .filter_map(|id| doc.stage_bindings.get(*id))
+            .collect();
+        if self.flow.is_none() {
+            // Bindings of a flow that does not exist (a hand-edited store) come last.
+            let mut orphans: Vec<_> = doc
+                .stage_bindings
                 .iter()
-                .filter(|b| flow.is_none_or(|f| target_flow(doc, b.target) == Some(f)))
-                .map(|b| {
-                    let (subject_kind, subject) = match b.subject {
-                        Subject::Policy(id) => ("policy", doc.label_of(ObjKind::Policy, id)),
-                        Subject::Group(id) => ("group", doc.label_of(ObjKind::Group, id)),
-                        Subject::User(id) => ("user", doc.label_of(ObjKind::User, id)),
-                    };
-                    json!({"id": b.id, "target": target_record(doc, b.target),
-                           "subject_kind": subject_kind, "subject": subject, "order": b.order,
-                           "enabled": b.enabled, "negate": b.negate, "timeout": b.timeout,
-                           "failure_result": b.failure_result})
-                })
-                .collect(),
-            &["target", "order", "subject_kind", "subject", "enabled", "negate", "failure_result"],
-        ),
-        ListKind::Groups => (
-            doc.groups
-                .iter()
-                .map(|g| {
-                    let parents: Vec<String> =
-                        g.parents.iter().map(|p| doc.label_of(ObjKind::Group, *p)).collect();
-                    let members = doc.users.iter().filter(|u| u.groups.contains(&g.id)).count();
-                    json!({"id": g.id, "name": g.name, "is_superuser": g.is_superuser,
-                           "parents": parents, "members": members, "attributes": g.attributes})
-                })
-                .collect(),
-            &["name", "is_superuser", "parents", "members"],
-        ),
-        ListKind::Others => (
-            doc.others
-                .iter()
-                .map(|o| {
-                    let mut refs = Vec::new();
-                    o.refs(&mut refs);
-                    let refers_to: Vec<String> =
-                        refs.iter().map(|r| doc.label_of(r.kind, r.id)).collect();
-                    let used_by: Vec<String> =
-                        crate::model::usage::where_used(doc, ObjKind::Other, o.id)
-                            .iter()
-                            .map(|u| doc.label_of(u.kind, u.id))
-                            .collect();
-                    json!({"id": o.id, "model": o.model, "name": o.label(),
-                           "blueprint_id": o.blueprint_id, "state": o.state,
-                           "refers_to": refers_to, "used_by": used_by})
-                })
-                .collect(),
-            &["name", "model", "refers_to", "used_by"],
-        ),
-        ListKind::Users => (
-            doc.users
-                .iter()
-                .map(|u| {
-                    let groups: Vec<String> =
-                        u.groups.iter().map(|g| doc.label_of(ObjKind::Group, *g)).collect();
-                    json!({"id": u.id, "pk": u.pk, "username": u.username, "name": u.name,
-                           "email": u.email, "is_active": u.is_active, "type": u.user_type,
-                           "path": u.path, "groups": groups, "attributes": u.attributes})
-                })
-                .collect(),
-            &["username", "name", "email", "is_active", "type", "groups"],
-        ),
+                .filter(|b| !doc.flows.contains(b.target))
+                .collect();
+            orphans.sort_by_key(|b| b.order);
+            all.extend(orphans);
+        }
+        all
     }
 }
 
-fn flow_record(doc: &Document, id: Uuid) -> Value {
-    let f = doc.flows.get(id).expect("listed flow exists");
-    let stages = doc.stage_bindings.iter().filter(|b| b.target == id).count();
-    let policies = doc
-        .policy_bindings
+fn policy_binding_record(doc: &Document, b: &crate::model::PolicyBinding) -> Value {
+    let (subject_kind, subject) = match b.subject {
+        Subject::Policy(id) => ("policy", doc.label_of(ObjKind::Policy, id)),
+        Subject::Group(id) => ("group", doc.label_of(ObjKind::Group, id)),
+        Subject::User(id) => ("user", doc.label_of(ObjKind::User, id)),
+    };
+    json!({"id": b.id, "target": target_record(doc, b.target),
+           "subject_kind": subject_kind, "subject": subject, "order": b.order,
+           "enabled": b.enabled, "negate": b.negate, "timeout": b.timeout,
+           "failure_result": b.failure_result})
+}
+
+fn user_record(doc: &Document, u: &crate::model::User) -> Value {
+    let groups: Vec<String> = u
+        .groups
         .iter()
-        .filter(|b| b.target == Target::Flow(id))
-        .count();
-    json!({"id": f.id, "slug": f.slug, "name": f.name, "title": f.title,
-           "designation": f.designation, "authentication": f.authentication,
-           "policy_engine_mode": f.policy_engine_mode, "denied_action": f.denied_action,
-           "layout": f.layout, "compatibility_mode": f.compatibility_mode,
-           "stages": stages, "policies": policies})
-}
-
-fn stage_bindings(doc: &Document, flow: Option<Uuid>) -> Vec<&crate::model::StageBinding> {
-    match flow {
-        Some(f) => doc.bindings_of_flow(f),
-        None => {
-            let mut all: Vec<_> = doc.stage_bindings.iter().collect();
-            // Group by flow in flow order, then plan order within each flow.
-            let flow_index = |id: Uuid| doc.flows.index_of(id).unwrap_or(usize::MAX);
-            all.sort_by_key(|b| (flow_index(b.target), b.order));
-            all
-        }
-    }
+        .map(|g| doc.label_of(ObjKind::Group, *g))
+        .collect();
+    json!({"id": u.id, "pk": u.pk, "username": u.username, "name": u.name,
+           "email": u.email, "is_active": u.is_active, "type": u.user_type,
+           "path": u.path, "groups": groups, "attributes": u.attributes})
 }
 
 fn target_flow(doc: &Document, target: Target) -> Option<Uuid> {
@@ -240,8 +317,12 @@ fn target_record(doc: &Document, target: Target) -> Value {
     }
 }
 
-fn stages_in(doc: &Document, flow: Uuid) -> HashSet<Uuid> {
-    doc.bindings_of_flow(flow).iter().map(|b| b.stage).collect()
+fn stages_in(rel: &Relations, doc: &Document, flow: Uuid) -> HashSet<Uuid> {
+    rel.stage_bindings_of(flow)
+        .iter()
+        .filter_map(|id| doc.stage_bindings.get(*id))
+        .map(|b| b.stage)
+        .collect()
 }
 
 fn policies_in(doc: &Document, flow: Uuid) -> HashSet<Uuid> {

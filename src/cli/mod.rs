@@ -36,6 +36,9 @@ pub enum CliError {
     /// Changes the command was asked for are not (durably) on disk; stderr names each.
     #[error("changes were not saved")]
     NotSaved(Output),
+    /// Writing the output failed part way (a full disk); a closed pipe is not reported.
+    #[error("writing the output: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 impl CliError {
@@ -51,7 +54,27 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// Runs a command, with everything it prints on stdout in [`Output::stdout`].
 pub fn run(cli: Cli) -> Result<Output, CliError> {
+    let mut streamed = Vec::new();
+    let prepend = |mut out: Output, streamed: Vec<u8>| {
+        let mut text = String::from_utf8(streamed).expect("commands write UTF-8");
+        text.push_str(&out.stdout);
+        out.stdout = text;
+        out
+    };
+    match run_to(cli, &mut streamed) {
+        Ok(out) => Ok(prepend(out, streamed)),
+        Err(CliError::Findings(out)) => Err(CliError::Findings(prepend(out, streamed))),
+        Err(CliError::NotSaved(out)) => Err(CliError::NotSaved(prepend(out, streamed))),
+        Err(err) => Err(err),
+    }
+}
+
+/// Runs a command. Commands whose output grows with the store (`list`) write it to `stdout`
+/// as they go, so that it is never all in memory; the others return it in [`Output::stdout`],
+/// to be written after what was streamed.
+pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliError> {
     let store_path = paths::store_path(cli.store.clone()).map_err(CliError::Message)?;
     if cli.version {
         return Ok(Output {
@@ -65,9 +88,10 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         )),
         Some(Command::List { kind, flow, json }) => {
             let (store, warnings) = open(&store_path)?;
+            list::run(store.doc(), kind, flow.as_deref(), json, stdout)?;
             Ok(Output {
-                stdout: list::run(store.doc(), kind, flow.as_deref(), json)?,
                 stderr: warnings,
+                ..Output::default()
             })
         }
         Some(Command::Import {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{Document, Subject, Target};
+use super::{Document, ObjKind, Subject, Target};
 
 #[derive(Clone, Debug, Default)]
 pub struct Relations {
@@ -19,6 +19,9 @@ pub struct Relations {
     pub bindings_by_policy: HashMap<Uuid, usize>,
     /// How many users are direct members of each group.
     pub members_by_group: HashMap<Uuid, usize>,
+    /// The objects that refer to each kept authentik object, one entry per reference, in store
+    /// order (left empty, not worth a walk over every object, when the store keeps none).
+    pub referrers_of_other: HashMap<Uuid, Vec<(ObjKind, Uuid)>>,
 }
 
 impl Relations {
@@ -55,7 +58,25 @@ impl Relations {
                 *rel.members_by_group.entry(*g).or_default() += 1;
             }
         }
+        if !doc.others.is_empty() {
+            let mut refs = Vec::new();
+            doc.for_each(|kind, _, object| {
+                refs.clear();
+                object.view_refs(&mut refs);
+                for r in refs.iter().filter(|r| r.kind == ObjKind::Other) {
+                    // One entry per reference, as `usage::where_used` lists them.
+                    rel.referrers_of_other
+                        .entry(r.id)
+                        .or_default()
+                        .push((kind, object.view_id()));
+                }
+            });
+        }
         rel
+    }
+
+    pub fn referrers_of_other(&self, id: Uuid) -> &[(ObjKind, Uuid)] {
+        self.referrers_of_other.get(&id).map_or(&[], Vec::as_slice)
     }
 
     pub fn stage_bindings_of(&self, flow: Uuid) -> &[Uuid] {

@@ -100,7 +100,7 @@ fn cells(
                 marked(o.label(), marks, theme),
                 Line::from(safe(&o.model)),
                 Line::from(others_refers_to(doc, o)),
-                Line::from(others_used_by(doc, id)),
+                Line::from(others_used_by(doc, rel, id)),
             ]
         }
         Page::Groups => {
@@ -136,11 +136,12 @@ fn others_refers_to(doc: &Document, o: &crate::model::OtherObject) -> String {
 }
 
 /// The objects that refer to an other authentik object, by name.
-fn others_used_by(doc: &Document, id: Uuid) -> String {
-    let users: Vec<String> = crate::model::usage::where_used(doc, ObjKind::Other, id)
+fn others_used_by(doc: &Document, rel: &Relations, id: Uuid) -> String {
+    let users: Vec<String> = rel
+        .referrers_of_other(id)
         .iter()
         .take(20)
-        .map(|u| safe(&doc.label_of(u.kind, u.id)))
+        .map(|(kind, id)| safe(&doc.label_of(*kind, *id)))
         .collect();
     if users.is_empty() {
         "not used".to_string()
