@@ -18,55 +18,46 @@ fn flow_id(doc: &Document, slug: &str) -> Result<uuid::Uuid, CliError> {
 }
 
 /// Findings; the command fails (exit 1) when any is an error.
+/// Lint's findings, written as they are turned into text; whether any is an error.
 pub fn run_lint(
     doc: &Document,
     flow: Option<&str>,
     as_json: bool,
-) -> Result<(Output, bool), CliError> {
+    out: &mut dyn std::io::Write,
+) -> Result<bool, CliError> {
     let flow = flow.map(|slug| flow_id(doc, slug)).transpose()?;
     let findings = lint(doc, flow);
     let errors = findings.iter().any(|f| f.severity == Severity::Error);
-    let stdout = if as_json {
-        let list: Vec<_> = findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "code": f.code,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "flow": f.flow.map(|id| doc.label_of(ObjKind::Flow, id)),
-                    "objects": f.objects.iter().map(|(k, id)| json!({"kind": k, "id": id, "name": doc.label_of(*k, *id)})).collect::<Vec<_>>(),
-                })
+    if as_json {
+        let records = findings.iter().map(|f| {
+            json!({
+                "code": f.code,
+                "severity": f.severity,
+                "message": f.message,
+                "flow": f.flow.map(|id| doc.label_of(ObjKind::Flow, id)),
+                "objects": f.objects.iter().map(|(k, id)| json!({"kind": k, "id": id, "name": doc.label_of(*k, *id)})).collect::<Vec<_>>(),
             })
-            .collect();
-        json::to_string(&list)
-    } else {
-        let mut out = String::new();
-        for f in &findings {
-            let word = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "info",
-            };
-            let _ = writeln!(out, "{word}[{}]: {}", f.code, sanitize(&f.message));
-        }
-        let count = |s| findings.iter().filter(|f| f.severity == s).count();
-        let _ = writeln!(
-            out,
-            "{} errors, {} warnings, {} notes",
-            count(Severity::Error),
-            count(Severity::Warning),
-            count(Severity::Info)
-        );
-        out
-    };
-    Ok((
-        Output {
-            stdout,
-            ..Output::default()
-        },
-        errors,
-    ))
+        });
+        json::write_array(out, records)?;
+        return Ok(errors);
+    }
+    for f in &findings {
+        let word = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        writeln!(out, "{word}[{}]: {}", f.code, sanitize(&f.message))?;
+    }
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    writeln!(
+        out,
+        "{} errors, {} warnings, {} notes",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )?;
+    Ok(errors)
 }
 
 pub fn where_used(

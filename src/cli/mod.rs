@@ -150,8 +150,11 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
         Some(Command::Init { demo }) => blueprints::init(&store_path, demo),
         Some(Command::Lint { flow, json }) => {
             let (store, warnings) = open(&store_path)?;
-            let (mut out, errors) = inspect::run_lint(store.doc(), flow.as_deref(), json)?;
-            out.stderr = warnings;
+            let errors = inspect::run_lint(store.doc(), flow.as_deref(), json, stdout)?;
+            let out = Output {
+                stderr: warnings,
+                ..Output::default()
+            };
             if errors {
                 return Err(CliError::Findings(out));
             }

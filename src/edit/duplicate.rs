@@ -69,8 +69,9 @@ pub fn duplicate_flow(
         }
         let mut targets = vec![flow];
         targets.extend(bindings.iter().map(|b| b.id));
+        let on = doc.policy_bindings_of_each(targets.iter().copied());
         for target in targets {
-            for pb in doc.policy_bindings_of(target) {
+            for pb in on.get(&target).into_iter().flatten() {
                 if let Subject::Policy(p) = pb.subject {
                     policy_map.entry(p).or_insert_with(Uuid::new_v4);
                 }
@@ -128,9 +129,10 @@ pub fn duplicate_flow(
             .map(|(old, new)| (*old, Target::StageBinding(*new))),
     );
     targets.sort_by_key(|(old, _)| doc.stage_bindings.index_of(*old));
+    let on = doc.policy_bindings_of_each(targets.iter().map(|(old, _)| *old));
     for (old, new) in targets {
-        for pb in doc.policy_bindings_of(old) {
-            let mut npb = pb.clone();
+        for pb in on.get(&old).into_iter().flatten() {
+            let mut npb = (*pb).clone();
             npb.id = Uuid::new_v4();
             npb.target = new;
             if let Subject::Policy(p) = pb.subject {

@@ -22,11 +22,20 @@ fn subject(doc: &Document, b: &PolicyBinding) -> String {
     }
 }
 
+/// The policy bindings of a flow and of its stage bindings, by target.
+type Gates<'a> = std::collections::HashMap<uuid::Uuid, Vec<&'a PolicyBinding>>;
+
+fn gates<'a>(doc: &'a Document, flow: uuid::Uuid, bindings: &[&StageBinding]) -> Gates<'a> {
+    doc.policy_bindings_of_each(std::iter::once(flow).chain(bindings.iter().map(|b| b.id)))
+}
+
 /// The enabled bindings of a target in words: "group admins" or "any of: a, b".
-fn gate(doc: &Document, target: uuid::Uuid, mode: EngineMode) -> Option<String> {
-    let bindings: Vec<&PolicyBinding> = doc
-        .policy_bindings_of(target)
+fn gate(doc: &Document, on: &Gates, target: uuid::Uuid, mode: EngineMode) -> Option<String> {
+    let bindings: Vec<&PolicyBinding> = on
+        .get(&target)
         .into_iter()
+        .flatten()
+        .copied()
         .filter(|b| b.enabled)
         .collect();
     match bindings.as_slice() {
@@ -123,6 +132,8 @@ pub fn text(doc: &Document, flow: &Flow) -> String {
 /// The text diagram with lines of at most `width` columns (at least 40).
 pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
     let width = width.max(40);
+    let bindings = doc.bindings_of_flow(flow.id);
+    let on = gates(doc, flow.id, &bindings);
     let mut out = Vec::new();
     let mut put = |prefix: &str, text: &str| {
         let text = sanitize(text);
@@ -139,7 +150,7 @@ pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
         &format!("flow {} ({}): {}", flow.slug, flow.designation, flow.name),
     );
     put("│ ", &format!("who may start it: {}", requirement(flow)));
-    match gate(doc, flow.id, flow.policy_engine_mode) {
+    match gate(doc, &on, flow.id, flow.policy_engine_mode) {
         None => put("│ ", "flow bindings: none, it applies to everyone"),
         Some(g) => put("│ ", &format!("flow bindings, for the plan-time user: {g}")),
     }
@@ -151,7 +162,6 @@ pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
             flow.denied_action
         ),
     );
-    let bindings = doc.bindings_of_flow(flow.id);
     if bindings.is_empty() {
         put("│ ", "no stage bindings: the flow plans nothing");
     }
@@ -170,7 +180,7 @@ pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
                 doc.label_of(ObjKind::Stage, b.stage)
             ),
         );
-        match gate(doc, b.id, b.policy_engine_mode) {
+        match gate(doc, &on, b.id, b.policy_engine_mode) {
             _ if !b.evaluate_on_plan && !b.re_evaluate_policies => put(
                 "│    ",
                 "always presented: its bindings are never evaluated (both switches off)",
@@ -222,6 +232,8 @@ fn label(text: &str) -> String {
 
 /// The Mermaid `graph TD` of the flow.
 pub fn mermaid(doc: &Document, flow: &Flow) -> String {
+    let bindings = doc.bindings_of_flow(flow.id);
+    let on = gates(doc, flow.id, &bindings);
     let mut out = vec!["graph TD".to_string()];
     out.push(format!(
         "  start([{}])",
@@ -232,7 +244,7 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
             requirement(flow)
         ))
     ));
-    let gated = gate(doc, flow.id, flow.policy_engine_mode);
+    let gated = gate(doc, &on, flow.id, flow.policy_engine_mode);
     if gated.is_some() || flow.authentication != AuthenticationRequirement::None {
         out.push(format!(
             "  denied[/{}/]",
@@ -240,7 +252,6 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
         ));
     }
     out.push(format!("  done([{}])", label("done")));
-    let bindings = doc.bindings_of_flow(flow.id);
     let effects: Vec<StageEffect> = bindings.iter().map(|b| effect(doc, b)).collect();
     if effects.iter().any(|e| e.always_ends || e.ends_if.is_some()) {
         out.push(format!(
@@ -283,7 +294,7 @@ pub fn mermaid(doc: &Document, flow: &Flow) -> String {
         }
         out.push(format!("  {stage}[{}]", label(&text)));
         let evaluated = b.evaluate_on_plan || b.re_evaluate_policies;
-        let entry = match gate(doc, b.id, b.policy_engine_mode).filter(|_| evaluated) {
+        let entry = match gate(doc, &on, b.id, b.policy_engine_mode).filter(|_| evaluated) {
             Some(g) => {
                 let gate_node = format!("g{i}");
                 out.push(format!(

@@ -330,6 +330,26 @@ impl Document {
         out
     }
 
+    /// The policy bindings of each of several targets, each in evaluation order: one walk over
+    /// the table however many targets there are (a flow and its stage bindings, say), where
+    /// [`Document::policy_bindings_of`] per target would walk it once for each.
+    pub fn policy_bindings_of_each(
+        &self,
+        targets: impl IntoIterator<Item = Uuid>,
+    ) -> std::collections::HashMap<Uuid, Vec<&PolicyBinding>> {
+        let mut out: std::collections::HashMap<Uuid, Vec<&PolicyBinding>> =
+            targets.into_iter().map(|t| (t, Vec::new())).collect();
+        for b in self.policy_bindings.iter() {
+            if let Some(list) = out.get_mut(&b.target.id()) {
+                list.push(b);
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|b| b.order);
+        }
+        out
+    }
+
     pub fn flow_by_slug(&self, slug: &str) -> Option<&Flow> {
         self.flows.iter().find(|f| f.slug == slug)
     }

@@ -141,4 +141,31 @@ mod tests {
         assert_eq!(rel.bindings_by_stage[&stage.id].len(), 3);
         assert_eq!(rel.flow_policy_count(&doc, flow.id), 0);
     }
+
+    #[test]
+    fn policy_bindings_of_each_target_agree_with_one_scan_per_target() {
+        let mut doc = Document::default();
+        let flow = Flow::new("f", "F", Designation::Authentication);
+        let group = Group::new("g");
+        let binding = StageBinding::new(flow.id, Uuid::new_v4(), 10);
+        let on = |target: Target, order: i64| {
+            PolicyBinding::new(target, Subject::Group(group.id), order)
+        };
+        for pb in [
+            on(Target::Flow(flow.id), 20),
+            on(Target::StageBinding(binding.id), 5),
+            on(Target::Flow(flow.id), 10),
+            on(Target::Flow(flow.id), 20),
+            on(Target::Flow(Uuid::new_v4()), 0),
+        ] {
+            doc.policy_bindings.put(pb);
+        }
+        let missing = Uuid::new_v4();
+        let each = doc.policy_bindings_of_each([flow.id, binding.id, missing]);
+        for target in [flow.id, binding.id, missing] {
+            assert_eq!(each[&target], doc.policy_bindings_of(target), "{target}");
+        }
+        assert_eq!(each[&flow.id].len(), 3);
+        assert_eq!(each.len(), 3);
+    }
 }

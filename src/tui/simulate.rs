@@ -159,9 +159,10 @@ impl Default for Simulation {
 pub fn live_policies(doc: &Document, flow: Uuid) -> Vec<Uuid> {
     let mut targets = vec![flow];
     targets.extend(doc.bindings_of_flow(flow).iter().map(|b| b.id));
+    let on = doc.policy_bindings_of_each(targets.iter().copied());
     let mut out = Vec::new();
     for target in targets {
-        for pb in doc.policy_bindings_of(target) {
+        for pb in on.get(&target).into_iter().flatten() {
             if let Subject::Policy(p) = pb.subject
                 && !out.contains(&p)
                 && doc

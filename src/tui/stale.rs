@@ -30,7 +30,11 @@ pub fn touched(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid)> {
                 Target::Flow(id) => (ObjKind::Flow, *id),
                 Target::StageBinding(id) => (ObjKind::StageBinding, *id),
             }];
-            out.extend(policy_bindings(doc, target.id()));
+            out.extend(
+                doc.policy_bindings_of(target.id())
+                    .into_iter()
+                    .map(|b| (ObjKind::PolicyBinding, b.id)),
+            );
             out
         }
         Purpose::Duplicate { flow } => flow_and_bindings(doc, *flow, true),
@@ -38,23 +42,26 @@ pub fn touched(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid)> {
     }
 }
 
-fn policy_bindings(doc: &Document, target: Uuid) -> impl Iterator<Item = (ObjKind, Uuid)> + '_ {
-    doc.policy_bindings_of(target)
-        .into_iter()
-        .map(|b| (ObjKind::PolicyBinding, b.id))
-}
-
 /// A flow and its stage bindings; with `deep`, also the policy bindings on both.
 fn flow_and_bindings(doc: &Document, flow: Uuid, deep: bool) -> Vec<(ObjKind, Uuid)> {
+    let bindings = doc.bindings_of_flow(flow);
+    let policy_bindings = if deep {
+        doc.policy_bindings_of_each(std::iter::once(flow).chain(bindings.iter().map(|b| b.id)))
+    } else {
+        Default::default()
+    };
+    let on = |target: Uuid| {
+        policy_bindings
+            .get(&target)
+            .into_iter()
+            .flatten()
+            .map(|b| (ObjKind::PolicyBinding, b.id))
+    };
     let mut out = vec![(ObjKind::Flow, flow)];
-    if deep {
-        out.extend(policy_bindings(doc, flow));
-    }
-    for binding in doc.bindings_of_flow(flow) {
+    out.extend(on(flow));
+    for binding in bindings {
         out.push((ObjKind::StageBinding, binding.id));
-        if deep {
-            out.extend(policy_bindings(doc, binding.id));
-        }
+        out.extend(on(binding.id));
     }
     out
 }

@@ -1,0 +1,411 @@
+//! Linear at any size (PERFORMANCE.md): every command and a UI key press on generated stores
+//! of n, 2n and 4n objects (a twentieth, a tenth and a fifth of the big store), with the
+//! growth factor from n to 4n (at most 4.6: linear, with noise); then every command on the big
+//! store itself, side by side with Python's `json.load` of the same file, and `import` of the
+//! 4n blueprint side by side with PyYAML's C loader (authentik's parser) reading it.
+//!
+//! Commands run as the real binary, one process each, as an administrator runs them: wall time
+//! (the median of several runs) and the peak memory of the process. Run with
+//! `cargo bench --bench scaling`; Python 3 with PyYAML is needed for the two references only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bindery::generate::{Sizes, generate};
+use bindery::model::Document;
+use bindery::store::Store;
+use bindery::tui::keys::parse_keys;
+use bindery::tui::screen::render;
+use bindery::tui::update::handle_key;
+use bindery::tui::{App, Keymap, Theme};
+
+/// How many times each command runs (the median counts): `BINDERY_BENCH_RUNS`, else 5.
+fn runs() -> usize {
+    std::env::var("BINDERY_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(5)
+}
+
+/// authentik reads blueprints with PyYAML's C loader and its own tags (`!KeyOf`, `!Find`, ...);
+/// any tag is read here as its node, which is at most what authentik does.
+const PYYAML: &str = r#"
+import sys, time, yaml
+class Loader(yaml.CSafeLoader):
+    pass
+def tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return (suffix, loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return (suffix, loader.construct_sequence(node))
+    return (suffix, loader.construct_mapping(node))
+Loader.add_multi_constructor("!", tag)
+start = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8") as f:
+    yaml.load(f, Loader=Loader)
+print(time.perf_counter() - start)
+"#;
+
+const JSON_LOAD: &str = r#"
+import json, sys, time
+start = time.perf_counter()
+with open(sys.argv[1], encoding="utf-8") as f:
+    json.load(f)
+print(time.perf_counter() - start)
+"#;
+
+struct Measured {
+    time: Duration,
+    peak_bytes: u64,
+}
+
+/// Runs the binary once; its wall time and peak resident memory.
+fn run_once(args: &[&str]) -> Measured {
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start bindery");
+    let mut status = 0;
+    // SAFETY: wait4 reaps this child and fills the status and usage it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let time = start.elapsed();
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4");
+    // lint exits 1 when it finds errors; anything else means the command failed.
+    let code = libc::WEXITSTATUS(status);
+    assert!(
+        libc::WIFEXITED(status) && code <= 1,
+        "bindery {args:?} failed ({status})"
+    );
+    Measured {
+        time,
+        peak_bytes: usage.ru_maxrss as u64 * 1024,
+    }
+}
+
+/// The median time and the highest peak of several runs; `before` runs ahead of each (not
+/// measured), for commands that need a fresh start.
+fn measure(args: &[&str], before: &dyn Fn()) -> Measured {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..runs() {
+        before();
+        let m = run_once(args);
+        times.push(m.time);
+        peak = peak.max(m.peak_bytes);
+    }
+    times.sort();
+    Measured {
+        time: times[times.len() / 2],
+        peak_bytes: peak,
+    }
+}
+
+/// A Python reference: the median of the times the script reports for itself.
+fn python(script: &str, file: &Path) -> Option<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(file)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let seconds: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        times.push(Duration::from_secs_f64(seconds));
+    }
+    times.sort();
+    Some(times[1])
+}
+
+/// A store on disk of the big store's size divided by `divisor`, with its `export --all`
+/// when asked for.
+struct Sample {
+    store: PathBuf,
+    blueprint: PathBuf,
+    doc: Document,
+}
+
+fn sample(dir: &Path, divisor: usize, with_blueprint: bool) -> Sample {
+    let big = Sizes::big();
+    let sizes = Sizes {
+        flows: big.flows / divisor,
+        stages: big.stages / divisor,
+        stage_bindings: big.stage_bindings / divisor,
+        policy_bindings: big.policy_bindings / divisor,
+        users: big.users / divisor,
+        groups: big.groups / divisor,
+        ..big
+    };
+    let store = dir.join(format!("store-{divisor}.json"));
+    let doc = generate(sizes);
+    Store::create(&store, doc.clone()).expect("create the store");
+    let blueprint = dir.join(format!("blueprint-{divisor}.yaml"));
+    if !with_blueprint {
+        return Sample {
+            store,
+            blueprint,
+            doc,
+        };
+    }
+    let path = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
+    let status = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .args(["--store", &path(&store), "export", "--all", "-o"])
+        .arg(&blueprint)
+        .status()
+        .expect("export");
+    assert!(status.success(), "export --all");
+    Sample {
+        store,
+        blueprint,
+        doc,
+    }
+}
+
+/// Every command an administrator runs, with arguments that fit the store.
+fn commands(s: &Sample) -> Vec<(String, Vec<String>)> {
+    let first = |name: Option<&str>| name.expect("the generated store has one").to_string();
+    let flow = first(s.doc.flows.iter().next().map(|f| f.slug.as_str()));
+    let stage = first(s.doc.stages.iter().next().map(|x| x.name.as_str()));
+    let policy = first(s.doc.policies.iter().next().map(|x| x.name.as_str()));
+    let group = first(s.doc.groups.iter().next().map(|x| x.name.as_str()));
+    let user = first(s.doc.users.iter().next().map(|x| x.username.as_str()));
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |label: String, args: &[&str]| {
+        out.push((label, args.iter().map(|a| a.to_string()).collect()));
+    };
+    for kind in [
+        "flows",
+        "stages",
+        "policies",
+        "bindings",
+        "policy-bindings",
+        "groups",
+        "users",
+        "others",
+    ] {
+        add(format!("list {kind}"), &["list", kind]);
+        add(format!("list {kind} --json"), &["list", kind, "--json"]);
+    }
+    add("lint".into(), &["lint"]);
+    add("lint --json".into(), &["lint", "--json"]);
+    add("where-used stage".into(), &["where-used", "stage", &stage]);
+    add(
+        "where-used policy".into(),
+        &["where-used", "policy", &policy],
+    );
+    add("where-used group".into(), &["where-used", "group", &group]);
+    add("where-used user".into(), &["where-used", "user", &user]);
+    add(
+        "plan (200-binding flow) --json".into(),
+        &["plan", &flow, "--user", &user, "--json"],
+    );
+    add("diagram".into(), &["diagram", &flow]);
+    add(
+        "diagram --format mermaid".into(),
+        &["diagram", &flow, "--format", "mermaid"],
+    );
+    add("log".into(), &["log"]);
+    add("export FLOW".into(), &["export", &flow]);
+    add("export --all".into(), &["export", "--all"]);
+    add(
+        "screen (first frame, 200x50)".into(),
+        &["screen", "--size", "200x50"],
+    );
+    out
+}
+
+/// One key press on a main screen, handled and drawn at 200x50 (the median of 21).
+fn key_press(store: &Path, setup: &str, key: &str) -> Duration {
+    let mut app = App::new(Store::open(store).expect("open"), Keymap::default_keymap());
+    let theme = Theme::monochrome();
+    for k in parse_keys(setup).expect("keys") {
+        handle_key(&mut app, k);
+    }
+    render(&mut app, &theme, 200, 50);
+    let key = parse_keys(key).expect("key")[0];
+    let mut times: Vec<Duration> = (0..21)
+        .map(|_| {
+            let start = Instant::now();
+            handle_key(&mut app, key);
+            render(&mut app, &theme, 200, 50);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[10]
+}
+
+const KEY_PRESSES: [(&str, &str, &str); 4] = [
+    ("key press: Flows, selection down", "1", "j"),
+    (
+        "key press: Stage Bindings of the first flow",
+        "1<Enter>",
+        "j",
+    ),
+    ("key press: Users, selection down", "4", "j"),
+    ("key press: Policies, filter keystroke", "3/", "a"),
+];
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn growth(rows: &[(String, [Duration; 3])]) {
+    println!("\n| work | n | 2n | 4n | growth n→2n | growth n→4n |");
+    println!("|---|---|---|---|---|---|");
+    let mut worst = 0.0f64;
+    for (label, [a, b, c]) in rows {
+        let (g2, g4) = (
+            b.as_secs_f64() / a.as_secs_f64(),
+            c.as_secs_f64() / a.as_secs_f64(),
+        );
+        worst = worst.max(g4);
+        println!(
+            "| {label} | {} | {} | {} | {g2:.2} | {g4:.2} |",
+            ms(*a),
+            ms(*b),
+            ms(*c)
+        );
+    }
+    println!(
+        "\nhighest growth from n to 4n: {worst:.2} (at most 4.6: {})",
+        if worst <= 4.6 { "met" } else { "NOT met" }
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let arg = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
+    let samples: Vec<Sample> = [20, 10, 5]
+        .iter()
+        .map(|d| sample(dir.path(), *d, true))
+        .collect();
+    println!(
+        "stores: n = {} objects ({} KB), 2n, 4n = {} objects ({} KB)",
+        object_count(&samples[0].doc),
+        file_kb(&samples[0].store),
+        object_count(&samples[2].doc),
+        file_kb(&samples[2].store)
+    );
+
+    let mut rows: Vec<(String, [Duration; 3])> = Vec::new();
+    let new_store = dir.path().join("imported.json");
+    let fresh = || {
+        let _ = std::fs::remove_file(&new_store);
+    };
+    let mut import = [Duration::ZERO; 3];
+    let mut reimport = [Duration::ZERO; 3];
+    for (i, s) in samples.iter().enumerate() {
+        let bp = arg(&s.blueprint);
+        import[i] = measure(&["--store", &arg(&new_store), "import", &bp], &fresh).time;
+        let copy = dir.path().join("copy.json");
+        let restore = || {
+            std::fs::copy(&s.store, &copy).expect("copy the store");
+        };
+        reimport[i] = measure(&["--store", &arg(&copy), "import", &bp], &restore).time;
+    }
+    rows.push((
+        "import of its `export --all` into a new store".into(),
+        import,
+    ));
+    rows.push(("import of its `export --all` onto itself".into(), reimport));
+    let per_sample: Vec<Vec<(String, Vec<String>)>> = samples.iter().map(commands).collect();
+    for c in 0..per_sample[0].len() {
+        let mut times = [Duration::ZERO; 3];
+        for (i, s) in samples.iter().enumerate() {
+            let store = arg(&s.store);
+            let mut args = vec!["--store", store.as_str()];
+            args.extend(per_sample[i][c].1.iter().map(String::as_str));
+            times[i] = measure(&args, &|| {}).time;
+        }
+        rows.push((per_sample[0][c].0.clone(), times));
+    }
+    for (label, setup, key) in KEY_PRESSES {
+        let mut times = [Duration::ZERO; 3];
+        for (i, s) in samples.iter().enumerate() {
+            times[i] = key_press(&s.store, setup, key);
+        }
+        rows.push((label.to_string(), times));
+    }
+    growth(&rows);
+
+    big_store(dir.path(), &samples[2]);
+}
+
+fn object_count(doc: &Document) -> usize {
+    use bindery::model::ObjKind;
+    ObjKind::ALL.iter().map(|k| doc.count(*k)).sum()
+}
+
+fn file_kb(path: &Path) -> u64 {
+    std::fs::metadata(path).expect("size").len() / 1024
+}
+
+/// The figures of "done when": the big store's commands against `json.load`, and import
+/// against PyYAML.
+fn big_store(dir: &Path, four_n: &Sample) {
+    let arg = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
+    let big = sample(dir, 1, false);
+    let size = std::fs::metadata(&big.store).expect("size").len();
+    let json_load = python(JSON_LOAD, &big.store);
+    println!(
+        "\nthe big store: {} MB; Python's json.load of it: {}",
+        size / 1_000_000,
+        json_load.map_or("not measured (python3 missing)".into(), ms)
+    );
+    println!("\n| command | time | × json.load | peak memory | × store size |");
+    println!("|---|---|---|---|---|");
+    let store = arg(&big.store);
+    for (label, rest) in commands(&big) {
+        let mut args = vec!["--store", store.as_str()];
+        args.extend(rest.iter().map(String::as_str));
+        let m = measure(&args, &|| {});
+        let ratio = json_load.map_or("-".into(), |j| {
+            format!("{:.2}", m.time.as_secs_f64() / j.as_secs_f64())
+        });
+        println!(
+            "| {label} | {} | {ratio} | {} MB | {:.2} |",
+            ms(m.time),
+            m.peak_bytes / 1_000_000,
+            m.peak_bytes as f64 / size as f64
+        );
+    }
+    let new_store = dir.join("imported-4n.json");
+    let fresh = || {
+        let _ = std::fs::remove_file(&new_store);
+    };
+    let m = measure(
+        &[
+            "--store",
+            &arg(&new_store),
+            "import",
+            &arg(&four_n.blueprint),
+        ],
+        &fresh,
+    );
+    let entries = std::fs::read_to_string(&four_n.blueprint)
+        .expect("blueprint")
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- model:"))
+        .count();
+    let pyyaml = python(PYYAML, &four_n.blueprint);
+    println!(
+        "\nimport of the 4n blueprint ({entries} entries): {} ({} MB peak); PyYAML's C loader reading it: {}{}",
+        ms(m.time),
+        m.peak_bytes / 1_000_000,
+        pyyaml.map_or("not measured (python3 with PyYAML missing)".into(), ms),
+        pyyaml.map_or(String::new(), |p| format!(
+            " ({:.2}×, at most 0.25)",
+            m.time.as_secs_f64() / p.as_secs_f64()
+        ))
+    );
+}
