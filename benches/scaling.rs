@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bindery::generate::{Sizes, generate};
-use bindery::model::Document;
+use bindery::model::ObjKind;
 use bindery::store::Store;
 use bindery::tui::keys::parse_keys;
 use bindery::tui::screen::render;
@@ -58,13 +58,21 @@ print(time.perf_counter() - start)
 
 struct Measured {
     time: Duration,
+    /// User and system time: the work done, which other processes on the machine do not
+    /// inflate as they do the wall time (what the growth factors compare).
+    cpu: Duration,
     peak_bytes: u64,
+}
+
+fn cpu_time(usage: &libc::rusage) -> Duration {
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 /// Runs the binary once; its wall time and peak resident memory.
 fn run_once(args: &[&str]) -> Measured {
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_bindery"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bindery"))
         .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -82,8 +90,11 @@ fn run_once(args: &[&str]) -> Measured {
         libc::WIFEXITED(status) && code <= 1,
         "bindery {args:?} failed ({status})"
     );
+    // Reaped by wait4 above: this only lets the handle know (and fails quietly).
+    let _ = child.try_wait();
     Measured {
         time,
+        cpu: cpu_time(&usage),
         peak_bytes: usage.ru_maxrss as u64 * 1024,
     }
 }
@@ -92,16 +103,20 @@ fn run_once(args: &[&str]) -> Measured {
 /// measured), for commands that need a fresh start.
 fn measure(args: &[&str], before: &dyn Fn()) -> Measured {
     let mut times = Vec::new();
+    let mut cpus = Vec::new();
     let mut peak = 0;
     for _ in 0..runs() {
         before();
         let m = run_once(args);
         times.push(m.time);
+        cpus.push(m.cpu);
         peak = peak.max(m.peak_bytes);
     }
     times.sort();
+    cpus.sort();
     Measured {
         time: times[times.len() / 2],
+        cpu: cpus[cpus.len() / 2],
         peak_bytes: peak,
     }
 }
@@ -127,16 +142,53 @@ fn python(script: &str, file: &Path) -> Option<Duration> {
 }
 
 /// A store on disk of the big store's size divided by `divisor`, with its `export --all`
-/// when asked for.
+/// when asked for, and the names the commands are run on.
 struct Sample {
     store: PathBuf,
     blueprint: PathBuf,
-    doc: Document,
+    /// A flow (the 200-binding one), a stage, a policy, a group and a user.
+    names: [String; 5],
+    objects: usize,
 }
 
+/// The stores are made by another process running this benchmark with `--generate`: the
+/// peak memory of a process started from this one counts this one's peak (the kernel carries
+/// it over when the child execs), so this one never holds a large document.
 fn sample(dir: &Path, divisor: usize, with_blueprint: bool) -> Sample {
+    let store = dir.join(format!("store-{divisor}.json"));
+    let out = Command::new(std::env::current_exe().expect("this benchmark"))
+        .arg("--generate")
+        .arg(divisor.to_string())
+        .arg(&store)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("generate a store");
+    assert!(out.status.success(), "generate a store");
+    let (names, objects): ([String; 5], usize) =
+        serde_json::from_slice(&out.stdout).expect("the generator's answer");
+    let blueprint = dir.join(format!("blueprint-{divisor}.yaml"));
+    if with_blueprint {
+        let status = Command::new(env!("CARGO_BIN_EXE_bindery"))
+            .arg("--store")
+            .arg(&store)
+            .args(["export", "--all", "-o"])
+            .arg(&blueprint)
+            .status()
+            .expect("export");
+        assert!(status.success(), "export --all");
+    }
+    Sample {
+        store,
+        blueprint,
+        names,
+        objects,
+    }
+}
+
+/// `--generate DIVISOR PATH`: writes the store and prints its names and object count.
+fn generate_store(divisor: usize, path: &Path) {
     let big = Sizes::big();
-    let sizes = Sizes {
+    let doc = generate(Sizes {
         flows: big.flows / divisor,
         stages: big.stages / divisor,
         stage_bindings: big.stage_bindings / divisor,
@@ -144,40 +196,23 @@ fn sample(dir: &Path, divisor: usize, with_blueprint: bool) -> Sample {
         users: big.users / divisor,
         groups: big.groups / divisor,
         ..big
-    };
-    let store = dir.join(format!("store-{divisor}.json"));
-    let doc = generate(sizes);
-    Store::create(&store, doc.clone()).expect("create the store");
-    let blueprint = dir.join(format!("blueprint-{divisor}.yaml"));
-    if !with_blueprint {
-        return Sample {
-            store,
-            blueprint,
-            doc,
-        };
-    }
-    let path = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
-    let status = Command::new(env!("CARGO_BIN_EXE_bindery"))
-        .args(["--store", &path(&store), "export", "--all", "-o"])
-        .arg(&blueprint)
-        .status()
-        .expect("export");
-    assert!(status.success(), "export --all");
-    Sample {
-        store,
-        blueprint,
-        doc,
-    }
+    });
+    let first = |name: Option<&str>| name.expect("the generated store has one").to_string();
+    let names = [
+        first(doc.flows.iter().next().map(|f| f.slug.as_str())),
+        first(doc.stages.iter().next().map(|x| x.name.as_str())),
+        first(doc.policies.iter().next().map(|x| x.name.as_str())),
+        first(doc.groups.iter().next().map(|x| x.name.as_str())),
+        first(doc.users.iter().next().map(|x| x.username.as_str())),
+    ];
+    let objects: usize = ObjKind::ALL.iter().map(|k| doc.count(*k)).sum();
+    Store::create(path, doc).expect("create the store");
+    println!("{}", serde_json::json!([names, objects]));
 }
 
 /// Every command an administrator runs, with arguments that fit the store.
 fn commands(s: &Sample) -> Vec<(String, Vec<String>)> {
-    let first = |name: Option<&str>| name.expect("the generated store has one").to_string();
-    let flow = first(s.doc.flows.iter().next().map(|f| f.slug.as_str()));
-    let stage = first(s.doc.stages.iter().next().map(|x| x.name.as_str()));
-    let policy = first(s.doc.policies.iter().next().map(|x| x.name.as_str()));
-    let group = first(s.doc.groups.iter().next().map(|x| x.name.as_str()));
-    let user = first(s.doc.users.iter().next().map(|x| x.username.as_str()));
+    let [flow, stage, policy, group, user] = &s.names;
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     let mut add = |label: String, args: &[&str]| {
         out.push((label, args.iter().map(|a| a.to_string()).collect()));
@@ -197,24 +232,24 @@ fn commands(s: &Sample) -> Vec<(String, Vec<String>)> {
     }
     add("lint".into(), &["lint"]);
     add("lint --json".into(), &["lint", "--json"]);
-    add("where-used stage".into(), &["where-used", "stage", &stage]);
+    add("where-used stage".into(), &["where-used", "stage", stage]);
     add(
         "where-used policy".into(),
-        &["where-used", "policy", &policy],
+        &["where-used", "policy", policy],
     );
-    add("where-used group".into(), &["where-used", "group", &group]);
-    add("where-used user".into(), &["where-used", "user", &user]);
+    add("where-used group".into(), &["where-used", "group", group]);
+    add("where-used user".into(), &["where-used", "user", user]);
     add(
         "plan (200-binding flow) --json".into(),
-        &["plan", &flow, "--user", &user, "--json"],
+        &["plan", flow, "--user", user, "--json"],
     );
-    add("diagram".into(), &["diagram", &flow]);
+    add("diagram".into(), &["diagram", flow]);
     add(
         "diagram --format mermaid".into(),
-        &["diagram", &flow, "--format", "mermaid"],
+        &["diagram", flow, "--format", "mermaid"],
     );
     add("log".into(), &["log"]);
-    add("export FLOW".into(), &["export", &flow]);
+    add("export FLOW".into(), &["export", flow]);
     add("export --all".into(), &["export", "--all"]);
     add(
         "screen (first frame, 200x50)".into(),
@@ -260,6 +295,11 @@ fn ms(d: Duration) -> String {
 }
 
 fn growth(rows: &[(String, [Duration; 3])]) {
+    println!(
+        "\ncommands: CPU time (user + system) of the process, the median of {} runs; key presses: \
+         handled and drawn at 200x50 in this process, the median of 21",
+        runs()
+    );
     println!("\n| work | n | 2n | 4n | growth n→2n | growth n→4n |");
     println!("|---|---|---|---|---|---|");
     let mut worst = 0.0f64;
@@ -283,6 +323,11 @@ fn growth(rows: &[(String, [Duration; 3])]) {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--generate") {
+        let divisor = args[at + 1].parse().expect("a divisor");
+        return generate_store(divisor, Path::new(&args[at + 2]));
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let arg = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
     let samples: Vec<Sample> = [20, 10, 5]
@@ -291,9 +336,9 @@ fn main() {
         .collect();
     println!(
         "stores: n = {} objects ({} KB), 2n, 4n = {} objects ({} KB)",
-        object_count(&samples[0].doc),
+        samples[0].objects,
         file_kb(&samples[0].store),
-        object_count(&samples[2].doc),
+        samples[2].objects,
         file_kb(&samples[2].store)
     );
 
@@ -306,12 +351,12 @@ fn main() {
     let mut reimport = [Duration::ZERO; 3];
     for (i, s) in samples.iter().enumerate() {
         let bp = arg(&s.blueprint);
-        import[i] = measure(&["--store", &arg(&new_store), "import", &bp], &fresh).time;
+        import[i] = measure(&["--store", &arg(&new_store), "import", &bp], &fresh).cpu;
         let copy = dir.path().join("copy.json");
         let restore = || {
             std::fs::copy(&s.store, &copy).expect("copy the store");
         };
-        reimport[i] = measure(&["--store", &arg(&copy), "import", &bp], &restore).time;
+        reimport[i] = measure(&["--store", &arg(&copy), "import", &bp], &restore).cpu;
     }
     rows.push((
         "import of its `export --all` into a new store".into(),
@@ -319,16 +364,18 @@ fn main() {
     ));
     rows.push(("import of its `export --all` onto itself".into(), reimport));
     let per_sample: Vec<Vec<(String, Vec<String>)>> = samples.iter().map(commands).collect();
-    for c in 0..per_sample[0].len() {
+    for (c, (label, _)) in per_sample[0].iter().enumerate() {
         let mut times = [Duration::ZERO; 3];
         for (i, s) in samples.iter().enumerate() {
             let store = arg(&s.store);
             let mut args = vec!["--store", store.as_str()];
             args.extend(per_sample[i][c].1.iter().map(String::as_str));
-            times[i] = measure(&args, &|| {}).time;
+            times[i] = measure(&args, &|| {}).cpu;
         }
-        rows.push((per_sample[0][c].0.clone(), times));
+        rows.push((label.clone(), times));
     }
+    // Measured before the key presses, which load stores into this process.
+    let big = big_store(dir.path(), &samples[2]);
     for (label, setup, key) in KEY_PRESSES {
         let mut times = [Duration::ZERO; 3];
         for (i, s) in samples.iter().enumerate() {
@@ -337,13 +384,7 @@ fn main() {
         rows.push((label.to_string(), times));
     }
     growth(&rows);
-
-    big_store(dir.path(), &samples[2]);
-}
-
-fn object_count(doc: &Document) -> usize {
-    use bindery::model::ObjKind;
-    ObjKind::ALL.iter().map(|k| doc.count(*k)).sum()
+    print!("{big}");
 }
 
 fn file_kb(path: &Path) -> u64 {
@@ -352,18 +393,24 @@ fn file_kb(path: &Path) -> u64 {
 
 /// The figures of "done when": the big store's commands against `json.load`, and import
 /// against PyYAML.
-fn big_store(dir: &Path, four_n: &Sample) {
+fn big_store(dir: &Path, four_n: &Sample) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::new();
     let arg = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
     let big = sample(dir, 1, false);
     let size = std::fs::metadata(&big.store).expect("size").len();
     let json_load = python(JSON_LOAD, &big.store);
-    println!(
+    let _ = writeln!(
+        text,
         "\nthe big store: {} MB; Python's json.load of it: {}",
         size / 1_000_000,
         json_load.map_or("not measured (python3 missing)".into(), ms)
     );
-    println!("\n| command | time | × json.load | peak memory | × store size |");
-    println!("|---|---|---|---|---|");
+    let _ = writeln!(
+        text,
+        "\n| command | time | × json.load | peak memory | × store size |"
+    );
+    let _ = writeln!(text, "|---|---|---|---|---|");
     let store = arg(&big.store);
     for (label, rest) in commands(&big) {
         let mut args = vec!["--store", store.as_str()];
@@ -372,7 +419,8 @@ fn big_store(dir: &Path, four_n: &Sample) {
         let ratio = json_load.map_or("-".into(), |j| {
             format!("{:.2}", m.time.as_secs_f64() / j.as_secs_f64())
         });
-        println!(
+        let _ = writeln!(
+            text,
             "| {label} | {} | {ratio} | {} MB | {:.2} |",
             ms(m.time),
             m.peak_bytes / 1_000_000,
@@ -398,7 +446,8 @@ fn big_store(dir: &Path, four_n: &Sample) {
         .filter(|l| l.trim_start().starts_with("- model:"))
         .count();
     let pyyaml = python(PYYAML, &four_n.blueprint);
-    println!(
+    let _ = writeln!(
+        text,
         "\nimport of the 4n blueprint ({entries} entries): {} ({} MB peak); PyYAML's C loader reading it: {}{}",
         ms(m.time),
         m.peak_bytes / 1_000_000,
@@ -408,4 +457,5 @@ fn big_store(dir: &Path, four_n: &Sample) {
             m.time.as_secs_f64() / p.as_secs_f64()
         ))
     );
+    text
 }
