@@ -255,7 +255,11 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
     let table_area = simulate_table(area);
     let height = usize::from(table_area.height.saturating_sub(1)).max(1);
     let first = sim.list.scroll_for(height);
-    let outcome_of = |binding: uuid::Uuid| plan.stages.iter().find(|s| s.binding == binding);
+    // A binding's stage in the plan, by id: a search of the plan per row drawn would grow with
+    // the flow's size times the rows on screen.
+    let planned_stages: std::collections::HashMap<uuid::Uuid, _> =
+        plan.stages.iter().rev().map(|s| (s.binding, s)).collect();
+    let outcome_of = |binding: uuid::Uuid| planned_stages.get(&binding).copied();
     let width = usize::from(table_area.width);
     // Room for "; ends the flow here" after an outcome only when some stage needs it.
     let effects = plan.stages.iter().any(|s| !effect(s).is_empty());
