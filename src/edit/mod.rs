@@ -9,6 +9,7 @@ mod history;
 mod op;
 mod patch;
 mod reorder;
+mod unique;
 
 pub use diff::{FieldChange, both_sides, field_changes, show};
 pub use duplicate::{Depth, duplicate_flow};
@@ -42,6 +43,9 @@ pub struct Batch<'a> {
     patch: Patch,
     /// Where each object's change stands in the patch, so that merging stays linear.
     positions: std::collections::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
+    /// For a batch of many changes: who holds each unique key, so that checking a change
+    /// does not walk its table.
+    unique: Option<unique::UniqueIndex>,
     committed: bool,
 }
 
@@ -51,6 +55,7 @@ impl<'a> Batch<'a> {
             doc,
             patch: Patch::new(label),
             positions: Default::default(),
+            unique: None,
             committed: false,
         }
     }
@@ -60,8 +65,22 @@ impl<'a> Batch<'a> {
         self.doc
     }
 
+    /// Indexes the unique keys for the operations to come: worth it for many of them.
+    pub fn index_unique_keys(&mut self) {
+        if self.unique.is_none() {
+            self.unique = Some(unique::UniqueIndex::build(self.doc));
+        }
+    }
+
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
-        let patch = apply(self.doc, op)?;
+        let patch = match &self.unique {
+            Some(index) => op.plan_with(self.doc, index)?,
+            None => op.plan(self.doc)?,
+        };
+        patch.apply_unchecked(self.doc);
+        if let Some(index) = &mut self.unique {
+            index.note(&patch);
+        }
         self.patch.merge(&mut self.positions, patch.clone());
         Ok(patch)
     }
