@@ -759,7 +759,7 @@ impl FileImport<'_> {
 
     /// Applies an operation, keeping the lookups' indexes up to date with it.
     fn apply(&self, batch: &mut Batch, op: &Op) -> Result<(), crate::edit::EditError> {
-        let patch = batch.apply(op)?;
+        let patch = batch.apply_unlabelled(op)?;
         self.lookup.note(batch.doc(), &patch);
         Ok(())
     }

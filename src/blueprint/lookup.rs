@@ -50,10 +50,10 @@ pub struct Lookup {
 }
 
 /// The model part of a signature: what tells apart objects of one kind in different tables.
-fn space(kind: ObjKind, model: &str) -> String {
+fn space(kind: ObjKind, model: &str) -> &str {
     match kind {
-        ObjKind::Stage | ObjKind::Policy | ObjKind::Other => model.to_string(),
-        _ => String::new(),
+        ObjKind::Stage | ObjKind::Policy | ObjKind::Other => model,
+        _ => "",
     }
 }
 
@@ -160,7 +160,7 @@ impl Lookup {
     ) -> Vec<Uuid> {
         let signature = Signature {
             kind,
-            model: space(kind, model),
+            model: space(kind, model).to_string(),
             fields,
         };
         let mut ix = self.indexes.borrow_mut();

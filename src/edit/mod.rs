@@ -73,9 +73,19 @@ impl<'a> Batch<'a> {
     }
 
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
+        // Worded against the document before the change, as planning does.
+        let label = op.label(self.doc);
+        let mut patch = self.apply_unlabelled(op)?;
+        patch.label = label;
+        Ok(patch)
+    }
+
+    /// [`Self::apply`], leaving the returned patch's label empty: for callers applying many
+    /// operations who do not show each one (wording one costs lookups). A refusal is worded.
+    pub fn apply_unlabelled(&mut self, op: &Op) -> Result<Patch, EditError> {
         let patch = match &self.unique {
-            Some(index) => op.plan_with(self.doc, index)?,
-            None => op.plan(self.doc)?,
+            Some(index) => op.plan_unlabelled(self.doc, index)?,
+            None => op.plan_unlabelled(self.doc, &crate::model::check::Scan)?,
         };
         patch.apply_unchecked(self.doc);
         if let Some(index) = &mut self.unique {

@@ -114,7 +114,22 @@ impl Op {
 
     /// [`Self::plan`], asking `holders` who holds a unique key.
     pub fn plan_with(&self, doc: &Document, holders: &dyn Holders) -> Result<Patch, EditError> {
-        self.plan_as(doc, Rules::Api, holders)
+        let mut patch = self.plan_unlabelled(doc, holders)?;
+        patch.label = self.label(doc);
+        Ok(patch)
+    }
+
+    /// [`Self::plan_with`] without wording the operation (the patch's label is empty) unless
+    /// it is refused: for batches of many operations whose own labels nobody reads.
+    pub fn plan_unlabelled(
+        &self,
+        doc: &Document,
+        holders: &dyn Holders,
+    ) -> Result<Patch, EditError> {
+        self.plan_as(doc, Rules::Api, holders).map_err(|mut e| {
+            e.action = self.label(doc);
+            e
+        })
     }
 
     fn plan_as(
@@ -123,7 +138,8 @@ impl Op {
         rules: Rules,
         holders: &dyn Holders,
     ) -> Result<Patch, EditError> {
-        let label = self.label(doc);
+        // Worded by the caller, only when needed: describing costs lookups.
+        let label = String::new();
         let changes = match self {
             Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database, holders),
             Op::Create(obj) => plan_create(doc, obj, rules, holders, &label)?,
