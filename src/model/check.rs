@@ -375,14 +375,14 @@ pub fn object_problems_with(
             ));
         }
     }
-    if let Some(key) = binding_key(obj) {
-        if holders.taken(doc, &UniqueKey::Binding(kind, key), id) {
-            let message = match obj {
-                Obj::StageBinding(_) => "this stage is already bound to this flow at this order",
-                _ => "this policy is already bound to this target at this order",
-            };
-            out.push(ObjectProblem::new("order", message.to_string(), None));
-        }
+    if let Some(key) = binding_key(obj)
+        && holders.taken(doc, &UniqueKey::Binding(kind, key), id)
+    {
+        let message = match obj {
+            Obj::StageBinding(_) => "this stage is already bound to this flow at this order",
+            _ => "this policy is already bound to this target at this order",
+        };
+        out.push(ObjectProblem::new("order", message.to_string(), None));
     }
     out
 }
