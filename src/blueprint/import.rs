@@ -113,7 +113,7 @@ pub fn import(
 ) -> Result<Vec<FileReport>, ImportError> {
     let budget = TagBudget::new(options.max_tag_output);
     let lookup = Lookup::new();
-    batch.index_unique_keys();
+    batch.index();
     sources
         .iter()
         .map(|s| import_file(batch, s, options, &budget, &lookup))
@@ -497,8 +497,8 @@ impl FileImport<'_> {
                     let delete = Op::Delete(obj.kind(), obj.id());
                     // Described before the delete, while the flows and stages that the
                     // cascaded bindings name are still there to name them.
-                    let before = delete
-                        .plan(batch.doc())
+                    let before = batch
+                        .plan_unlabelled(&delete)
                         .map_err(|e| fail(self, e.to_string()))?
                         .removed()
                         .map(|o| batch.doc().describe(o))

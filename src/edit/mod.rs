@@ -36,6 +36,13 @@ pub fn apply_all(doc: &mut Document, label: &str, ops: &[Op]) -> Result<Patch, E
     Ok(batch.commit())
 }
 
+/// What a batch of many operations looks up instead of walking tables, kept up to date with
+/// each operation it applies.
+pub(crate) struct Indexes {
+    pub(crate) unique: unique::UniqueIndex,
+    pub(crate) referrers: cascade::Referrers,
+}
+
 /// Several operations that become one step. Each sees the ones before it; unless committed,
 /// the batch undoes them all when dropped, so an error anywhere leaves the document as it was.
 pub struct Batch<'a> {
@@ -43,9 +50,8 @@ pub struct Batch<'a> {
     patch: Patch,
     /// Where each object's change stands in the patch, so that merging stays linear.
     positions: std::collections::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
-    /// For a batch of many changes: who holds each unique key, so that checking a change
-    /// does not walk its table.
-    unique: Option<unique::UniqueIndex>,
+    /// For a batch of many changes: what checking and planning one would walk a table for.
+    indexes: Option<Indexes>,
     committed: bool,
 }
 
@@ -55,7 +61,7 @@ impl<'a> Batch<'a> {
             doc,
             patch: Patch::new(label),
             positions: Default::default(),
-            unique: None,
+            indexes: None,
             committed: false,
         }
     }
@@ -65,10 +71,14 @@ impl<'a> Batch<'a> {
         self.doc
     }
 
-    /// Indexes the unique keys for the operations to come: worth it for many of them.
-    pub fn index_unique_keys(&mut self) {
-        if self.unique.is_none() {
-            self.unique = Some(unique::UniqueIndex::build(self.doc));
+    /// Indexes the store for the operations to come (who holds each unique key, who refers
+    /// to each object): worth it for many of them.
+    pub fn index(&mut self) {
+        if self.indexes.is_none() {
+            self.indexes = Some(Indexes {
+                unique: unique::UniqueIndex::build(self.doc),
+                referrers: cascade::Referrers::build(self.doc),
+            });
         }
     }
 
@@ -80,16 +90,19 @@ impl<'a> Batch<'a> {
         Ok(patch)
     }
 
+    /// What applying `op` would change, without applying it (its label left empty).
+    pub fn plan_unlabelled(&self, op: &Op) -> Result<Patch, EditError> {
+        op.plan_unlabelled(self.doc, self.indexes.as_ref())
+    }
+
     /// [`Self::apply`], leaving the returned patch's label empty: for callers applying many
     /// operations who do not show each one (wording one costs lookups). A refusal is worded.
     pub fn apply_unlabelled(&mut self, op: &Op) -> Result<Patch, EditError> {
-        let patch = match &self.unique {
-            Some(index) => op.plan_unlabelled(self.doc, index)?,
-            None => op.plan_unlabelled(self.doc, &crate::model::check::Scan)?,
-        };
+        let patch = op.plan_unlabelled(self.doc, self.indexes.as_ref())?;
         patch.apply_unchecked(self.doc);
-        if let Some(index) = &mut self.unique {
-            index.note(&patch);
+        if let Some(indexes) = &mut self.indexes {
+            indexes.unique.note(&patch);
+            indexes.referrers.note(&patch);
         }
         self.patch.merge(&mut self.positions, patch.clone());
         Ok(patch)

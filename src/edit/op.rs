@@ -3,7 +3,8 @@
 
 use uuid::Uuid;
 
-use super::cascade::delete_changes;
+use super::Indexes;
+use super::cascade::{delete_changes, delete_changes_indexed};
 use super::patch::{Change, Patch};
 use super::reorder::{Sibling, move_one};
 use crate::model::check::{Holders, Scan, check_object_with};
@@ -109,24 +110,20 @@ impl Op {
 
     /// Validates the operation against `doc` and returns the patch that performs it.
     pub fn plan(&self, doc: &Document) -> Result<Patch, EditError> {
-        self.plan_with(doc, &Scan)
-    }
-
-    /// [`Self::plan`], asking `holders` who holds a unique key.
-    pub fn plan_with(&self, doc: &Document, holders: &dyn Holders) -> Result<Patch, EditError> {
-        let mut patch = self.plan_unlabelled(doc, holders)?;
+        let mut patch = self.plan_unlabelled(doc, None)?;
         patch.label = self.label(doc);
         Ok(patch)
     }
 
-    /// [`Self::plan_with`] without wording the operation (the patch's label is empty) unless
-    /// it is refused: for batches of many operations whose own labels nobody reads.
-    pub fn plan_unlabelled(
+    /// [`Self::plan`] without wording the operation (the patch's label is empty) unless it is
+    /// refused, looking up through a batch's `indexes` when it has them: for batches of many
+    /// operations whose own labels nobody reads.
+    pub(crate) fn plan_unlabelled(
         &self,
         doc: &Document,
-        holders: &dyn Holders,
+        indexes: Option<&Indexes>,
     ) -> Result<Patch, EditError> {
-        self.plan_as(doc, Rules::Api, holders).map_err(|mut e| {
+        self.plan_as(doc, Rules::Api, indexes).map_err(|mut e| {
             e.action = self.label(doc);
             e
         })
@@ -136,19 +133,26 @@ impl Op {
         &self,
         doc: &Document,
         rules: Rules,
-        holders: &dyn Holders,
+        indexes: Option<&Indexes>,
     ) -> Result<Patch, EditError> {
+        let holders: &dyn Holders = match indexes {
+            Some(indexes) => &indexes.unique,
+            None => &Scan,
+        };
         // Worded by the caller, only when needed: describing costs lookups.
         let label = String::new();
         let changes = match self {
-            Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database, holders),
+            Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database, indexes),
             Op::Create(obj) => plan_create(doc, obj, rules, holders, &label)?,
             Op::Update(obj) => plan_update(doc, obj, rules, holders, &label)?,
             Op::Delete(kind, id) => {
                 if !doc.contains(*kind, *id) {
                     return refuse(&label, format!("no {} with id {id}", kind.noun()));
                 }
-                delete_changes(doc, *kind, *id)
+                match indexes {
+                    Some(indexes) => delete_changes_indexed(doc, *kind, *id, &indexes.referrers),
+                    None => delete_changes(doc, *kind, *id),
+                }
             }
             Op::MoveStageBinding { id, up } => {
                 plan_move(doc, &doc.stage_bindings, *id, *up, &label)?

@@ -139,7 +139,7 @@ mod tests {
             let mut doc = doc.clone();
             let mut batch = Batch::new(&mut doc, "test");
             if indexed {
-                batch.index_unique_keys();
+                batch.index();
             }
             ops.iter()
                 .map(|op| batch.apply(op).map(|_| ()))
