@@ -486,6 +486,11 @@ impl FileImport<'_> {
                     .find_meta(batch.doc(), &model, &attrs)
                     .map(Obj::Other)
             }
+            // A policy binding kept as an other object is looked up among those.
+            ObjKind::Other => self
+                .lookup
+                .find_other(batch.doc(), &model, &identifiers_map)
+                .map(Obj::Other),
             _ => self.lookup.find(batch.doc(), &model, &identifiers_map),
         };
         let fail = |this: &Self, message: String| this.error(node.mark, n, &model, message);

@@ -293,7 +293,7 @@ impl Lookup {
     }
 
     /// [`others::find`], through the indexes.
-    fn find_other(
+    pub fn find_other(
         &self,
         doc: &Document,
         model: &str,

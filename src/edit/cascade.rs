@@ -236,18 +236,22 @@ mod tests {
             PolicyBinding::new(Target::Flow(flows[1].id), Subject::Group(child.id), 0),
             PolicyBinding::new(Target::Flow(flows[2].id), Subject::User(user.id), 0),
         ];
-        flows.iter().for_each(|x| drop(doc.flows.put(x.clone())));
-        stages.iter().for_each(|x| drop(doc.stages.put(x.clone())));
+        flows.iter().for_each(|x| {
+            doc.flows.put(x.clone());
+        });
+        stages.iter().for_each(|x| {
+            doc.stages.put(x.clone());
+        });
         doc.policies.put(policy.clone());
         doc.groups.put(parent.clone());
         doc.groups.put(child.clone());
         doc.users.put(user.clone());
-        bindings
-            .iter()
-            .for_each(|x| drop(doc.stage_bindings.put(x.clone())));
-        policy_bindings
-            .iter()
-            .for_each(|x| drop(doc.policy_bindings.put(x.clone())));
+        bindings.iter().for_each(|x| {
+            doc.stage_bindings.put(x.clone());
+        });
+        policy_bindings.iter().for_each(|x| {
+            doc.policy_bindings.put(x.clone());
+        });
         let mut again = stages[1].clone();
         again.name = "s1 again".into();
         let ops = vec![
