@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::lookup::Lookup;
 use super::models::{attrs_of, resolve, target_of};
 use crate::model::typed::{FieldProblem, from_json};
 use crate::model::{
@@ -30,6 +31,19 @@ pub fn build(
     existing: Option<&Obj>,
     data: &Map<String, Value>,
 ) -> Result<(Obj, Built), FieldProblem> {
+    build_in(doc, &Lookup::new(), kind, model, existing, data)
+}
+
+/// [`build`] with the importer's lookups: `lookup` must have been told of every change to
+/// `doc` since its first use.
+pub(super) fn build_in(
+    doc: &Document,
+    lookup: &Lookup,
+    kind: ObjKind,
+    model: &str,
+    existing: Option<&Obj>,
+    data: &Map<String, Value>,
+) -> Result<(Obj, Built), FieldProblem> {
     let mut merged = existing.map(|o| attrs_of(doc, o)).unwrap_or_default();
     for (key, value) in data {
         merged.insert(key.clone(), value.clone());
@@ -50,10 +64,10 @@ pub fn build(
             Obj::StageBinding(stage_binding(doc, id, &mut merged, &mut built)?)
         }
         ObjKind::PolicyBinding => {
-            Obj::PolicyBinding(policy_binding(doc, id, &mut merged, &mut built)?)
+            Obj::PolicyBinding(policy_binding(doc, lookup, id, &mut merged, &mut built)?)
         }
-        ObjKind::User => Obj::User(user(doc, id, existing, &mut merged, &mut built)?),
-        ObjKind::Group => Obj::Group(group(doc, id, &mut merged, &mut built)?),
+        ObjKind::User => Obj::User(user(doc, lookup, id, existing, &mut merged, &mut built)?),
+        ObjKind::Group => Obj::Group(group(doc, lookup, id, &mut merged, &mut built)?),
         // Kept verbatim by the importer (`super::others`), never built from attributes.
         ObjKind::Other => return Err(format!("{model} is not managed by bindery").into()),
     };
@@ -267,6 +281,7 @@ fn stage_binding(
 
 fn policy_binding(
     doc: &Document,
+    lookup: &Lookup,
     id: Uuid,
     map: &mut Map<String, Value>,
     built: &mut Built,
@@ -282,7 +297,8 @@ fn policy_binding(
     let pick = |field: &str, kind: ObjKind| -> Result<Option<Uuid>, FieldProblem> {
         match map.get(field) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => resolve(doc, value, &[kind])
+            Some(value) => lookup
+                .resolve(doc, value, &[kind])
                 .map(|(_, id)| Some(id))
                 .ok_or_else(|| {
                     FieldProblem::new(
@@ -329,6 +345,7 @@ fn policy_binding(
 
 fn ref_list(
     doc: &Document,
+    lookup: &Lookup,
     map: &Map<String, Value>,
     field: &str,
     kind: ObjKind,
@@ -341,12 +358,15 @@ fn ref_list(
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                resolve(doc, v, &[kind]).map(|(_, id)| id).ok_or_else(|| {
-                    FieldProblem::new(
-                        format!("{field}[{i}]"),
-                        format!("{v} is not a {} in the store", kind.noun()),
-                    )
-                })
+                lookup
+                    .resolve(doc, v, &[kind])
+                    .map(|(_, id)| id)
+                    .ok_or_else(|| {
+                        FieldProblem::new(
+                            format!("{field}[{i}]"),
+                            format!("{v} is not a {} in the store", kind.noun()),
+                        )
+                    })
             })
             .collect(),
         Some(other) => Err(FieldProblem::new(
@@ -358,12 +378,13 @@ fn ref_list(
 
 fn user(
     doc: &Document,
+    lookup: &Lookup,
     id: Uuid,
     existing: Option<&Obj>,
     map: &mut Map<String, Value>,
     built: &mut Built,
 ) -> Result<User, FieldProblem> {
-    let groups = ref_list(doc, map, "groups", ObjKind::Group)?;
+    let groups = ref_list(doc, lookup, map, "groups", ObjKind::Group)?;
     let pk = match (existing, map.get("pk")) {
         (Some(Obj::User(u)), _) if u.pk.is_some() => u.pk,
         (_, Some(Value::Number(n))) => n.as_i64(),
@@ -392,13 +413,14 @@ fn user(
 
 fn group(
     doc: &Document,
+    lookup: &Lookup,
     id: Uuid,
     map: &mut Map<String, Value>,
     built: &mut Built,
 ) -> Result<Group, FieldProblem> {
-    let parents = ref_list(doc, map, "parents", ObjKind::Group)?;
+    let parents = ref_list(doc, lookup, map, "parents", ObjKind::Group)?;
     if map.contains_key("users") {
-        built.members = Some(ref_list(doc, map, "users", ObjKind::User)?);
+        built.members = Some(ref_list(doc, lookup, map, "users", ObjKind::User)?);
     }
     let mut fields = take_known(
         map,

@@ -10,8 +10,9 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use super::build::build;
+use super::build::build_in;
 use super::host::ImportOptions;
+use super::lookup::Lookup;
 use super::models::{self, kind_of, pk_of};
 use super::others;
 use super::serializers::entry_problem;
@@ -111,9 +112,11 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Vec<FileReport>, ImportError> {
     let budget = TagBudget::new(options.max_tag_output);
+    let lookup = Lookup::new();
+    batch.index();
     sources
         .iter()
-        .map(|s| import_file(batch, s, options, &budget))
+        .map(|s| import_file(batch, s, options, &budget, &lookup))
         .collect()
 }
 
@@ -121,6 +124,7 @@ struct FileImport<'s> {
     file: &'s str,
     options: &'s ImportOptions,
     budget: &'s TagBudget,
+    lookup: &'s Lookup,
     context: Map<String, Value>,
     ids: HashMap<String, Value>,
     /// pk written in the file → pk of the object it became, for raw-pk references.
@@ -135,6 +139,7 @@ fn import_file(
     source: &Source,
     options: &ImportOptions,
     budget: &TagBudget,
+    lookup: &Lookup,
 ) -> Result<FileReport, ImportError> {
     let file = source.name.as_str();
     let at = |mark: Mark, message: String| ImportError {
@@ -178,6 +183,7 @@ fn import_file(
         file,
         options,
         budget,
+        lookup,
         context: default_context(),
         ids: HashMap::new(),
         remap: HashMap::new(),
@@ -197,6 +203,7 @@ fn import_file(
             loops: Vec::new(),
             options,
             budget,
+            lookup,
             misses: Vec::new(),
             notes: Vec::new(),
         };
@@ -289,6 +296,7 @@ impl FileImport<'_> {
             loops: Vec::new(),
             options: self.options,
             budget: self.budget,
+            lookup: self.lookup,
             misses: Vec::new(),
             notes: Vec::new(),
         }
@@ -474,10 +482,16 @@ impl FileImport<'_> {
         let existing = match kind {
             ObjKind::Other if identifiers_map.is_empty() => {
                 let attrs = attrs.as_object().cloned().unwrap_or_default();
-                others::find_meta(batch.doc(), &model, &attrs).map(Obj::Other)
+                self.lookup
+                    .find_meta(batch.doc(), &model, &attrs)
+                    .map(Obj::Other)
             }
-            ObjKind::Other => others::find(batch.doc(), &model, &identifiers_map).map(Obj::Other),
-            _ => models::find(batch.doc(), &model, &identifiers_map),
+            // A policy binding kept as an other object is looked up among those.
+            ObjKind::Other => self
+                .lookup
+                .find_other(batch.doc(), &model, &identifiers_map)
+                .map(Obj::Other),
+            _ => self.lookup.find(batch.doc(), &model, &identifiers_map),
         };
         let fail = |this: &Self, message: String| this.error(node.mark, n, &model, message);
 
@@ -488,14 +502,13 @@ impl FileImport<'_> {
                     let delete = Op::Delete(obj.kind(), obj.id());
                     // Described before the delete, while the flows and stages that the
                     // cascaded bindings name are still there to name them.
-                    let before = delete
-                        .plan(batch.doc())
+                    let before = batch
+                        .plan_unlabelled(&delete)
                         .map_err(|e| fail(self, e.to_string()))?
                         .removed()
                         .map(|o| batch.doc().describe(o))
                         .collect();
-                    batch
-                        .apply(&delete)
+                    self.apply(batch, &delete)
                         .map_err(|e| fail(self, e.to_string()))?;
                     Outcome::Deleted(before)
                 }
@@ -520,40 +533,46 @@ impl FileImport<'_> {
             }
         }
 
-        let (obj, built) =
-            if kind == ObjKind::Other {
-                let before = match &existing {
-                    Some(Obj::Other(o)) => Some(o),
-                    _ => None,
-                };
-                let entry = others::Entry {
-                    model: model.clone(),
-                    blueprint_id: id.clone(),
-                    state: wanted_state.clone(),
-                    conditions: kept_conditions,
-                    identifiers: self.stored_section(batch, node, "identifiers", n, &model)?,
-                    attrs: self.stored_section(batch, node, "attrs", n, &model)?,
-                };
-                let obj = Obj::Other(others::build(batch.doc(), before, entry));
-                (obj, Default::default())
-            } else {
-                // authentik saves identifiers and attrs together, attrs winning.
-                let mut data = identifiers_map.clone();
-                if let Value::Object(attrs) = attrs {
-                    data.extend(attrs);
-                }
-                let at_field =
-                    |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
-                let (obj, built) = build(batch.doc(), kind, &model, existing.as_ref(), &data)
-                    .map_err(|problem| match missed_at(&missed, &problem) {
-                        Some(miss) => self.error(miss.mark, n, &model, miss.explains(&problem)),
-                        None => at_field(self, problem),
-                    })?;
-                if let Some(problem) = entry_problem(&model, &data) {
-                    return Err(at_field(self, problem));
-                }
-                (obj, built)
+        let (obj, built) = if kind == ObjKind::Other {
+            let before = match &existing {
+                Some(Obj::Other(o)) => Some(o),
+                _ => None,
             };
+            let entry = others::Entry {
+                model: model.clone(),
+                blueprint_id: id.clone(),
+                state: wanted_state.clone(),
+                conditions: kept_conditions,
+                identifiers: self.stored_section(batch, node, "identifiers", n, &model)?,
+                attrs: self.stored_section(batch, node, "attrs", n, &model)?,
+            };
+            let obj = Obj::Other(others::build(batch.doc(), before, entry));
+            (obj, Default::default())
+        } else {
+            // authentik saves identifiers and attrs together, attrs winning.
+            let mut data = identifiers_map.clone();
+            if let Value::Object(attrs) = attrs {
+                data.extend(attrs);
+            }
+            let at_field =
+                |this: &Self, problem: FieldProblem| this.at_field(node, n, &model, problem);
+            let (obj, built) = build_in(
+                batch.doc(),
+                self.lookup,
+                kind,
+                &model,
+                existing.as_ref(),
+                &data,
+            )
+            .map_err(|problem| match missed_at(&missed, &problem) {
+                Some(miss) => self.error(miss.mark, n, &model, miss.explains(&problem)),
+                None => at_field(self, problem),
+            })?;
+            if let Some(problem) = entry_problem(&model, &data) {
+                return Err(at_field(self, problem));
+            }
+            (obj, built)
+        };
         for field in &built.ignored {
             self.report.warnings.push(format!(
                 "entry {n} ({model}): attribute {field:?} is not modelled by bindery and was ignored"
@@ -562,14 +581,12 @@ impl FileImport<'_> {
         let outcome = match &existing {
             Some(before) if *before == obj => Outcome::Unchanged(batch.doc().describe(&obj)),
             Some(_) => {
-                batch
-                    .apply(&Op::AsImported(Box::new(Op::Update(obj.clone()))))
+                self.apply(batch, &Op::AsImported(Box::new(Op::Update(obj.clone()))))
                     .map_err(|e| self.refused(batch, node, n, &model, &obj, e.to_string()))?;
                 Outcome::Updated(batch.doc().describe(&obj))
             }
             None => {
-                batch
-                    .apply(&Op::AsImported(Box::new(Op::Create(obj.clone()))))
+                self.apply(batch, &Op::AsImported(Box::new(Op::Create(obj.clone()))))
                     .map_err(|e| self.refused(batch, node, n, &model, &obj, e.to_string()))?;
                 Outcome::Created(batch.doc().describe(&obj))
             }
@@ -745,6 +762,13 @@ impl FileImport<'_> {
         }
     }
 
+    /// Applies an operation, keeping the lookups' indexes up to date with it.
+    fn apply(&self, batch: &mut Batch, op: &Op) -> Result<(), crate::edit::EditError> {
+        let patch = batch.apply_unlabelled(op)?;
+        self.lookup.note(batch.doc(), &patch);
+        Ok(())
+    }
+
     fn remember(&mut self, id: Option<String>, pk: Value) {
         if let Some(id) = id {
             self.ids.insert(id, pk);
@@ -769,12 +793,21 @@ impl FileImport<'_> {
         group: uuid::Uuid,
         members: &[uuid::Uuid],
     ) -> Result<(), String> {
-        let changes: Vec<Op> = batch
-            .doc()
-            .users
-            .iter()
+        let doc = batch.doc();
+        let wanted: std::collections::HashSet<uuid::Uuid> = members.iter().copied().collect();
+        // Only the members now and the members wanted can change, in store order.
+        let mut users = self.lookup.members(doc, group);
+        users.extend(members.iter().copied());
+        let mut users: Vec<(usize, &crate::model::User)> = users
+            .into_iter()
+            .filter_map(|id| Some((doc.users.index_of(id)?, doc.users.get(id)?)))
+            .collect();
+        users.sort_by_key(|(index, _)| *index);
+        users.dedup_by_key(|(index, _)| *index);
+        let changes: Vec<Op> = users
+            .into_iter()
             .filter_map(
-                |u| match (u.groups.contains(&group), members.contains(&u.id)) {
+                |(_, u)| match (u.groups.contains(&group), wanted.contains(&u.id)) {
                     (false, true) => Some(Op::AddMember { user: u.id, group }),
                     (true, false) => Some(Op::RemoveMember { user: u.id, group }),
                     _ => None,
@@ -782,7 +815,7 @@ impl FileImport<'_> {
             )
             .collect();
         for op in changes {
-            batch.apply(&op).map_err(|e| e.to_string())?;
+            self.apply(batch, &op).map_err(|e| e.to_string())?;
         }
         Ok(())
     }

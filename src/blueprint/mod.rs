@@ -9,6 +9,7 @@ mod export;
 mod host;
 mod import;
 pub mod limits;
+mod lookup;
 pub mod models;
 mod others;
 mod python;

@@ -211,7 +211,7 @@ pub fn pk_matches(obj: &Obj, pk: &Value) -> bool {
 
 /// An object in the store, borrowed: what lookups walk over without copying anything.
 #[derive(Clone, Copy)]
-enum View<'a> {
+pub(super) enum View<'a> {
     Flow(&'a crate::model::Flow),
     Stage(&'a crate::model::Stage),
     Policy(&'a crate::model::Policy),
@@ -222,8 +222,89 @@ enum View<'a> {
     Group(&'a crate::model::Group),
 }
 
-impl View<'_> {
-    fn to_obj(self) -> Obj {
+impl<'a> View<'a> {
+    /// The object of `kind` (and, for stages and policies, of `model`) with this id.
+    pub(super) fn of(doc: &'a Document, kind: ObjKind, model: &str, id: Uuid) -> Option<Self> {
+        Some(match kind {
+            ObjKind::Flow => View::Flow(doc.flows.get(id)?),
+            ObjKind::Stage => View::Stage(doc.stages.get(id).filter(|s| s.kind.model() == model)?),
+            ObjKind::Policy => {
+                View::Policy(doc.policies.get(id).filter(|p| p.kind.model() == model)?)
+            }
+            ObjKind::Prompt => View::Prompt(doc.prompts.get(id)?),
+            ObjKind::StageBinding => View::StageBinding(doc.stage_bindings.get(id)?),
+            ObjKind::PolicyBinding => View::PolicyBinding(doc.policy_bindings.get(id)?),
+            ObjKind::User => View::User(doc.users.get(id)?),
+            ObjKind::Group => View::Group(doc.groups.get(id)?),
+            ObjKind::Other => return None,
+        })
+    }
+
+    /// The borrowed view of an object, for keying it.
+    pub(super) fn borrow(obj: &'a Obj) -> Option<Self> {
+        Some(match obj {
+            Obj::Flow(x) => View::Flow(x),
+            Obj::Stage(x) => View::Stage(x),
+            Obj::Policy(x) => View::Policy(x),
+            Obj::Prompt(x) => View::Prompt(x),
+            Obj::StageBinding(x) => View::StageBinding(x),
+            Obj::PolicyBinding(x) => View::PolicyBinding(x),
+            Obj::User(x) => View::User(x),
+            Obj::Group(x) => View::Group(x),
+            Obj::Other(_) => return None,
+        })
+    }
+
+    pub(super) fn id(self) -> Uuid {
+        match self {
+            View::Flow(x) => x.id,
+            View::Stage(x) => x.id,
+            View::Policy(x) => x.id,
+            View::Prompt(x) => x.id,
+            View::StageBinding(x) => x.id,
+            View::PolicyBinding(x) => x.id,
+            View::User(x) => x.id,
+            View::Group(x) => x.id,
+        }
+    }
+
+    /// The key [`Self::quick_match`] compares `field` by, for an index of that field; None
+    /// for the fields it does not know.
+    pub(super) fn key(self, field: &str) -> Option<Key> {
+        let text = |have: &str| Some(Key::Text(have.to_string()));
+        match (self, field) {
+            (View::Flow(f), "slug") => text(&f.slug),
+            (View::Flow(f), "name") => text(&f.name),
+            (View::Stage(s), "name") => text(&s.name),
+            (View::Policy(p), "name") => text(&p.name),
+            (View::Prompt(p), "name") => text(&p.name),
+            (View::Prompt(p), "field_key") => text(&p.field_key),
+            (View::Group(g), "name") => text(&g.name),
+            (View::User(u), "username") => text(&u.username),
+            (View::User(u), "email") => text(&u.email),
+            (View::StageBinding(b), "target") => Some(Key::Id(b.target)),
+            (View::StageBinding(b), "stage") => Some(Key::Id(b.stage)),
+            (View::StageBinding(b), "order") => Some(Key::number(b.order as f64)),
+            (View::PolicyBinding(b), "target") => Some(Key::Id(b.target.id())),
+            (View::PolicyBinding(b), "order") => Some(Key::number(b.order as f64)),
+            (View::PolicyBinding(b), "policy" | "group" | "user") => {
+                let (kind, have) = match b.subject {
+                    Subject::Policy(x) => ("policy", x),
+                    Subject::Group(x) => ("group", x),
+                    Subject::User(x) => ("user", x),
+                };
+                // A null wanted value matches the bindings whose subject is of another kind.
+                Some(if kind == field {
+                    Key::Id(have)
+                } else {
+                    Key::Null
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn to_obj(self) -> Obj {
         match self {
             View::Flow(x) => Obj::Flow(x.clone()),
             View::Stage(x) => Obj::Stage(x.clone()),
@@ -236,7 +317,7 @@ impl View<'_> {
         }
     }
 
-    fn pk_matches(self, pk: &Value) -> bool {
+    pub(super) fn pk_matches(self, pk: &Value) -> bool {
         let id = match self {
             View::User(u) => {
                 if let Value::Number(n) = pk {
@@ -304,7 +385,7 @@ impl View<'_> {
     }
 
     /// Whether every pair matches, using the attribute view only for unusual fields.
-    fn matches_all<'p>(
+    pub(super) fn matches_all<'p>(
         self,
         doc: &Document,
         pairs: impl Iterator<Item = (&'p str, &'p Value)>,
@@ -334,8 +415,70 @@ impl View<'_> {
     }
 }
 
+/// What an index keys a compared value by: equal keys exactly when the comparison
+/// ([`View::quick_match`] for bindery's objects, [`values_match`] for scalars) says equal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Key {
+    Text(String),
+    Id(Uuid),
+    /// The bits of the number as f64 (how both sides compare), zero's sign dropped.
+    Number(u64),
+    Bool(bool),
+    Null,
+}
+
+impl Key {
+    pub(super) fn number(x: f64) -> Key {
+        Key::Number(if x == 0.0 { 0.0f64 } else { x }.to_bits())
+    }
+
+    /// The key of a scalar as [`values_match`] compares it (a UUID in any spelling is its
+    /// UUID); None for lists and mappings.
+    pub(super) fn of_value(value: &Value) -> Option<Key> {
+        Some(match value {
+            Value::String(s) => match Uuid::parse_str(s) {
+                Ok(id) => Key::Id(id),
+                Err(_) => Key::Text(s.clone()),
+            },
+            Value::Number(n) => Key::number(n.as_f64()?),
+            Value::Bool(b) => Key::Bool(*b),
+            Value::Null => Key::Null,
+            Value::Array(_) | Value::Object(_) => return None,
+        })
+    }
+
+    /// The key a wanted value of `field` has for [`View::quick_match`] on objects of `kind`,
+    /// when the index can key it: None for other fields and for values of other types (a
+    /// user's integer pk for a reference), which the lookup then checks object by object.
+    pub(super) fn wanted(kind: ObjKind, field: &str, wanted: &Value) -> Option<Key> {
+        let text = || wanted.as_str().map(|s| Key::Text(s.to_string()));
+        let id = || {
+            wanted
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .map(Key::Id)
+        };
+        let number = || wanted.as_f64().map(Key::number);
+        match (kind, field) {
+            (ObjKind::Flow, "slug" | "name")
+            | (ObjKind::Stage | ObjKind::Policy | ObjKind::Group, "name")
+            | (ObjKind::Prompt, "name" | "field_key")
+            | (ObjKind::User, "username" | "email") => text(),
+            (ObjKind::StageBinding, "target" | "stage") | (ObjKind::PolicyBinding, "target") => {
+                id()
+            }
+            (ObjKind::StageBinding | ObjKind::PolicyBinding, "order") => number(),
+            (ObjKind::PolicyBinding, "policy" | "group" | "user") => match wanted {
+                Value::Null => Some(Key::Null),
+                _ => id(),
+            },
+            _ => None,
+        }
+    }
+}
+
 /// Objects of one kind (and, for stages and policies, one model) in store order.
-fn candidates<'a>(
+pub(super) fn candidates<'a>(
     doc: &'a Document,
     kind: ObjKind,
     model: &'a str,

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::models::{pk_of, split_identifiers, values_match};
+use super::models::{Key, pk_of, split_identifiers, values_match};
 use super::query::Condition;
 use crate::model::other::decode;
 use crate::model::{Document, Obj, ObjKind, OtherObject};
@@ -31,14 +31,22 @@ pub fn attrs(doc: &Document, o: &OtherObject) -> Map<String, Value> {
 }
 
 /// Whether a pk value names this object: its UUID, or the pk its entry gave it.
-fn pk_matches(o: &OtherObject, pk: &Value) -> bool {
+pub(super) fn pk_matches(o: &OtherObject, pk: &Value) -> bool {
     pk.as_str().and_then(|s| Uuid::parse_str(s).ok()) == Some(o.id)
         || o.identifiers
             .get("pk")
             .is_some_and(|own| values_match(own, pk))
 }
 
-fn all_match<'p>(
+/// The key a field of the object is compared by, for an index of it: None when the object
+/// does not have the field or its value is a list or a mapping.
+pub(super) fn key_of(doc: &Document, o: &OtherObject, field: &str) -> Option<Key> {
+    let pk = |kind: ObjKind, id: Uuid| pk_value(doc, kind, id);
+    let have = o.attrs.get(field).or_else(|| o.identifiers.get(field))?;
+    Key::of_value(&decode(have, &pk))
+}
+
+pub(super) fn all_match<'p>(
     doc: &Document,
     o: &OtherObject,
     mut pairs: impl Iterator<Item = (&'p str, &'p Value)>,
@@ -75,17 +83,18 @@ pub fn is_meta(model: &str) -> bool {
 }
 
 /// A meta entry already kept: the same model with the same values, so that applying a file
-/// twice keeps one.
-pub fn find_meta(doc: &Document, model: &str, attrs: &Map<String, Value>) -> Option<OtherObject> {
-    doc.others
-        .iter()
+/// twice keeps one. The first of `candidates` (objects of the store, in store order) with the
+/// values counts.
+pub(super) fn find_meta_among<'d>(
+    doc: &Document,
+    candidates: impl Iterator<Item = &'d OtherObject>,
+    model: &str,
+    attrs: &Map<String, Value>,
+) -> Option<OtherObject> {
+    let wanted = Value::Object(attrs.clone());
+    candidates
         .filter(|o| o.model == model && o.identifiers.is_empty())
-        .find(|o| {
-            values_match(
-                &Value::Object(self::attrs(doc, o)),
-                &Value::Object(attrs.clone()),
-            )
-        })
+        .find(|o| values_match(&Value::Object(self::attrs(doc, o)), &wanted))
         .filter(|o| o.attrs.len() == attrs.len())
         .cloned()
 }

@@ -10,7 +10,8 @@ use serde_json::{Map, Number, Value};
 
 use super::host::ImportOptions;
 use super::limits::MAX_TAG_OUTPUT_BYTES;
-use super::models::{attrs_of, find_by, kind_of, pk_of};
+use super::lookup::Lookup;
+use super::models::{attrs_of, kind_of, pk_of};
 use super::python::{format_percent, truthy};
 use super::query::Condition;
 use super::yaml::flow_text;
@@ -35,6 +36,8 @@ pub struct Scope<'a> {
     pub options: &'a ImportOptions,
     /// What the tags of the whole import have produced so far.
     pub budget: &'a TagBudget,
+    /// The lookups `!Find` uses, kept up to date with `doc`.
+    pub lookup: &'a Lookup,
     /// Each `!Find` that found nothing, in the order resolved.
     pub misses: Vec<Miss>,
     /// Things the tags did that the importer should tell, with where.
@@ -271,7 +274,7 @@ fn resolve_tag(tag: &str, node: &Node, scope: &mut Scope) -> Result<Value, TagEr
             if let Some(kind) = kind_of(&model) {
                 scope.budget.spend(node, 8 * scope.doc.count(kind))?;
             }
-            Ok(match find_by(scope.doc, &model, &conditions) {
+            Ok(match scope.lookup.find_by(scope.doc, &model, &conditions) {
                 None => {
                     scope.misses.push(Miss {
                         mark: node.mark,

@@ -9,6 +9,7 @@ mod history;
 mod op;
 mod patch;
 mod reorder;
+mod unique;
 
 pub use diff::{FieldChange, both_sides, field_changes, show};
 pub use duplicate::{Depth, duplicate_flow};
@@ -35,6 +36,13 @@ pub fn apply_all(doc: &mut Document, label: &str, ops: &[Op]) -> Result<Patch, E
     Ok(batch.commit())
 }
 
+/// What a batch of many operations looks up instead of walking tables, kept up to date with
+/// each operation it applies.
+pub(crate) struct Indexes {
+    pub(crate) unique: unique::UniqueIndex,
+    pub(crate) referrers: cascade::Referrers,
+}
+
 /// Several operations that become one step. Each sees the ones before it; unless committed,
 /// the batch undoes them all when dropped, so an error anywhere leaves the document as it was.
 pub struct Batch<'a> {
@@ -42,6 +50,8 @@ pub struct Batch<'a> {
     patch: Patch,
     /// Where each object's change stands in the patch, so that merging stays linear.
     positions: std::collections::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
+    /// For a batch of many changes: what checking and planning one would walk a table for.
+    indexes: Option<Indexes>,
     committed: bool,
 }
 
@@ -51,6 +61,7 @@ impl<'a> Batch<'a> {
             doc,
             patch: Patch::new(label),
             positions: Default::default(),
+            indexes: None,
             committed: false,
         }
     }
@@ -60,8 +71,39 @@ impl<'a> Batch<'a> {
         self.doc
     }
 
+    /// Indexes the store for the operations to come (who holds each unique key, who refers
+    /// to each object): worth it for many of them.
+    pub fn index(&mut self) {
+        if self.indexes.is_none() {
+            self.indexes = Some(Indexes {
+                unique: unique::UniqueIndex::build(self.doc),
+                referrers: cascade::Referrers::build(self.doc),
+            });
+        }
+    }
+
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
-        let patch = apply(self.doc, op)?;
+        // Worded against the document before the change, as planning does.
+        let label = op.label(self.doc);
+        let mut patch = self.apply_unlabelled(op)?;
+        patch.label = label;
+        Ok(patch)
+    }
+
+    /// What applying `op` would change, without applying it (its label left empty).
+    pub fn plan_unlabelled(&self, op: &Op) -> Result<Patch, EditError> {
+        op.plan_unlabelled(self.doc, self.indexes.as_ref())
+    }
+
+    /// [`Self::apply`], leaving the returned patch's label empty: for callers applying many
+    /// operations who do not show each one (wording one costs lookups). A refusal is worded.
+    pub fn apply_unlabelled(&mut self, op: &Op) -> Result<Patch, EditError> {
+        let patch = op.plan_unlabelled(self.doc, self.indexes.as_ref())?;
+        patch.apply_unchecked(self.doc);
+        if let Some(indexes) = &mut self.indexes {
+            indexes.unique.note(&patch);
+            indexes.referrers.note(&patch);
+        }
         self.patch.merge(&mut self.positions, patch.clone());
         Ok(patch)
     }

@@ -3,10 +3,11 @@
 
 use uuid::Uuid;
 
-use super::cascade::delete_changes;
+use super::Indexes;
+use super::cascade::{delete_changes, delete_changes_indexed};
 use super::patch::{Change, Patch};
 use super::reorder::{Sibling, move_one};
-use crate::model::check::check_object;
+use crate::model::check::{Holders, Scan, check_object_with};
 use crate::model::{Document, Entity, Obj, ObjKind, PolicyBinding, StageBinding, Table};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -109,20 +110,49 @@ impl Op {
 
     /// Validates the operation against `doc` and returns the patch that performs it.
     pub fn plan(&self, doc: &Document) -> Result<Patch, EditError> {
-        self.plan_as(doc, Rules::Api)
+        let mut patch = self.plan_unlabelled(doc, None)?;
+        patch.label = self.label(doc);
+        Ok(patch)
     }
 
-    fn plan_as(&self, doc: &Document, rules: Rules) -> Result<Patch, EditError> {
-        let label = self.label(doc);
+    /// [`Self::plan`] without wording the operation (the patch's label is empty) unless it is
+    /// refused, looking up through a batch's `indexes` when it has them: for batches of many
+    /// operations whose own labels nobody reads.
+    pub(crate) fn plan_unlabelled(
+        &self,
+        doc: &Document,
+        indexes: Option<&Indexes>,
+    ) -> Result<Patch, EditError> {
+        self.plan_as(doc, Rules::Api, indexes).map_err(|mut e| {
+            e.action = self.label(doc);
+            e
+        })
+    }
+
+    fn plan_as(
+        &self,
+        doc: &Document,
+        rules: Rules,
+        indexes: Option<&Indexes>,
+    ) -> Result<Patch, EditError> {
+        let holders: &dyn Holders = match indexes {
+            Some(indexes) => &indexes.unique,
+            None => &Scan,
+        };
+        // Worded by the caller, only when needed: describing costs lookups.
+        let label = String::new();
         let changes = match self {
-            Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database),
-            Op::Create(obj) => plan_create(doc, obj, rules, &label)?,
-            Op::Update(obj) => plan_update(doc, obj, rules, &label)?,
+            Op::AsImported(inner) => return inner.plan_as(doc, Rules::Database, indexes),
+            Op::Create(obj) => plan_create(doc, obj, rules, holders, &label)?,
+            Op::Update(obj) => plan_update(doc, obj, rules, holders, &label)?,
             Op::Delete(kind, id) => {
                 if !doc.contains(*kind, *id) {
                     return refuse(&label, format!("no {} with id {id}", kind.noun()));
                 }
-                delete_changes(doc, *kind, *id)
+                match indexes {
+                    Some(indexes) => delete_changes_indexed(doc, *kind, *id, &indexes.referrers),
+                    None => delete_changes(doc, *kind, *id),
+                }
             }
             Op::MoveStageBinding { id, up } => {
                 plan_move(doc, &doc.stage_bindings, *id, *up, &label)?
@@ -132,7 +162,9 @@ impl Op {
             }
             Op::AddMember { user, group } => plan_membership(doc, *user, *group, true, &label)?,
             Op::RemoveMember { user, group } => plan_membership(doc, *user, *group, false, &label)?,
-            Op::SetParents { group, parents } => plan_parents(doc, *group, parents, &label)?,
+            Op::SetParents { group, parents } => {
+                plan_parents(doc, *group, parents, holders, &label)?
+            }
         };
         Ok(Patch { label, changes })
     }
@@ -145,8 +177,14 @@ enum Rules {
     Database,
 }
 
-fn validate(doc: &Document, obj: &Obj, rules: Rules, label: &str) -> Result<(), EditError> {
-    let mut problems = check_object(doc, obj);
+fn validate(
+    doc: &Document,
+    obj: &Obj,
+    rules: Rules,
+    holders: &dyn Holders,
+    label: &str,
+) -> Result<(), EditError> {
+    let mut problems = check_object_with(doc, obj, holders);
     if let Obj::StageBinding(b) = obj
         && rules == Rules::Api
         && !b.evaluate_on_plan
@@ -176,12 +214,13 @@ fn plan_create(
     doc: &Document,
     obj: &Obj,
     rules: Rules,
+    holders: &dyn Holders,
     label: &str,
 ) -> Result<Vec<Change>, EditError> {
     if doc.contains(obj.kind(), obj.id()) {
         return refuse(label, format!("id {} is already in use", obj.id()));
     }
-    validate(doc, obj, rules, label)?;
+    validate(doc, obj, rules, holders, label)?;
     Ok(vec![Change {
         kind: obj.kind(),
         id: obj.id(),
@@ -196,6 +235,7 @@ fn plan_update(
     doc: &Document,
     obj: &Obj,
     rules: Rules,
+    holders: &dyn Holders,
     label: &str,
 ) -> Result<Vec<Change>, EditError> {
     let Some(before) = doc.get(obj.kind(), obj.id()) else {
@@ -215,7 +255,7 @@ fn plan_update(
             "the type of an existing object cannot be changed; create a new one instead",
         );
     }
-    validate(doc, obj, rules, label)?;
+    validate(doc, obj, rules, holders, label)?;
     Ok(update_change(doc, before, obj.clone())
         .into_iter()
         .collect())
@@ -334,6 +374,7 @@ fn plan_parents(
     doc: &Document,
     group: Uuid,
     parents: &[Uuid],
+    holders: &dyn Holders,
     label: &str,
 ) -> Result<Vec<Change>, EditError> {
     let Some(before) = doc.groups.get(group) else {
@@ -347,7 +388,7 @@ fn plan_parents(
         }
     }
     let after = Obj::Group(after);
-    validate(doc, &after, Rules::Api, label)?;
+    validate(doc, &after, Rules::Api, holders, label)?;
     Ok(update_change(doc, Obj::Group(before.clone()), after)
         .into_iter()
         .collect())

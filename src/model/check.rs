@@ -91,6 +91,68 @@ fn unique_field(kind: ObjKind) -> &'static str {
     }
 }
 
+/// A key authentik keeps unique among the objects of a kind: a label (slug, name, username),
+/// or a binding's [`binding_key`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum UniqueKey<'a> {
+    Label(ObjKind, &'a str),
+    Binding(ObjKind, (Uuid, Uuid, i64)),
+}
+
+impl UniqueKey<'_> {
+    /// The unique keys an object holds.
+    pub fn all_of(obj: &Obj) -> Vec<UniqueKey<'_>> {
+        let kind = obj.kind();
+        let label = match kind {
+            ObjKind::StageBinding | ObjKind::PolicyBinding | ObjKind::Other => None,
+            _ => Some(UniqueKey::Label(kind, obj.label())),
+        };
+        label
+            .into_iter()
+            .chain(binding_key(obj).map(|key| UniqueKey::Binding(kind, key)))
+            .collect()
+    }
+
+    /// Whether the object `id` of the document holds this key.
+    pub fn held_by(&self, doc: &Document, id: Uuid) -> bool {
+        match *self {
+            UniqueKey::Label(kind, label) => doc.has_label(kind, id, label),
+            UniqueKey::Binding(ObjKind::StageBinding, key) => doc
+                .stage_bindings
+                .get(id)
+                .is_some_and(|b| (b.target, b.stage, b.order) == key),
+            UniqueKey::Binding(_, key) => doc.policy_bindings.get(id).is_some_and(
+                |b| matches!(b.subject, Subject::Policy(p) if (b.target.id(), p, b.order) == key),
+            ),
+        }
+    }
+}
+
+/// Who answers whether an object other than `except` holds a unique key: [`Scan`] walks the
+/// table (right for one change); an edit batch of many changes keeps an index.
+pub trait Holders {
+    fn taken(&self, doc: &Document, key: &UniqueKey, except: Uuid) -> bool;
+}
+
+/// Answers by walking the table.
+pub struct Scan;
+
+impl Holders for Scan {
+    fn taken(&self, doc: &Document, key: &UniqueKey, except: Uuid) -> bool {
+        match *key {
+            UniqueKey::Label(kind, label) => doc.label_taken(kind, label, except),
+            UniqueKey::Binding(ObjKind::StageBinding, key) => doc
+                .stage_bindings
+                .iter()
+                .any(|b| b.id != except && (b.target, b.stage, b.order) == key),
+            UniqueKey::Binding(_, key) => doc.policy_bindings.iter().any(|b| {
+                b.id != except
+                    && matches!(b.subject, Subject::Policy(p) if (b.target.id(), p, b.order) == key)
+            }),
+        }
+    }
+}
+
 /// (target, stage, order) for stage bindings and (policy, target, order) for policy bindings
 /// are unique in authentik; group and user bindings have no such rule (NULL policy).
 fn binding_key(obj: &Obj) -> Option<(Uuid, Uuid, i64)> {
@@ -255,6 +317,23 @@ pub fn check_object(doc: &Document, obj: &Obj) -> Vec<String> {
 
 /// [`check_object`]'s problems with the field each concerns, for pointing at it.
 pub fn object_problems(doc: &Document, obj: &Obj) -> Vec<ObjectProblem> {
+    object_problems_with(doc, obj, &Scan)
+}
+
+/// [`check_object`] asking `holders` who holds a unique key.
+pub fn check_object_with(doc: &Document, obj: &Obj, holders: &dyn Holders) -> Vec<String> {
+    object_problems_with(doc, obj, holders)
+        .iter()
+        .map(ObjectProblem::sentence)
+        .collect()
+}
+
+/// [`object_problems`] asking `holders` who holds a unique key.
+pub fn object_problems_with(
+    doc: &Document,
+    obj: &Obj,
+    holders: &dyn Holders,
+) -> Vec<ObjectProblem> {
     let kind = obj.kind();
     let id = obj.id();
     let mut out: Vec<ObjectProblem> = field_problems(obj)
@@ -281,7 +360,7 @@ pub fn object_problems(doc: &Document, obj: &Obj) -> Vec<ObjectProblem> {
             | ObjKind::Group
     ) {
         let label = obj.label();
-        let clash = doc.label_taken(kind, label, id);
+        let clash = holders.taken(doc, &UniqueKey::Label(kind, label), id);
         if clash {
             // authentik's unique columns: Flow.slug, Stage.name, Policy.name, Prompt.name,
             // User.username, Group.name (the models' `unique=True`).
@@ -296,24 +375,14 @@ pub fn object_problems(doc: &Document, obj: &Obj) -> Vec<ObjectProblem> {
             ));
         }
     }
-    if let Some(key) = binding_key(obj) {
-        let clash = match obj {
-            Obj::StageBinding(_) => doc
-                .stage_bindings
-                .iter()
-                .any(|b| b.id != id && (b.target, b.stage, b.order) == key),
-            _ => doc.policy_bindings.iter().any(|b| {
-                b.id != id
-                    && matches!(b.subject, Subject::Policy(p) if (b.target.id(), p, b.order) == key)
-            }),
+    if let Some(key) = binding_key(obj)
+        && holders.taken(doc, &UniqueKey::Binding(kind, key), id)
+    {
+        let message = match obj {
+            Obj::StageBinding(_) => "this stage is already bound to this flow at this order",
+            _ => "this policy is already bound to this target at this order",
         };
-        if clash {
-            let message = match obj {
-                Obj::StageBinding(_) => "this stage is already bound to this flow at this order",
-                _ => "this policy is already bound to this target at this order",
-            };
-            out.push(ObjectProblem::new("order", message.to_string(), None));
-        }
+        out.push(ObjectProblem::new("order", message.to_string(), None));
     }
     out
 }

@@ -292,6 +292,13 @@ impl Document {
             .any(|x| x.id() != except && x.label() == label))
     }
 
+    /// Whether the object `id` of `kind` exists and has this label.
+    pub fn has_label(&self, kind: ObjKind, id: Uuid, label: &str) -> bool {
+        with_table!(self, kind, |t, _wrap| t
+            .get(id)
+            .is_some_and(|x| x.label() == label))
+    }
+
     /// The number of objects of a kind.
     pub fn count(&self, kind: ObjKind) -> usize {
         with_table!(self, kind, |t, _wrap| t.len())
