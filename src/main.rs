@@ -83,17 +83,17 @@ fn main() -> ExitCode {
             }
         };
     }
-    match cli::run(args) {
+    let mut stdout = std::io::stdout().lock();
+    match cli::run_to(args, &mut stdout) {
         Ok(output) => {
             eprint!("{}", output.stderr);
-            let mut stdout = std::io::stdout().lock();
             // A closed pipe (`bindery list flows | head`) is not an error worth a message.
             let _ = stdout.write_all(output.stdout.as_bytes());
             ExitCode::SUCCESS
         }
         Err(cli::CliError::Findings(output) | cli::CliError::NotSaved(output)) => {
             eprint!("{}", output.stderr);
-            let _ = std::io::stdout().lock().write_all(output.stdout.as_bytes());
+            let _ = stdout.write_all(output.stdout.as_bytes());
             ExitCode::FAILURE
         }
         Err(err) => {

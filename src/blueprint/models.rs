@@ -1,6 +1,8 @@
 //! How authentik's blueprint models map onto bindery's objects: which model is which kind,
 //! each object's attributes as authentik's serializer names them, and the importer's lookup.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -98,15 +100,52 @@ pub fn pk_of(obj: &Obj) -> Value {
     }
 }
 
+/// A user's pk as [`pk_of`] gives it, without copying the user.
+fn user_pk(user: &User) -> Value {
+    match user.pk {
+        Some(pk) => json!(pk),
+        None => Value::String(user.id.to_string()),
+    }
+}
+
+/// A user's pk, or the id of a user the store does not hold.
 fn user_ref(doc: &Document, id: Uuid) -> Value {
-    match doc.users.get(id) {
-        Some(user) => pk_of(&Obj::User(user.clone())),
-        None => Value::String(id.to_string()),
+    doc.users
+        .get(id)
+        .map_or_else(|| Value::String(id.to_string()), user_pk)
+}
+
+/// The members of every group, each list as [`attrs_of`] gives a group's `users`: built once
+/// by callers that take the attributes of many groups (see [`attrs_with_members`]).
+pub struct GroupMembers(HashMap<Uuid, Vec<Value>>);
+
+impl GroupMembers {
+    pub fn build(doc: &Document) -> GroupMembers {
+        let mut members: HashMap<Uuid, Vec<Value>> = HashMap::new();
+        for user in doc.users.iter() {
+            for (i, group) in user.groups.iter().enumerate() {
+                // A user listed twice in a group is one member.
+                if !user.groups[..i].contains(group) {
+                    members.entry(*group).or_default().push(user_pk(user));
+                }
+            }
+        }
+        GroupMembers(members)
     }
 }
 
 /// An object's attributes as authentik's API serializer names them, references as pks.
 pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
+    attrs_with_members(doc, obj, None)
+}
+
+/// [`attrs_of`], a group's users taken from `members` when given rather than by scanning
+/// every user.
+pub fn attrs_with_members(
+    doc: &Document,
+    obj: &Obj,
+    members: Option<&GroupMembers>,
+) -> Map<String, Value> {
     let value = match obj {
         Obj::Flow(f) => json!({
             "name": f.name, "slug": f.slug, "title": f.title, "designation": f.designation,
@@ -161,12 +200,15 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
         }),
         Obj::Other(o) => Value::Object(super::others::attrs(doc, o)),
         Obj::Group(g) => {
-            let users: Vec<Value> = doc
-                .users
-                .iter()
-                .filter(|u| u.groups.contains(&g.id))
-                .map(|u| pk_of(&Obj::User(u.clone())))
-                .collect();
+            let users: Vec<Value> = match members {
+                Some(members) => members.0.get(&g.id).cloned().unwrap_or_default(),
+                None => doc
+                    .users
+                    .iter()
+                    .filter(|u| u.groups.contains(&g.id))
+                    .map(user_pk)
+                    .collect(),
+            };
             json!({
                 "name": g.name, "is_superuser": g.is_superuser, "parents": g.parents,
                 "users": users, "attributes": g.attributes,

@@ -52,6 +52,22 @@ pub struct Output {
 }
 
 pub fn run(cli: Cli) -> Result<Output, CliError> {
+    let mut streamed = Vec::new();
+    let prepend = |mut output: Output, streamed: Vec<u8>| {
+        output.stdout = String::from_utf8_lossy(&streamed).into_owned() + &output.stdout;
+        output
+    };
+    match run_to(cli, &mut streamed) {
+        Ok(output) => Ok(prepend(output, streamed)),
+        Err(CliError::Findings(output)) => Err(CliError::Findings(prepend(output, streamed))),
+        Err(CliError::NotSaved(output)) => Err(CliError::NotSaved(prepend(output, streamed))),
+        Err(err) => Err(err),
+    }
+}
+
+/// [`run`], with the commands whose output can be large (`export`) writing it to `stdout` as
+/// they make it rather than returning it; what the returned [`Output`] holds comes after.
+pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliError> {
     let store_path = paths::store_path(cli.store.clone()).map_err(CliError::Message)?;
     if cli.version {
         return Ok(Output {
@@ -98,7 +114,14 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             } else {
                 crate::blueprint::Reach::Standalone
             };
-            blueprints::export(&store_path, flow.as_deref(), all, reach, output.as_deref())
+            blueprints::export(
+                &store_path,
+                flow.as_deref(),
+                all,
+                reach,
+                output.as_deref(),
+                stdout,
+            )
         }
         Some(Command::Plan {
             flow,

@@ -73,28 +73,33 @@ fn write_block(out: &mut String, node: &Node, indent: usize, after: After) {
 
 /// Block mapping entries at `indent`; the first one's indentation already written when
 /// `started`.
-fn write_map(out: &mut String, pairs: &[(Node, Node)], indent: usize, started: bool) {
+pub(super) fn write_map(out: &mut String, pairs: &[(Node, Node)], indent: usize, started: bool) {
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 || !started {
             push_indent(out, indent);
         }
-        let key = flow_node(key, false);
-        if key.chars().count() > MAX_SIMPLE_KEY {
-            out.push_str("? ");
-            out.push_str(&key);
-            out.push('\n');
-            push_indent(out, indent);
-        } else {
-            out.push_str(&key);
-        }
-        out.push(':');
+        write_key(out, key, indent);
         write_block(out, value, indent, After::Key);
     }
 }
 
+/// A block mapping key and its `:`, the key's indentation already written.
+pub(super) fn write_key(out: &mut String, key: &Node, indent: usize) {
+    let key = flow_node(key, false);
+    if key.chars().count() > MAX_SIMPLE_KEY {
+        out.push_str("? ");
+        out.push_str(&key);
+        out.push('\n');
+        push_indent(out, indent);
+    } else {
+        out.push_str(&key);
+    }
+    out.push(':');
+}
+
 /// Block sequence entries at `indent`; the first one's indentation already written when
 /// `started`.
-fn write_seq(out: &mut String, items: &[Node], indent: usize, started: bool) {
+pub(super) fn write_seq(out: &mut String, items: &[Node], indent: usize, started: bool) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !started {
             push_indent(out, indent);
@@ -204,9 +209,7 @@ fn plain_ok(s: &str, tagged: bool, in_flow: bool) -> bool {
         '`',
     ];
     !s.is_empty()
-        && (tagged
-            || matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_))))
-                && !matches_timestamp(s))
+        && (tagged || reads_as_str(s))
         && !s.starts_with(INDICATORS)
         && !s.starts_with("...")
         && !s.starts_with(' ')
@@ -217,6 +220,20 @@ fn plain_ok(s: &str, tagged: bool, in_flow: bool) -> bool {
         && s.chars().all(plain_char)
         // PyYAML ends a plain scalar at any of `,?[]{}` inside a flow collection.
         && !(in_flow && s.contains([',', '?', '[', ']', '{', '}', ':', '#']))
+}
+
+/// Whether `s`, plain, resolves to the string `s` (not a null, bool, number, timestamp, `<<`
+/// or `=`). Those all are at most 5 characters long or start with one of `-+.0-9<=~`, so most
+/// text is a string at a glance.
+fn reads_as_str(s: &str) -> bool {
+    let starts_like_a_value = s
+        .bytes()
+        .next()
+        .is_none_or(|b| b"-+.<=~".contains(&b) || b.is_ascii_digit());
+    if s.len() > 5 && !starts_like_a_value {
+        return true;
+    }
+    matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_)))) && !matches_timestamp(s)
 }
 
 /// Whether `s` can be a literal block scalar: several lines, nothing to escape, no trailing
@@ -504,6 +521,26 @@ entries:
             emit(&Node::tagged("!Env", Node::str("a: b"))),
             "!Env \"a: b\"\n"
         );
+    }
+
+    #[test]
+    fn the_quick_string_test_agrees_with_the_resolver() {
+        let slow = |s: &str| {
+            matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_))))
+                && !matches_timestamp(s)
+        };
+        let mut cases: Vec<String> = AWKWARD.iter().map(|s| s.to_string()).collect();
+        for word in [
+            "false", "FALSE", "False", "falsey", "null", "NULL", "nullx", "on", "Off", "yes",
+            "YES", "yess", "true", "TRUE", "truest", ".inf", "-.inf", ".NaN", "+12", "0x1F_00",
+            "1_000", "12:30:00", "190:20:30.15", "2024-01-01", "2024-1-1 10:00:00", "<<", "=",
+            "~", "a2024-01-01", "flow-0", "model", "identifiers", "order", "target", "tOOlong",
+        ] {
+            cases.push(word.to_string());
+        }
+        for case in &cases {
+            assert_eq!(reads_as_str(case), slow(case), "{case:?}");
+        }
     }
 
     #[test]
