@@ -83,18 +83,26 @@ fn main() -> ExitCode {
             }
         };
     }
-    let mut stdout = std::io::stdout().lock();
-    match cli::run_to(args, &mut stdout) {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let result = cli::run_to(args, &mut stdout);
+    // A closed pipe (`bindery list flows | head`) is not an error worth a message.
+    let finish = |stdout: &mut std::io::BufWriter<_>, output: &cli::Output| {
+        eprint!("{}", output.stderr);
+        let _ = stdout
+            .write_all(output.stdout.as_bytes())
+            .and_then(|()| stdout.flush());
+    };
+    match result {
         Ok(output) => {
-            eprint!("{}", output.stderr);
-            // A closed pipe (`bindery list flows | head`) is not an error worth a message.
-            let _ = stdout.write_all(output.stdout.as_bytes());
+            finish(&mut stdout, &output);
             ExitCode::SUCCESS
         }
         Err(cli::CliError::Findings(output) | cli::CliError::NotSaved(output)) => {
-            eprint!("{}", output.stderr);
-            let _ = stdout.write_all(output.stdout.as_bytes());
+            finish(&mut stdout, &output);
             ExitCode::FAILURE
+        }
+        Err(cli::CliError::Write(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
         }
         Err(err) => {
             eprintln!("bindery: {}", sanitize(&err.to_string()));

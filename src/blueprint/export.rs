@@ -815,3 +815,96 @@ pub fn with_placeholders(node: &Node) -> Value {
     }
     walk(node, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Designation, Policy, PolicyBinding, Stage, StageBinding};
+
+    /// The exporter takes each model's defaults from its first object: two objects of a model
+    /// must have the same defaults wherever `attrs` compares them.
+    #[test]
+    fn defaults_differ_within_a_model_only_where_the_export_does_not_compare() {
+        let doc = Document::default();
+        let id = Uuid::new_v4;
+        let mut pairs: Vec<(Obj, Obj, &[&str])> = vec![
+            (
+                Obj::Flow(Flow::new("a", "A", Designation::Authentication)),
+                Obj::Flow(Flow::new("b", "B", Designation::Enrollment)),
+                &["slug"],
+            ),
+            (
+                Obj::Prompt(Prompt::new("a", "field_a")),
+                Obj::Prompt(Prompt::new("b", "field_b")),
+                &["name"],
+            ),
+            (
+                Obj::User(User::new("a")),
+                Obj::User(User {
+                    pk: Some(7),
+                    groups: vec![id()],
+                    ..User::new("b")
+                }),
+                &["username"],
+            ),
+            (
+                Obj::Group(Group::new("a")),
+                Obj::Group(Group {
+                    parents: vec![id()],
+                    is_superuser: true,
+                    ..Group::new("b")
+                }),
+                &["name"],
+            ),
+            (
+                Obj::StageBinding(StageBinding::new(id(), id(), 10)),
+                Obj::StageBinding(StageBinding::new(id(), id(), 20)),
+                &["target", "stage", "order"],
+            ),
+        ];
+        let subjects = [
+            Subject::Policy(id()),
+            Subject::Group(id()),
+            Subject::User(id()),
+        ];
+        let targets = [Target::Flow(id()), Target::StageBinding(id())];
+        for (i, subject) in subjects.iter().enumerate() {
+            pairs.push((
+                Obj::PolicyBinding(PolicyBinding::new(targets[0], subjects[0], 0)),
+                Obj::PolicyBinding(PolicyBinding::new(targets[i % 2], *subject, 5)),
+                &["target", "policy", "group", "user", "order"],
+            ));
+        }
+        for info in StageKind::TYPES {
+            let kind = StageKind::default_for(info.model).unwrap();
+            pairs.push((
+                Obj::Stage(Stage::new("a", kind.clone())),
+                Obj::Stage(Stage::new("b", kind)),
+                &["name"],
+            ));
+        }
+        for info in PolicyKind::TYPES {
+            let kind = PolicyKind::default_for(info.model).unwrap();
+            let mut logged = Policy::new("b", kind.clone());
+            logged.execution_logging = true;
+            pairs.push((
+                Obj::Policy(Policy::new("a", kind)),
+                Obj::Policy(logged),
+                &["name"],
+            ));
+        }
+        for (a, b, skip) in &pairs {
+            let model = model_of(a);
+            let (da, db) = (defaults_of(&doc, a), defaults_of(&doc, b));
+            assert!(!da.is_empty(), "{model}");
+            let compared = da
+                .keys()
+                .chain(db.keys())
+                .filter(|k| !skip.contains(&k.as_str()) && *k != "users")
+                .filter(|k| !required(model).contains(&k.as_str()));
+            for key in compared {
+                assert_eq!(da.get(key), db.get(key), "{model}: {key}");
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! `bindery import [--each] FILE...` and `bindery export FLOW_SLUG [--shallow]|--all [-o FILE]`.
 
 use std::fmt::Write as _;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Output, saving};
@@ -244,15 +244,7 @@ pub fn export(
     };
     match output {
         Some(path) => crate::store::write_output_with(path, store_path, write)?,
-        None => match write(&mut BufWriter::with_capacity(1 << 16, stdout)) {
-            // A closed pipe (`bindery export --all | head`) is not an error worth a message.
-            Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
-                return Err(CliError::msg(format!(
-                    "writing the export to standard output: {err}"
-                )));
-            }
-            _ => {}
-        },
+        None => write(stdout)?,
     }
     Ok(Output::default())
 }

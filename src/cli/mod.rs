@@ -36,6 +36,9 @@ pub enum CliError {
     /// Changes the command was asked for are not (durably) on disk; stderr names each.
     #[error("changes were not saved")]
     NotSaved(Output),
+    /// Writing the output failed part way (a full disk); a closed pipe is not reported.
+    #[error("writing the output: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 impl CliError {
@@ -51,22 +54,26 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// Runs a command, with everything it prints on stdout in [`Output::stdout`].
 pub fn run(cli: Cli) -> Result<Output, CliError> {
     let mut streamed = Vec::new();
-    let prepend = |mut output: Output, streamed: Vec<u8>| {
-        output.stdout = String::from_utf8_lossy(&streamed).into_owned() + &output.stdout;
-        output
+    let prepend = |mut out: Output, streamed: Vec<u8>| {
+        let mut text = String::from_utf8(streamed).expect("commands write UTF-8");
+        text.push_str(&out.stdout);
+        out.stdout = text;
+        out
     };
     match run_to(cli, &mut streamed) {
-        Ok(output) => Ok(prepend(output, streamed)),
-        Err(CliError::Findings(output)) => Err(CliError::Findings(prepend(output, streamed))),
-        Err(CliError::NotSaved(output)) => Err(CliError::NotSaved(prepend(output, streamed))),
+        Ok(out) => Ok(prepend(out, streamed)),
+        Err(CliError::Findings(out)) => Err(CliError::Findings(prepend(out, streamed))),
+        Err(CliError::NotSaved(out)) => Err(CliError::NotSaved(prepend(out, streamed))),
         Err(err) => Err(err),
     }
 }
 
-/// [`run`], with the commands whose output can be large (`export`) writing it to `stdout` as
-/// they make it rather than returning it; what the returned [`Output`] holds comes after.
+/// Runs a command. Commands whose output grows with the store (`list`) write it to `stdout`
+/// as they go, so that it is never all in memory; the others return it in [`Output::stdout`],
+/// to be written after what was streamed.
 pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliError> {
     let store_path = paths::store_path(cli.store.clone()).map_err(CliError::Message)?;
     if cli.version {
