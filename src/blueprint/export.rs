@@ -5,6 +5,7 @@
 //! requires. Entries come in authentik's exporter order: flows, prompts, policies, stages,
 //! stage bindings, policy bindings.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
@@ -54,14 +55,14 @@ fn required(model: &str) -> &'static [&'static str] {
 /// A value as authentik's serializer and schema spell it: the TOTP stage's `digits` is an
 /// integer field with the string choices "6" and "8", so the schema only takes the strings
 /// (and authentik reads both).
-fn as_authentik_writes(model: &str, key: &str, value: &Value) -> Value {
+fn as_authentik_writes<'v>(model: &str, key: &str, value: &'v Value) -> Cow<'v, Value> {
     match (model, key, value) {
         (
             "authentik_stages_authenticator_totp.authenticatortotpstage",
             "digits",
             Value::Number(n),
-        ) => Value::String(n.to_string()),
-        _ => value.clone(),
+        ) => Cow::Owned(Value::String(n.to_string())),
+        _ => Cow::Borrowed(value),
     }
 }
 
