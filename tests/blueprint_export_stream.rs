@@ -240,7 +240,10 @@ fn an_output_file_that_fails_half_way_is_not_written() {
     })
     .unwrap_err();
     assert!(err.to_string().contains("the export failed"), "{err}");
-    assert_eq!(fs::read_to_string(&target).unwrap(), "the previous export\n");
+    assert_eq!(
+        fs::read_to_string(&target).unwrap(),
+        "the previous export\n"
+    );
     let names: Vec<String> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -340,9 +343,11 @@ fn group_members_built_once_are_what_scanning_the_users_gives() {
                 scanned,
                 "seed {seed}"
             );
-            if doc.users.iter().any(|u| {
-                u.groups.iter().filter(|g| **g == group.id).count() > 1
-            }) {
+            if doc
+                .users
+                .iter()
+                .any(|u| u.groups.iter().filter(|g| **g == group.id).count() > 1)
+            {
                 with_twice.insert(group.id);
             }
         }
@@ -353,7 +358,10 @@ fn group_members_built_once_are_what_scanning_the_users_gives() {
             attrs_of(&doc, &stranger)
         );
     }
-    assert!(!with_twice.is_empty(), "some stores list a user twice in a group");
+    assert!(
+        !with_twice.is_empty(),
+        "some stores list a user twice in a group"
+    );
 }
 
 /// A store on disk holding `doc`.

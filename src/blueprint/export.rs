@@ -132,8 +132,8 @@ struct Exporter<'a, E: Entries> {
     defaults: HashMap<String, Map<String, Value>>,
     /// Objects already written, by the entry id that names them.
     ids: HashMap<Uuid, String>,
-    /// Every entry id in `ids`.
-    taken: HashSet<String>,
+    /// Every entry id in `ids`, gathered when an other object first needs an id of its own.
+    taken: Option<HashSet<String>>,
     /// Other authentik objects already written (those without an entry id too).
     others_written: HashSet<Uuid>,
     out: &'a mut E,
@@ -161,7 +161,7 @@ impl<'a, E: Entries> Exporter<'a, E> {
             members: OnceCell::new(),
             defaults: HashMap::new(),
             ids: HashMap::new(),
-            taken: HashSet::new(),
+            taken: None,
             others_written: HashSet::new(),
             out,
         }
@@ -173,12 +173,17 @@ impl<'a, E: Entries> Exporter<'a, E> {
 
     /// Names an object written with an entry id.
     fn remember(&mut self, obj: Uuid, entry_id: String) {
-        self.taken.insert(entry_id.clone());
+        if let Some(taken) = &mut self.taken {
+            taken.insert(entry_id.clone());
+        }
         self.ids.insert(obj, entry_id);
     }
 
     /// A flow's stage bindings in plan order.
-    fn stage_bindings_of(&self, flow: Uuid) -> impl Iterator<Item = &'a crate::model::StageBinding> {
+    fn stage_bindings_of(
+        &self,
+        flow: Uuid,
+    ) -> impl Iterator<Item = &'a crate::model::StageBinding> {
         let doc = self.doc;
         self.relations
             .stage_bindings_of(flow)
@@ -187,7 +192,10 @@ impl<'a, E: Entries> Exporter<'a, E> {
     }
 
     /// The policy bindings of a flow or stage binding, in order.
-    fn policy_bindings_of(&self, target: Uuid) -> impl Iterator<Item = &'a crate::model::PolicyBinding> {
+    fn policy_bindings_of(
+        &self,
+        target: Uuid,
+    ) -> impl Iterator<Item = &'a crate::model::PolicyBinding> {
         let doc = self.doc;
         self.relations
             .policy_bindings_of(target)
@@ -293,9 +301,13 @@ impl<'a, E: Entries> Exporter<'a, E> {
             ));
         }
         let id = o.blueprint_id.as_ref().map(|id| {
+            let ids = &self.ids;
+            let taken = self
+                .taken
+                .get_or_insert_with(|| ids.values().cloned().collect());
             let mut unique = id.clone();
             let mut n = 2;
-            while self.taken.contains(&unique) {
+            while taken.contains(&unique) {
                 unique = format!("{id}-{n}");
                 n += 1;
             }
@@ -392,7 +404,7 @@ impl<'a, E: Entries> Exporter<'a, E> {
         let unmodelled = matches!(obj, Obj::Stage(s) if !s.kind.is_known())
             || matches!(obj, Obj::Policy(p) if !p.kind.is_known());
         let always = required(model);
-        let refs: HashMap<Uuid, ObjKind> = obj.refs().into_iter().map(|r| (r.id, r.kind)).collect();
+        let mut refs: Option<HashMap<Uuid, ObjKind>> = None;
         let mut pairs = Vec::new();
         for (key, value) in &actual {
             if skip.contains(&key.as_str()) || key == "users" {
@@ -402,7 +414,17 @@ impl<'a, E: Entries> Exporter<'a, E> {
                 unmodelled || always.contains(&key.as_str()) || defaults.get(key) != Some(value);
             if keep {
                 let value = as_authentik_writes(model, key, value);
-                pairs.push((key.clone(), self.with_refs(&value, &refs)));
+                // Only strings can be references.
+                let node = match &*value {
+                    Value::String(_) | Value::Array(_) | Value::Object(_) => {
+                        let refs = refs.get_or_insert_with(|| {
+                            obj.refs().into_iter().map(|r| (r.id, r.kind)).collect()
+                        });
+                        self.with_refs(&value, refs)
+                    }
+                    scalar => plain(scalar),
+                };
+                pairs.push((key.clone(), node));
             }
         }
         Node::map_of(pairs)
@@ -551,8 +573,7 @@ impl<'a, E: Entries> Exporter<'a, E> {
         if self.ids.contains_key(&group.id) {
             return Ok(());
         }
-        // Reserve the id so that a cycle back to this group is seen as pending (the empty
-        // string is never in `taken`).
+        // Reserve the id so that a cycle back to this group is seen as pending.
         self.ids.insert(group.id, String::new());
         for parent in &group.parents {
             if let Some(p) = self.doc.groups.get(*parent) {
@@ -654,7 +675,12 @@ pub fn export_flow(doc: &Document, flow: Uuid, reach: Reach) -> Option<Node> {
 
 /// [`export_flow`] written to `out` as YAML (the text [`super::yaml::emit`] gives for it),
 /// each entry as soon as it is made; an error if the store has no such flow.
-pub fn export_flow_to<W: Write>(doc: &Document, flow: Uuid, reach: Reach, out: W) -> io::Result<()> {
+pub fn export_flow_to<W: Write>(
+    doc: &Document,
+    flow: Uuid,
+    reach: Reach,
+    out: W,
+) -> io::Result<()> {
     let f = doc
         .flows
         .get(flow)

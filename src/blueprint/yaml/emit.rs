@@ -560,19 +560,15 @@ entries:
     #[test]
     fn the_quick_string_test_agrees_with_the_resolver() {
         let slow = |s: &str| {
-            matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_))))
-                && !matches_timestamp(s)
+            matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_)))) && !matches_timestamp(s)
         };
         let mut cases: Vec<String> = AWKWARD.iter().map(|s| s.to_string()).collect();
-        for word in [
-            "false", "FALSE", "False", "falsey", "null", "NULL", "nullx", "on", "Off", "yes",
-            "YES", "yess", "true", "TRUE", "truest", ".inf", "-.inf", ".NaN", "+12", "0x1F_00",
-            "1_000", "12:30:00", "190:20:30.15", "2024-01-01", "2024-1-1 10:00:00", "<<", "=",
-            "~", "a2024-01-01", "flow-0", "model", "identifiers", "order", "target", "tOOlong",
-            "Yes", "NO", "n", "y", "O", "oN", "f", "nul", "Nulls", "id", "x", "é", "名",
-        ] {
-            cases.push(word.to_string());
-        }
+        let words = "false FALSE False falsey null NULL nullx on Off yes YES yess true TRUE truest \
+            .inf -.inf .NaN +12 0x1F_00 1_000 12:30:00 190:20:30.15 2024-01-01 << = ~ \
+            a2024-01-01 flow-0 model identifiers order target tOOlong Yes NO n y O oN f nul \
+            Nulls id x é 名";
+        cases.extend(words.split_whitespace().map(str::to_string));
+        cases.push("2024-1-1 10:00:00".to_string());
         for case in &cases {
             assert_eq!(reads_as_str(case), slow(case), "{case:?}");
         }
