@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::closure::{Closure, Reach};
-use super::models::{GroupMembers, attrs_of, attrs_with_members, model_of};
+use super::models::{GroupMembers, attrs_of, model_of, visit_attrs};
 use super::query::Condition;
 use super::yaml::{Node, NodeValue, SeqWriter};
 use crate::model::relations::Relations;
@@ -400,20 +400,18 @@ impl<'a, E: Entries> Exporter<'a, E> {
             Obj::Group(_) => Some(self.members()),
             _ => None,
         };
-        let actual = attrs_with_members(self.doc, obj, members);
         let unmodelled = matches!(obj, Obj::Stage(s) if !s.kind.is_known())
             || matches!(obj, Obj::Policy(p) if !p.kind.is_known());
         let always = required(model);
         let mut refs: Option<HashMap<Uuid, ObjKind>> = None;
         let mut pairs = Vec::new();
-        for (key, value) in &actual {
-            if skip.contains(&key.as_str()) || key == "users" {
-                continue;
+        visit_attrs(self.doc, obj, members, &mut |key, value| {
+            if skip.contains(&key) || key == "users" {
+                return;
             }
-            let keep =
-                unmodelled || always.contains(&key.as_str()) || defaults.get(key) != Some(value);
+            let keep = unmodelled || always.contains(&key) || defaults.get(key) != Some(&value);
             if keep {
-                let value = as_authentik_writes(model, key, value);
+                let value = as_authentik_writes(model, key, &value);
                 // Only strings can be references.
                 let node = match &*value {
                     Value::String(_) | Value::Array(_) | Value::Object(_) => {
@@ -424,9 +422,9 @@ impl<'a, E: Entries> Exporter<'a, E> {
                     }
                     scalar => plain(scalar),
                 };
-                pairs.push((key.clone(), node));
+                pairs.push((key.to_string(), node));
             }
-        }
+        });
         Node::map_of(pairs)
     }
 

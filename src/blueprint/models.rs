@@ -175,23 +175,12 @@ pub fn attrs_with_members(
             value.as_object_mut().expect("object").remove("id");
             value
         }
-        Obj::StageBinding(b) => json!({
-            "target": b.target, "stage": b.stage, "evaluate_on_plan": b.evaluate_on_plan,
-            "re_evaluate_policies": b.re_evaluate_policies, "order": b.order,
-            "policy_engine_mode": b.policy_engine_mode,
-            "invalid_response_action": b.invalid_response_action,
-        }),
-        Obj::PolicyBinding(b) => {
-            let (policy, group, user) = match b.subject {
-                Subject::Policy(id) => (json!(id), Value::Null, Value::Null),
-                Subject::Group(id) => (Value::Null, json!(id), Value::Null),
-                Subject::User(id) => (Value::Null, Value::Null, user_ref(doc, id)),
-            };
-            json!({
-                "policy": policy, "group": group, "user": user, "target": b.target.id(),
-                "negate": b.negate, "enabled": b.enabled, "order": b.order,
-                "timeout": b.timeout, "failure_result": b.failure_result,
-            })
+        Obj::StageBinding(_) | Obj::PolicyBinding(_) => {
+            let mut map = Map::new();
+            visit_attrs(doc, obj, members, &mut |key, value| {
+                map.insert(key.to_string(), value);
+            });
+            Value::Object(map)
         }
         Obj::User(u) => json!({
             "username": u.username, "name": u.name, "is_active": u.is_active,
@@ -218,6 +207,48 @@ pub fn attrs_with_members(
     match value {
         Value::Object(map) => map,
         _ => unreachable!("attribute views are objects"),
+    }
+}
+
+/// Each attribute of [`attrs_of`] in its order, given to `f` (for the bindings, the bulk of a
+/// store, without building a map).
+pub fn visit_attrs(
+    doc: &Document,
+    obj: &Obj,
+    members: Option<&GroupMembers>,
+    f: &mut dyn FnMut(&str, Value),
+) {
+    match obj {
+        Obj::StageBinding(b) => {
+            f("target", json!(b.target));
+            f("stage", json!(b.stage));
+            f("evaluate_on_plan", json!(b.evaluate_on_plan));
+            f("re_evaluate_policies", json!(b.re_evaluate_policies));
+            f("order", json!(b.order));
+            f("policy_engine_mode", json!(b.policy_engine_mode));
+            f("invalid_response_action", json!(b.invalid_response_action));
+        }
+        Obj::PolicyBinding(b) => {
+            let (policy, group, user) = match b.subject {
+                Subject::Policy(id) => (json!(id), Value::Null, Value::Null),
+                Subject::Group(id) => (Value::Null, json!(id), Value::Null),
+                Subject::User(id) => (Value::Null, Value::Null, user_ref(doc, id)),
+            };
+            f("policy", policy);
+            f("group", group);
+            f("user", user);
+            f("target", json!(b.target.id()));
+            f("negate", json!(b.negate));
+            f("enabled", json!(b.enabled));
+            f("order", json!(b.order));
+            f("timeout", json!(b.timeout));
+            f("failure_result", json!(b.failure_result));
+        }
+        _ => {
+            for (key, value) in attrs_with_members(doc, obj, members) {
+                f(&key, value);
+            }
+        }
     }
 }
 
