@@ -6,8 +6,11 @@
 //! with its own stages, bindings and policies. Users and groups are never included: they
 //! belong to the instance the blueprint is applied to, and the export finds them by name.
 
+use std::collections::HashSet;
+
 use uuid::Uuid;
 
+use crate::model::relations::Relations;
 use crate::model::{Document, ObjKind, Subject};
 
 /// How far an export reaches from its flow.
@@ -31,48 +34,76 @@ pub struct Closure {
     pub policies: Vec<Uuid>,
 }
 
-fn add(list: &mut Vec<Uuid>, id: Uuid) {
-    if !list.contains(&id) {
-        list.push(id);
+impl Closure {
+    /// `relations` is [`Relations::build`] of `doc`.
+    pub fn of(doc: &Document, relations: &Relations, flow: Uuid, reach: Reach) -> Closure {
+        let mut building = Building {
+            doc,
+            relations,
+            closure: Closure::default(),
+            seen: HashSet::new(),
+        };
+        building.add(ObjKind::Flow, flow);
+        building.run(reach);
+        building.closure
     }
 }
 
-impl Closure {
-    pub fn of(doc: &Document, flow: Uuid, reach: Reach) -> Closure {
-        let mut closure = Closure {
-            flows: vec![flow],
-            ..Closure::default()
+/// The closure being built, with what its lists already hold.
+struct Building<'a> {
+    doc: &'a Document,
+    relations: &'a Relations,
+    closure: Closure,
+    seen: HashSet<(ObjKind, Uuid)>,
+}
+
+impl Building<'_> {
+    /// Adds a flow, stage, prompt or policy to its list unless it is there.
+    fn add(&mut self, kind: ObjKind, id: Uuid) {
+        let list = match kind {
+            ObjKind::Flow => &mut self.closure.flows,
+            ObjKind::Stage => &mut self.closure.stages,
+            ObjKind::Prompt => &mut self.closure.prompts,
+            ObjKind::Policy => &mut self.closure.policies,
+            _ => return,
         };
+        if self.seen.insert((kind, id)) {
+            list.push(id);
+        }
+    }
+
+    fn run(&mut self, reach: Reach) {
         let (mut flows_done, mut stages_done, mut policies_done) = (0, 0, 0);
         loop {
             // Flows first, so that a flow's own stages come before the ones its stages
             // point at: the order then reads as the flow does.
-            if let Some(&flow) = closure.flows.get(flows_done) {
+            if let Some(&flow) = self.closure.flows.get(flows_done) {
                 flows_done += 1;
-                closure.flow_parts(doc, flow);
-            } else if let Some(&stage) = closure.stages.get(stages_done) {
+                self.flow_parts(flow);
+            } else if let Some(&stage) = self.closure.stages.get(stages_done) {
                 stages_done += 1;
-                closure.follow(doc, ObjKind::Stage, stage, reach);
-            } else if let Some(&policy) = closure.policies.get(policies_done) {
+                self.follow(ObjKind::Stage, stage, reach);
+            } else if let Some(&policy) = self.closure.policies.get(policies_done) {
                 policies_done += 1;
-                closure.follow(doc, ObjKind::Policy, policy, reach);
+                self.follow(ObjKind::Policy, policy, reach);
             } else {
-                return closure;
+                return;
             }
         }
     }
 
     /// The stages a flow binds and the policies bound to it and to its stage bindings.
-    fn flow_parts(&mut self, doc: &Document, flow: Uuid) {
-        let bindings = doc.bindings_of_flow(flow);
-        for b in &bindings {
-            add(&mut self.stages, b.stage);
+    fn flow_parts(&mut self, flow: Uuid) {
+        let (doc, relations) = (self.doc, self.relations);
+        let bindings = relations.stage_bindings_of(flow);
+        for b in bindings.iter().filter_map(|id| doc.stage_bindings.get(*id)) {
+            self.add(ObjKind::Stage, b.stage);
         }
-        let targets = std::iter::once(flow).chain(bindings.iter().map(|b| b.id));
-        for target in targets {
-            for pb in doc.policy_bindings_of(target) {
+        for target in std::iter::once(&flow).chain(bindings) {
+            let pbs = relations.policy_bindings_of(*target);
+            for pb in pbs.iter().filter_map(|id| doc.policy_bindings.get(*id)) {
                 if let Subject::Policy(p) = pb.subject {
-                    add(&mut self.policies, p);
+                    self.add(ObjKind::Policy, p);
                 }
             }
         }
@@ -80,17 +111,15 @@ impl Closure {
 
     /// What one stage or policy refers to. A shallow export takes only a prompt stage's
     /// fields and validation policies, as bindery always did.
-    fn follow(&mut self, doc: &Document, kind: ObjKind, id: Uuid, reach: Reach) {
-        let Some(obj) = doc.get(kind, id) else {
+    fn follow(&mut self, kind: ObjKind, id: Uuid, reach: Reach) {
+        let Some(obj) = self.doc.get(kind, id) else {
             return;
         };
         for r in obj.refs() {
             match r.kind {
-                ObjKind::Prompt => add(&mut self.prompts, r.id),
-                ObjKind::Policy => add(&mut self.policies, r.id),
+                ObjKind::Prompt | ObjKind::Policy => self.add(r.kind, r.id),
                 _ if reach == Reach::Shallow => {}
-                ObjKind::Flow => add(&mut self.flows, r.id),
-                ObjKind::Stage => add(&mut self.stages, r.id),
+                ObjKind::Flow | ObjKind::Stage => self.add(r.kind, r.id),
                 // The target instance's directory, and the objects outside bindery's domain
                 // (sources, certificates, ...): found there with `!Find`, like users and
                 // groups, since they belong to the instance the flow is applied to.

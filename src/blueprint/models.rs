@@ -1,6 +1,8 @@
 //! How authentik's blueprint models map onto bindery's objects: which model is which kind,
 //! each object's attributes as authentik's serializer names them, and the importer's lookup.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -98,15 +100,52 @@ pub fn pk_of(obj: &Obj) -> Value {
     }
 }
 
+/// A user's pk as [`pk_of`] gives it, without copying the user.
+fn user_pk(user: &User) -> Value {
+    match user.pk {
+        Some(pk) => json!(pk),
+        None => Value::String(user.id.to_string()),
+    }
+}
+
+/// A user's pk, or the id of a user the store does not hold.
 fn user_ref(doc: &Document, id: Uuid) -> Value {
-    match doc.users.get(id) {
-        Some(user) => pk_of(&Obj::User(user.clone())),
-        None => Value::String(id.to_string()),
+    doc.users
+        .get(id)
+        .map_or_else(|| Value::String(id.to_string()), user_pk)
+}
+
+/// The members of every group, each list as [`attrs_of`] gives a group's `users`: built once
+/// by callers that take the attributes of many groups (see [`attrs_with_members`]).
+pub struct GroupMembers(HashMap<Uuid, Vec<Value>>);
+
+impl GroupMembers {
+    pub fn build(doc: &Document) -> GroupMembers {
+        let mut members: HashMap<Uuid, Vec<Value>> = HashMap::new();
+        for user in doc.users.iter() {
+            for (i, group) in user.groups.iter().enumerate() {
+                // A user listed twice in a group is one member.
+                if !user.groups[..i].contains(group) {
+                    members.entry(*group).or_default().push(user_pk(user));
+                }
+            }
+        }
+        GroupMembers(members)
     }
 }
 
 /// An object's attributes as authentik's API serializer names them, references as pks.
 pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
+    attrs_with_members(doc, obj, None)
+}
+
+/// [`attrs_of`], a group's users taken from `members` when given rather than by scanning
+/// every user.
+pub fn attrs_with_members(
+    doc: &Document,
+    obj: &Obj,
+    members: Option<&GroupMembers>,
+) -> Map<String, Value> {
     let value = match obj {
         Obj::Flow(f) => json!({
             "name": f.name, "slug": f.slug, "title": f.title, "designation": f.designation,
@@ -136,23 +175,12 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
             value.as_object_mut().expect("object").remove("id");
             value
         }
-        Obj::StageBinding(b) => json!({
-            "target": b.target, "stage": b.stage, "evaluate_on_plan": b.evaluate_on_plan,
-            "re_evaluate_policies": b.re_evaluate_policies, "order": b.order,
-            "policy_engine_mode": b.policy_engine_mode,
-            "invalid_response_action": b.invalid_response_action,
-        }),
-        Obj::PolicyBinding(b) => {
-            let (policy, group, user) = match b.subject {
-                Subject::Policy(id) => (json!(id), Value::Null, Value::Null),
-                Subject::Group(id) => (Value::Null, json!(id), Value::Null),
-                Subject::User(id) => (Value::Null, Value::Null, user_ref(doc, id)),
-            };
-            json!({
-                "policy": policy, "group": group, "user": user, "target": b.target.id(),
-                "negate": b.negate, "enabled": b.enabled, "order": b.order,
-                "timeout": b.timeout, "failure_result": b.failure_result,
-            })
+        Obj::StageBinding(_) | Obj::PolicyBinding(_) => {
+            let mut map = Map::new();
+            visit_attrs(doc, obj, members, &mut |key, value| {
+                map.insert(key.to_string(), value);
+            });
+            Value::Object(map)
         }
         Obj::User(u) => json!({
             "username": u.username, "name": u.name, "is_active": u.is_active,
@@ -161,12 +189,15 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
         }),
         Obj::Other(o) => Value::Object(super::others::attrs(doc, o)),
         Obj::Group(g) => {
-            let users: Vec<Value> = doc
-                .users
-                .iter()
-                .filter(|u| u.groups.contains(&g.id))
-                .map(|u| pk_of(&Obj::User(u.clone())))
-                .collect();
+            let users: Vec<Value> = match members {
+                Some(members) => members.0.get(&g.id).cloned().unwrap_or_default(),
+                None => doc
+                    .users
+                    .iter()
+                    .filter(|u| u.groups.contains(&g.id))
+                    .map(user_pk)
+                    .collect(),
+            };
             json!({
                 "name": g.name, "is_superuser": g.is_superuser, "parents": g.parents,
                 "users": users, "attributes": g.attributes,
@@ -176,6 +207,48 @@ pub fn attrs_of(doc: &Document, obj: &Obj) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
         _ => unreachable!("attribute views are objects"),
+    }
+}
+
+/// Each attribute of [`attrs_of`] in its order, given to `f` (for the bindings, the bulk of a
+/// store, without building a map).
+pub fn visit_attrs(
+    doc: &Document,
+    obj: &Obj,
+    members: Option<&GroupMembers>,
+    f: &mut dyn FnMut(&str, Value),
+) {
+    match obj {
+        Obj::StageBinding(b) => {
+            f("target", json!(b.target));
+            f("stage", json!(b.stage));
+            f("evaluate_on_plan", json!(b.evaluate_on_plan));
+            f("re_evaluate_policies", json!(b.re_evaluate_policies));
+            f("order", json!(b.order));
+            f("policy_engine_mode", json!(b.policy_engine_mode));
+            f("invalid_response_action", json!(b.invalid_response_action));
+        }
+        Obj::PolicyBinding(b) => {
+            let (policy, group, user) = match b.subject {
+                Subject::Policy(id) => (json!(id), Value::Null, Value::Null),
+                Subject::Group(id) => (Value::Null, json!(id), Value::Null),
+                Subject::User(id) => (Value::Null, Value::Null, user_ref(doc, id)),
+            };
+            f("policy", policy);
+            f("group", group);
+            f("user", user);
+            f("target", json!(b.target.id()));
+            f("negate", json!(b.negate));
+            f("enabled", json!(b.enabled));
+            f("order", json!(b.order));
+            f("timeout", json!(b.timeout));
+            f("failure_result", json!(b.failure_result));
+        }
+        _ => {
+            for (key, value) in attrs_with_members(doc, obj, members) {
+                f(&key, value);
+            }
+        }
     }
 }
 

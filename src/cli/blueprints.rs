@@ -1,6 +1,7 @@
 //! `bindery import [--each] FILE...` and `bindery export FLOW_SLUG [--shallow]|--all [-o FILE]`.
 
 use std::fmt::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Output, saving};
@@ -212,40 +213,38 @@ pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
     Ok(out)
 }
 
+/// Writes the export to `-o FILE` (atomically) or to `stdout`, entry by entry as it is made.
 pub fn export(
     store_path: &Path,
     flow: Option<&str>,
     all: bool,
     reach: Reach,
     output: Option<&Path>,
+    stdout: &mut dyn Write,
 ) -> Result<Output, CliError> {
     let store = Store::open(store_path)?;
     let doc = store.doc();
-    let node = match (flow, all) {
+    let flow = match (flow, all) {
         (Some(_), true) => return Err(CliError::msg("give a flow slug or --all, not both")),
         (None, false) => {
             return Err(CliError::msg(
                 "give a flow slug, or --all for the whole store",
             ));
         }
-        (None, true) => blueprint::export_all(doc),
-        (Some(slug), false) => {
-            let id = doc
-                .flow_by_slug(slug)
+        (None, true) => None,
+        (Some(slug), false) => Some(
+            doc.flow_by_slug(slug)
                 .ok_or_else(|| CliError::msg(format!("no flow with slug {:?}", sanitize(slug))))?
-                .id;
-            blueprint::export_flow(doc, id, reach).expect("the flow exists")
-        }
+                .id,
+        ),
     };
-    let text = blueprint::yaml::emit(&node);
+    let write = |out: &mut dyn Write| match flow {
+        None => blueprint::export_all_to(doc, out),
+        Some(id) => blueprint::export_flow_to(doc, id, reach, out),
+    };
     match output {
-        None => Ok(Output {
-            stdout: text,
-            ..Output::default()
-        }),
-        Some(path) => {
-            crate::store::write_output(path, text.as_bytes(), store_path)?;
-            Ok(Output::default())
-        }
+        Some(path) => crate::store::write_output_with(path, store_path, write)?,
+        None => write(stdout)?,
     }
+    Ok(Output::default())
 }

@@ -122,7 +122,14 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
             } else {
                 crate::blueprint::Reach::Standalone
             };
-            blueprints::export(&store_path, flow.as_deref(), all, reach, output.as_deref())
+            blueprints::export(
+                &store_path,
+                flow.as_deref(),
+                all,
+                reach,
+                output.as_deref(),
+                stdout,
+            )
         }
         Some(Command::Plan {
             flow,

@@ -3,10 +3,10 @@
 //! link), written, given its mode, flushed, then renamed over the target. The store's save
 //! and every output file (exports) go through here.
 
-use std::io;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::fs::{Fs, Perms};
+use super::fs::{Fs, FsFile, Perms};
 
 /// A step that failed, in words for the error message, and why.
 #[derive(Debug)]
@@ -50,6 +50,17 @@ pub(crate) fn stage<'a>(
     bytes: &[u8],
     perms: Option<Perms>,
 ) -> Result<Staged<'a>, StepError> {
+    stage_with(fs, target, perms, |out| out.write_all(bytes))
+}
+
+/// [`stage`] with the content written by `write` as it makes it (an export streamed into
+/// the file); an error from `write` fails the step "writing the temporary file".
+pub(crate) fn stage_with<'a>(
+    fs: &'a dyn Fs,
+    target: &Path,
+    perms: Option<Perms>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<Staged<'a>, StepError> {
     let dir = super::trust::parent_dir(target);
     let temp = dir.join(format!(
         "{}{}.tmp",
@@ -65,8 +76,11 @@ pub(crate) fn stage<'a>(
         target: target.to_path_buf(),
         committed: false,
     };
-    file.write_all(bytes)
+    let mut out = BufWriter::with_capacity(1 << 16, FileWriter(file.as_mut()));
+    write(&mut out)
+        .and_then(|()| out.flush())
         .map_err(step("writing the temporary file"))?;
+    drop(out);
     if let Some(perms) = perms {
         file.set_mode(perms.mode, perms.gid)
             .map_err(step("setting the file's permissions"))?;
@@ -74,6 +88,20 @@ pub(crate) fn stage<'a>(
     file.sync_all()
         .map_err(step("flushing the temporary file to disk"))?;
     Ok(staged)
+}
+
+/// An [`FsFile`] as an [`io::Write`].
+struct FileWriter<'f>(&'f mut dyn FsFile);
+
+impl Write for FileWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Staged<'_> {

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 pub use error::StoreError;
 pub use fs::{Fs, RealFs};
 pub use load::{Hash, hash, parse};
-pub use output::write_output;
+pub use output::{write_output, write_output_with};
 pub use restore::{Backup, Restored, backups, restore_command};
 pub use save::SaveReport;
 

@@ -3,7 +3,7 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,16 @@ use super::trust::parent_dir;
 /// Writes `bytes` to `target` for a user of the store at `store`. The new file is 0600 unless
 /// the umask asks for less (an export holds what the store holds).
 pub fn write_output(target: &Path, bytes: &[u8], store: &Path) -> Result<(), StoreError> {
+    write_output_with(target, store, |out| out.write_all(bytes))
+}
+
+/// [`write_output`] of what `write` writes as it makes it: into the temporary file that then
+/// takes the target's place, so a failure half-way leaves the target as it was.
+pub fn write_output_with(
+    target: &Path,
+    store: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), StoreError> {
     let fs = RealFs;
     match fs.metadata(target) {
         Ok(meta) if meta.is_symlink => {
@@ -43,7 +53,7 @@ pub fn write_output(target: &Path, bytes: &[u8], store: &Path) -> Result<(), Sto
         step: e.step,
         source: e.source,
     };
-    atomic::stage(&fs, target, bytes, None)
+    atomic::stage_with(&fs, target, None, write)
         .map_err(failed)?
         .commit("putting the new file in place")
         .map_err(failed)?;

@@ -6,6 +6,8 @@
 //! back as that same string; else as a literal block (`|`) when it spans lines, else
 //! double-quoted. The tests check that [`super::parse`] reads back what this writes.
 
+use std::fmt::Write as _;
+
 use super::resolve::{Plain, matches_timestamp, resolve_plain};
 use super::{Node, NodeValue};
 use crate::text::needs_escape;
@@ -65,7 +67,7 @@ fn write_block(out: &mut String, node: &Node, indent: usize, after: After) {
             if after != After::Document {
                 out.push(' ');
             }
-            out.push_str(&inline(node, indent + 2));
+            write_inline(out, node, indent + 2);
             out.push('\n');
         }
     }
@@ -73,28 +75,40 @@ fn write_block(out: &mut String, node: &Node, indent: usize, after: After) {
 
 /// Block mapping entries at `indent`; the first one's indentation already written when
 /// `started`.
-fn write_map(out: &mut String, pairs: &[(Node, Node)], indent: usize, started: bool) {
+pub(super) fn write_map(out: &mut String, pairs: &[(Node, Node)], indent: usize, started: bool) {
     for (i, (key, value)) in pairs.iter().enumerate() {
         if i > 0 || !started {
             push_indent(out, indent);
         }
-        let key = flow_node(key, false);
-        if key.chars().count() > MAX_SIMPLE_KEY {
-            out.push_str("? ");
-            out.push_str(&key);
-            out.push('\n');
-            push_indent(out, indent);
-        } else {
-            out.push_str(&key);
-        }
-        out.push(':');
+        write_key(out, key, indent);
         write_block(out, value, indent, After::Key);
     }
 }
 
+/// A block mapping key and its `:`, the key's indentation already written.
+pub(super) fn write_key(out: &mut String, key: &Node, indent: usize) {
+    if write_simple_key(out, key, false) {
+        out.push('\n');
+        push_indent(out, indent);
+    }
+    out.push(':');
+}
+
+/// A key in flow style, with the explicit `? ` indicator before it when it is too long to be
+/// a simple key (then true).
+fn write_simple_key(out: &mut String, key: &Node, in_flow: bool) -> bool {
+    let start = out.len();
+    write_flow_node(out, key, in_flow);
+    let long = out.len() - start > MAX_SIMPLE_KEY && out[start..].chars().count() > MAX_SIMPLE_KEY;
+    if long {
+        out.insert_str(start, "? ");
+    }
+    long
+}
+
 /// Block sequence entries at `indent`; the first one's indentation already written when
 /// `started`.
-fn write_seq(out: &mut String, items: &[Node], indent: usize, started: bool) {
+pub(super) fn write_seq(out: &mut String, items: &[Node], indent: usize, started: bool) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !started {
             push_indent(out, indent);
@@ -106,56 +120,64 @@ fn write_seq(out: &mut String, items: &[Node], indent: usize, started: bool) {
 
 /// A node on the rest of the current line (a literal block continues on the next lines, its
 /// content at `content_indent`): scalars, tagged nodes, empty collections.
-fn inline(node: &Node, content_indent: usize) -> String {
-    let body = match &node.value {
-        NodeValue::Str(s) => block_str(s, node.tag.is_some(), content_indent),
-        _ => flow_value(node, false),
-    };
-    with_tag(node, body)
+fn write_inline(out: &mut String, node: &Node, content_indent: usize) {
+    write_tag(out, node);
+    match &node.value {
+        NodeValue::Str(s) => write_block_str(out, s, node.tag.is_some(), content_indent),
+        _ => write_flow_value(out, node, false),
+    }
 }
 
-fn with_tag(node: &Node, body: String) -> String {
-    match &node.tag {
-        Some(tag) => format!("{tag} {body}"),
-        None => body,
+fn write_tag(out: &mut String, node: &Node) {
+    if let Some(tag) = &node.tag {
+        out.push_str(tag);
+        out.push(' ');
     }
 }
 
 /// A node in flow style on one line: inside `[...]`/`{...}` when `in_flow`, else as a block
 /// mapping key. Also used to show a key in error messages.
 pub(crate) fn flow_text(node: &Node) -> String {
-    flow_node(node, false)
+    let mut out = String::new();
+    write_flow_node(&mut out, node, false);
+    out
 }
 
-fn flow_node(node: &Node, in_flow: bool) -> String {
-    with_tag(node, flow_value(node, in_flow))
+fn write_flow_node(out: &mut String, node: &Node, in_flow: bool) {
+    write_tag(out, node);
+    write_flow_value(out, node, in_flow);
 }
 
-fn flow_value(node: &Node, in_flow: bool) -> String {
+fn write_flow_value(out: &mut String, node: &Node, in_flow: bool) {
     match &node.value {
-        NodeValue::Null => "null".to_string(),
-        NodeValue::Bool(b) => b.to_string(),
-        NodeValue::Int(i) => i.to_string(),
-        NodeValue::Float(f) => float_text(*f),
-        NodeValue::Str(s) => flow_str(s, node.tag.is_some(), in_flow),
+        NodeValue::Null => out.push_str("null"),
+        NodeValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NodeValue::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        NodeValue::Float(f) => out.push_str(&float_text(*f)),
+        NodeValue::Str(s) => write_flow_str(out, s, node.tag.is_some(), in_flow),
         NodeValue::Seq(items) => {
-            let items: Vec<String> = items.iter().map(|n| flow_node(n, true)).collect();
-            format!("[{}]", items.join(", "))
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow_node(out, item, true);
+            }
+            out.push(']');
         }
         NodeValue::Map(pairs) => {
-            let pairs: Vec<String> = pairs
-                .iter()
-                .map(|(k, v)| {
-                    let key = flow_node(k, true);
-                    let explicit = if key.chars().count() > MAX_SIMPLE_KEY {
-                        "? "
-                    } else {
-                        ""
-                    };
-                    format!("{explicit}{key}: {}", flow_node(v, true))
-                })
-                .collect();
-            format!("{{{}}}", pairs.join(", "))
+            out.push('{');
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_simple_key(out, k, true);
+                out.push_str(": ");
+                write_flow_node(out, v, true);
+            }
+            out.push('}');
         }
     }
 }
@@ -203,20 +225,41 @@ fn plain_ok(s: &str, tagged: bool, in_flow: bool) -> bool {
         '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
         '`',
     ];
-    !s.is_empty()
-        && (tagged
-            || matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_))))
-                && !matches_timestamp(s))
-        && !s.starts_with(INDICATORS)
-        && !s.starts_with("...")
-        && !s.starts_with(' ')
-        && !s.ends_with(' ')
-        && !s.ends_with(':')
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && s.chars().all(plain_char)
-        // PyYAML ends a plain scalar at any of `,?[]{}` inside a flow collection.
-        && !(in_flow && s.contains([',', '?', '[', ']', '{', '}', ':', '#']))
+    if s.is_empty()
+        || s.starts_with(INDICATORS)
+        || s.starts_with("...")
+        || s.starts_with(' ')
+        || s.ends_with(' ')
+        || s.ends_with(':')
+    {
+        return false;
+    }
+    let mut prev = '\0';
+    for c in s.chars() {
+        let ends_the_scalar = (prev == ':' && c == ' ')
+            || (prev == ' ' && c == '#')
+            // PyYAML ends a plain scalar at any of `,?[]{}` inside a flow collection.
+            || (in_flow && matches!(c, ',' | '?' | '[' | ']' | '{' | '}' | ':' | '#'));
+        if ends_the_scalar || !plain_char(c) {
+            return false;
+        }
+        prev = c;
+    }
+    tagged || reads_as_str(s)
+}
+
+/// Whether `s`, plain, resolves to the string `s` (not a null, bool, number, timestamp, `<<`
+/// or `=`). Those start with one of `-+.0-9<=~`, or are null and bool words of at most 5
+/// letters starting with one of `nNyYtTfFoO`: most text is a string at a glance.
+fn reads_as_str(s: &str) -> bool {
+    let at_a_glance = match s.as_bytes().first() {
+        Some(b) if b"-+.<=~".contains(b) || b.is_ascii_digit() => false,
+        Some(b) if b"nNyYtTfFoO".contains(b) => s.len() > 5,
+        Some(_) => true,
+        None => false,
+    };
+    at_a_glance
+        || matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_)))) && !matches_timestamp(s)
 }
 
 /// Whether `s` can be a literal block scalar: several lines, nothing to escape, no trailing
@@ -229,44 +272,43 @@ fn literal_ok(s: &str) -> bool {
         && s.chars().all(|c| c == '\n' || plain_char(c))
 }
 
-fn block_str(s: &str, tagged: bool, content_indent: usize) -> String {
+fn write_block_str(out: &mut String, s: &str, tagged: bool, content_indent: usize) {
     if plain_ok(s, tagged, false) {
-        s.to_string()
+        out.push_str(s);
     } else if literal_ok(s) {
-        literal(s, content_indent)
+        write_literal(out, s, content_indent);
     } else {
-        double_quoted(s)
+        write_double_quoted(out, s);
     }
 }
 
-fn flow_str(s: &str, tagged: bool, in_flow: bool) -> String {
+fn write_flow_str(out: &mut String, s: &str, tagged: bool, in_flow: bool) {
     if plain_ok(s, tagged, in_flow) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        double_quoted(s)
+        write_double_quoted(out, s);
     }
 }
 
 /// `|`, `|-` or `|+` and the lines of `s`, without the final newline.
-fn literal(s: &str, indent: usize) -> String {
+fn write_literal(out: &mut String, s: &str, indent: usize) {
     let (chomp, body) = match s.strip_suffix('\n') {
         None => ("-", s),
         Some(rest) if rest.ends_with('\n') => ("+", rest),
         Some(rest) => ("", rest),
     };
-    let mut out = format!("|{chomp}");
+    out.push('|');
+    out.push_str(chomp);
     for line in body.split('\n') {
         out.push('\n');
         if !line.is_empty() {
-            push_indent(&mut out, indent);
+            push_indent(out, indent);
             out.push_str(line);
         }
     }
-    out
 }
 
-fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+fn write_double_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -276,12 +318,15 @@ fn double_quoted(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if plain_char(c) => out.push(c),
-            c if u32::from(c) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push_str(&format!("\\U{:08X}", u32::from(c))),
+            c if u32::from(c) <= 0xFFFF => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+            }
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -289,6 +334,12 @@ mod tests {
     use super::super::{Node, NodeValue, emit, parse};
     use super::*;
     use proptest::prelude::*;
+
+    fn flow_str(s: &str, tagged: bool, in_flow: bool) -> String {
+        let mut out = String::new();
+        write_flow_str(&mut out, s, tagged, in_flow);
+        out
+    }
 
     fn round_trip(node: &Node) -> Node {
         let text = emit(node);
@@ -507,6 +558,23 @@ entries:
     }
 
     #[test]
+    fn the_quick_string_test_agrees_with_the_resolver() {
+        let slow = |s: &str| {
+            matches!(resolve_plain(s), Ok(Plain::Value(NodeValue::Str(_)))) && !matches_timestamp(s)
+        };
+        let mut cases: Vec<String> = AWKWARD.iter().map(|s| s.to_string()).collect();
+        let words = "false FALSE False falsey null NULL nullx on Off yes YES yess true TRUE truest \
+            .inf -.inf .NaN +12 0x1F_00 1_000 12:30:00 190:20:30.15 2024-01-01 << = ~ \
+            a2024-01-01 flow-0 model identifiers order target tOOlong Yes NO n y O oN f nul \
+            Nulls id x é 名";
+        cases.extend(words.split_whitespace().map(str::to_string));
+        cases.push("2024-1-1 10:00:00".to_string());
+        for case in &cases {
+            assert_eq!(reads_as_str(case), slow(case), "{case:?}");
+        }
+    }
+
+    #[test]
     fn number_forms() {
         let cases: &[(f64, &str)] = &[
             (1.0, "1.0"),
@@ -708,6 +776,13 @@ entries:
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_quick_string_test_agrees_with_the_resolver_on_any_text(s in string()) {
+            let slow = matches!(resolve_plain(&s), Ok(Plain::Value(NodeValue::Str(_))))
+                && !matches_timestamp(&s);
+            prop_assert_eq!(reads_as_str(&s), slow, "{:?}", s);
+        }
 
         #[test]
         fn emit_then_parse_gives_the_tree_back(node in tree()) {

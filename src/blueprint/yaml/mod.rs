@@ -31,6 +31,7 @@ mod emit;
 mod keys;
 mod parse;
 mod resolve;
+mod stream;
 
 use std::fmt;
 
@@ -38,6 +39,7 @@ pub use crate::blueprint::limits::MAX_ALIAS_NODES;
 pub use emit::emit;
 pub(crate) use emit::flow_text;
 pub use parse::parse;
+pub use stream::SeqWriter;
 
 /// A position in the source text: 1-based line and column (the column counts characters).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
