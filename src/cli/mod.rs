@@ -71,9 +71,9 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
     }
 }
 
-/// Runs a command. Commands whose output grows with the store (`list`) write it to `stdout`
-/// as they go, so that it is never all in memory; the others return it in [`Output::stdout`],
-/// to be written after what was streamed.
+/// Runs a command. Commands whose output grows with the store (`list`, `lint`, `export`)
+/// write it to `stdout` as they go, so that it is never all in memory; the others return it in
+/// [`Output::stdout`], to be written after what was streamed.
 pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliError> {
     let store_path = paths::store_path(cli.store.clone()).map_err(CliError::Message)?;
     if cli.version {
