@@ -85,27 +85,31 @@ fn main() -> ExitCode {
     }
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let result = cli::run_to(args, &mut stdout);
-    // A closed pipe (`bindery list flows | head`) is not an error worth a message.
-    let finish = |stdout: &mut std::io::BufWriter<_>, output: &cli::Output| {
+    // The rest of the output, and what is still buffered: a write that fails here (a full
+    // disk) fails the command as one that failed while streaming does.
+    let mut finish = |output: &cli::Output| -> std::io::Result<()> {
         eprint!("{}", output.stderr);
-        let _ = stdout
-            .write_all(output.stdout.as_bytes())
-            .and_then(|()| stdout.flush());
+        stdout.write_all(output.stdout.as_bytes())?;
+        stdout.flush()
     };
-    match result {
-        Ok(output) => {
-            finish(&mut stdout, &output);
-            ExitCode::SUCCESS
-        }
+    let (written, code) = match result {
+        Ok(output) => (finish(&output), ExitCode::SUCCESS),
         Err(cli::CliError::Findings(output) | cli::CliError::NotSaved(output)) => {
-            finish(&mut stdout, &output);
-            ExitCode::FAILURE
+            (finish(&output), ExitCode::FAILURE)
         }
-        Err(cli::CliError::Write(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        // Only a closed pipe lets this one end well.
+        Err(cli::CliError::Write(err)) => (Err(err), ExitCode::SUCCESS),
         Err(err) => {
             eprintln!("bindery: {}", sanitize(&err.to_string()));
+            return ExitCode::FAILURE;
+        }
+    };
+    match written {
+        Ok(()) => code,
+        // A closed pipe (`bindery list flows | head`) is not an error worth a message.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(err) => {
+            eprintln!("bindery: writing the output: {err}");
             ExitCode::FAILURE
         }
     }
