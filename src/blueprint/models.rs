@@ -282,6 +282,16 @@ pub fn pk_matches(obj: &Obj, pk: &Value) -> bool {
     }
 }
 
+/// An identifier field's value on an object, as [`View::identifier`] reads it.
+#[derive(Clone, Copy)]
+enum Identifier<'a> {
+    Text(&'a str),
+    Id(Uuid),
+    Order(i64),
+    /// A policy binding's `policy`, `group` or `user` when its subject is of another kind.
+    OtherSubject,
+}
+
 /// An object in the store, borrowed: what lookups walk over without copying anything.
 #[derive(Clone, Copy)]
 pub(super) enum View<'a> {
@@ -341,40 +351,52 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The key [`Self::quick_match`] compares `field` by, for an index of that field; None
-    /// for the fields it does not know.
-    pub(super) fn key(self, field: &str) -> Option<Key> {
-        let text = |have: &str| Some(Key::Text(have.to_string()));
-        match (self, field) {
-            (View::Flow(f), "slug") => text(&f.slug),
-            (View::Flow(f), "name") => text(&f.name),
-            (View::Stage(s), "name") => text(&s.name),
-            (View::Policy(p), "name") => text(&p.name),
-            (View::Prompt(p), "name") => text(&p.name),
-            (View::Prompt(p), "field_key") => text(&p.field_key),
-            (View::Group(g), "name") => text(&g.name),
-            (View::User(u), "username") => text(&u.username),
-            (View::User(u), "email") => text(&u.email),
-            (View::StageBinding(b), "target") => Some(Key::Id(b.target)),
-            (View::StageBinding(b), "stage") => Some(Key::Id(b.stage)),
-            (View::StageBinding(b), "order") => Some(Key::number(b.order as f64)),
-            (View::PolicyBinding(b), "target") => Some(Key::Id(b.target.id())),
-            (View::PolicyBinding(b), "order") => Some(Key::number(b.order as f64)),
+    /// The usual identifier fields of this object, as stored: what [`Self::key`] indexes and
+    /// [`Self::quick_match`] compares; None for the others.
+    fn identifier(self, field: &str) -> Option<Identifier<'a>> {
+        use Identifier::{Id, Order, Text};
+        Some(match (self, field) {
+            (View::Flow(f), "slug") => Text(&f.slug),
+            (View::Flow(f), "name") => Text(&f.name),
+            (View::Stage(s), "name") => Text(&s.name),
+            (View::Policy(p), "name") => Text(&p.name),
+            (View::Prompt(p), "name") => Text(&p.name),
+            (View::Prompt(p), "field_key") => Text(&p.field_key),
+            (View::Group(g), "name") => Text(&g.name),
+            (View::User(u), "username") => Text(&u.username),
+            (View::User(u), "email") => Text(&u.email),
+            (View::StageBinding(b), "target") => Id(b.target),
+            (View::StageBinding(b), "stage") => Id(b.stage),
+            (View::StageBinding(b), "order") => Order(b.order),
+            (View::PolicyBinding(b), "target") => Id(b.target.id()),
+            (View::PolicyBinding(b), "order") => Order(b.order),
             (View::PolicyBinding(b), "policy" | "group" | "user") => {
                 let (kind, have) = match b.subject {
                     Subject::Policy(x) => ("policy", x),
                     Subject::Group(x) => ("group", x),
                     Subject::User(x) => ("user", x),
                 };
-                // A null wanted value matches the bindings whose subject is of another kind.
-                Some(if kind == field {
-                    Key::Id(have)
+                // The binding's subject when it is of this kind; a null wanted value matches
+                // the bindings whose subject is of another kind.
+                if kind == field {
+                    Id(have)
                 } else {
-                    Key::Null
-                })
+                    Identifier::OtherSubject
+                }
             }
-            _ => None,
-        }
+            _ => return None,
+        })
+    }
+
+    /// The key [`Self::quick_match`] compares `field` by, for an index of that field; None
+    /// for the fields it does not know.
+    pub(super) fn key(self, field: &str) -> Option<Key> {
+        Some(match self.identifier(field)? {
+            Identifier::Text(have) => Key::Text(have.to_string()),
+            Identifier::Id(have) => Key::Id(have),
+            Identifier::Order(have) => Key::number(have as f64),
+            Identifier::OtherSubject => Key::Null,
+        })
     }
 
     pub(super) fn to_obj(self) -> Obj {
@@ -412,49 +434,19 @@ impl<'a> View<'a> {
     /// The usual identifier fields, compared without building the attribute view; None for
     /// the others.
     fn quick_match(self, doc: &Document, field: &str, wanted: &Value) -> Option<bool> {
-        let text = |have: &str| Some(wanted.as_str() == Some(have));
-        let id = |have: Uuid| {
-            Some(match wanted {
+        Some(match self.identifier(field)? {
+            Identifier::Text(have) => wanted.as_str() == Some(have),
+            Identifier::Order(have) => wanted.as_f64() == Some(have as f64),
+            Identifier::OtherSubject => wanted.is_null(),
+            Identifier::Id(have) => match wanted {
                 Value::String(s) => Uuid::parse_str(s).ok() == Some(have),
                 Value::Number(n) => doc
                     .users
                     .get(have)
                     .is_some_and(|u| u.pk.is_some() && u.pk == n.as_i64()),
                 _ => false,
-            })
-        };
-        let number = |have: i64| Some(wanted.as_f64() == Some(have as f64));
-        match (self, field) {
-            (View::Flow(f), "slug") => text(&f.slug),
-            (View::Flow(f), "name") => text(&f.name),
-            (View::Stage(s), "name") => text(&s.name),
-            (View::Policy(p), "name") => text(&p.name),
-            (View::Prompt(p), "name") => text(&p.name),
-            (View::Prompt(p), "field_key") => text(&p.field_key),
-            (View::Group(g), "name") => text(&g.name),
-            (View::User(u), "username") => text(&u.username),
-            (View::User(u), "email") => text(&u.email),
-            (View::StageBinding(b), "target") => id(b.target),
-            (View::StageBinding(b), "stage") => id(b.stage),
-            (View::StageBinding(b), "order") => number(b.order),
-            (View::PolicyBinding(b), "target") => id(b.target.id()),
-            (View::PolicyBinding(b), "order") => number(b.order),
-            (View::PolicyBinding(b), "policy" | "group" | "user") => {
-                let (kind, have) = match b.subject {
-                    Subject::Policy(x) => ("policy", x),
-                    Subject::Group(x) => ("group", x),
-                    Subject::User(x) => ("user", x),
-                };
-                if wanted.is_null() {
-                    Some(kind != field)
-                } else if kind != field {
-                    Some(false)
-                } else {
-                    id(have)
-                }
-            }
-            _ => None,
-        }
+            },
+        })
     }
 
     /// Whether every pair matches, using the attribute view only for unusual fields.
