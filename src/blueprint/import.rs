@@ -5,7 +5,7 @@
 //! an error.
 //! All files of one import apply through one edit batch: completely, or not at all.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt;
 
 use serde_json::{Map, Value, json};
@@ -148,8 +148,8 @@ fn import_file(
         entry: None,
         message,
     };
-    let docs = yaml::parse(&source.text).map_err(|e| at(e.mark, e.message))?;
-    let root = match docs.as_slice() {
+    let mut docs = yaml::parse(&source.text).map_err(|e| at(e.mark, e.message))?;
+    let root = match docs.as_mut_slice() {
         [root] => root,
         [] => return Err(at(Mark { line: 1, col: 1 }, "the file is empty".into())),
         [_, second, ..] => {
@@ -214,16 +214,19 @@ fn import_file(
         }
     }
 
+    // Taken out of the tree, so that each entry's nodes are freed once it is applied: the
+    // tree and what the entries become are then never in memory whole at the same time.
+    let root_mark = root.mark;
     let entries = root
-        .get("entries")
-        .ok_or_else(|| at(root.mark, "entries is missing".into()))?;
-    let list: Vec<&Node> = match &entries.value {
-        NodeValue::Seq(items) => items.iter().collect(),
+        .get_mut("entries")
+        .ok_or_else(|| at(root_mark, "entries is missing".into()))?;
+    let list: Vec<Node> = match &mut entries.value {
+        NodeValue::Seq(items) => std::mem::take(items),
         NodeValue::Map(sections) => {
             let mut all = Vec::new();
             for (name, section) in sections {
-                match &section.value {
-                    NodeValue::Seq(items) => all.extend(items.iter()),
+                match &mut section.value {
+                    NodeValue::Seq(items) => all.append(items),
                     _ => {
                         return Err(at(
                             section.mark,
@@ -246,7 +249,7 @@ fn import_file(
         }
     };
     for (index, entry) in list.into_iter().enumerate() {
-        state.entry(batch, index + 1, entry)?;
+        state.entry(batch, index + 1, &entry)?;
     }
     Ok(state.report)
 }
@@ -764,9 +767,7 @@ impl FileImport<'_> {
 
     /// Applies an operation, keeping the lookups' indexes up to date with it.
     fn apply(&self, batch: &mut Batch, op: &Op) -> Result<(), crate::edit::EditError> {
-        let patch = batch.apply_unlabelled(op)?;
-        self.lookup.note(batch.doc(), &patch);
-        Ok(())
+        batch.apply_noting(op, |doc, patch| self.lookup.note(doc, patch))
     }
 
     fn remember(&mut self, id: Option<String>, pk: Value) {

@@ -8,8 +8,8 @@
 //! first in store order, as a scan would find it. A lookup the indexes cannot key (no
 //! identifier of a keyed field and type) scans as before.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -85,7 +85,7 @@ impl Lookup {
     /// keys stay (their candidates fail the check); a new key is added.
     pub fn note(&self, doc: &Document, patch: &Patch) {
         let mut ix = self.indexes.borrow_mut();
-        for change in &patch.changes {
+        for change in patch.changes.iter() {
             let Some(after) = &change.after else {
                 continue;
             };

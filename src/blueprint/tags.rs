@@ -3,8 +3,8 @@
 //! `!File`, `!Format`, `!If`, `!Condition`, `!Enumerate`, `!Index`, `!Value`, `!AtIndex`,
 //! `!ParseJSON`. Tags nest; each error names the position of the tag that failed.
 
+use foldhash::HashMap;
 use std::cell::Cell;
-use std::collections::HashMap;
 
 use serde_json::{Map, Number, Value};
 

@@ -2,7 +2,9 @@
 //! point at a deleted object go too (CASCADE); other references are cleared (SET_NULL and
 //! many-to-many links).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use uuid::Uuid;
 
@@ -32,7 +34,7 @@ impl Referrers {
 
     /// Adds the references a change gives an object.
     pub fn note(&mut self, patch: &Patch) {
-        for change in &patch.changes {
+        for change in patch.changes.iter() {
             let Some(after) = &change.after else {
                 continue;
             };

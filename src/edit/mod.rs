@@ -49,7 +49,7 @@ pub struct Batch<'a> {
     doc: &'a mut Document,
     patch: Patch,
     /// Where each object's change stands in the patch, so that merging stays linear.
-    positions: std::collections::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
+    positions: foldhash::HashMap<(crate::model::ObjKind, uuid::Uuid), usize>,
     /// For a batch of many changes: what checking and planning one would walk a table for.
     indexes: Option<Indexes>,
     committed: bool,
@@ -98,14 +98,27 @@ impl<'a> Batch<'a> {
     /// [`Self::apply`], leaving the returned patch's label empty: for callers applying many
     /// operations who do not show each one (wording one costs lookups). A refusal is worded.
     pub fn apply_unlabelled(&mut self, op: &Op) -> Result<Patch, EditError> {
+        let mut applied = None;
+        self.apply_noting(op, |_, patch| applied = Some(patch.clone()))?;
+        Ok(applied.expect("noted"))
+    }
+
+    /// [`Self::apply_unlabelled`] for a caller that only needs to look at the patch, with the
+    /// document after it: the batch keeps the patch's objects without copying them again.
+    pub fn apply_noting(
+        &mut self,
+        op: &Op,
+        note: impl FnOnce(&Document, &Patch),
+    ) -> Result<(), EditError> {
         let patch = op.plan_unlabelled(self.doc, self.indexes.as_ref())?;
         patch.apply_unchecked(self.doc);
         if let Some(indexes) = &mut self.indexes {
             indexes.unique.note(&patch);
             indexes.referrers.note(&patch);
         }
-        self.patch.merge(&mut self.positions, patch.clone());
-        Ok(patch)
+        note(self.doc, &patch);
+        self.patch.merge(&mut self.positions, patch);
+        Ok(())
     }
 
     /// Keeps the changes; the combined patch undoes them as one.

@@ -166,7 +166,10 @@ impl Op {
                 plan_parents(doc, *group, parents, holders, &label)?
             }
         };
-        Ok(Patch { label, changes })
+        Ok(Patch {
+            label,
+            changes: changes.into(),
+        })
     }
 }
 

@@ -3,7 +3,8 @@
 //! store either lands cleanly or reports a conflict; never a silent overwrite. The inverse of a
 //! patch swaps before and after, which is all undo needs.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
@@ -24,7 +25,9 @@ pub struct Change {
 pub struct Patch {
     /// What the operation was, for the change log, undo and conflict messages.
     pub label: String,
-    pub changes: Vec<Change>,
+    /// Shared, not copied, between the pending list, the undo history and the caller: an
+    /// import's patch holds every object it created.
+    pub changes: Arc<Vec<Change>>,
 }
 
 /// A patch that no longer fits the store it is applied to.
@@ -39,7 +42,7 @@ impl Patch {
     pub fn new(label: impl Into<String>) -> Patch {
         Patch {
             label: label.into(),
-            changes: Vec::new(),
+            changes: Arc::default(),
         }
     }
 
@@ -62,7 +65,8 @@ impl Patch {
                     before: c.after.clone(),
                     after: c.before.clone(),
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 
@@ -93,7 +97,7 @@ impl Patch {
     /// Checks that every object is as the patch expects, then applies all changes; on a
     /// conflict nothing is applied.
     pub fn apply(&self, doc: &mut Document) -> Result<(), Conflict> {
-        for change in &self.changes {
+        for change in self.changes.iter() {
             let current = doc.get(change.kind, change.id);
             if current != change.before {
                 return Err(Conflict {
@@ -107,7 +111,7 @@ impl Patch {
     }
 
     pub(crate) fn apply_unchecked(&self, doc: &mut Document) {
-        for change in &self.changes {
+        for change in self.changes.iter() {
             match &change.after {
                 Some(obj) => doc.put_at(change.index, obj.clone()),
                 None => {
@@ -136,12 +140,14 @@ impl Patch {
 
     /// Merges `next` using (and keeping up to date) the positions of the changes so far.
     pub(crate) fn merge(&mut self, position: &mut HashMap<(ObjKind, Uuid), usize>, next: Patch) {
-        for change in next.changes {
+        let changes = Arc::make_mut(&mut self.changes);
+        let next = Arc::try_unwrap(next.changes).unwrap_or_else(|shared| (*shared).clone());
+        for change in next {
             match position.get(&(change.kind, change.id)) {
-                Some(&i) => self.changes[i].after = change.after,
+                Some(&i) => changes[i].after = change.after,
                 None => {
-                    position.insert((change.kind, change.id), self.changes.len());
-                    self.changes.push(change);
+                    position.insert((change.kind, change.id), changes.len());
+                    changes.push(change);
                 }
             }
         }
@@ -149,7 +155,7 @@ impl Patch {
 
     /// Forgets changes that end where they began (created and deleted in one step).
     pub(crate) fn drop_no_ops(&mut self) {
-        self.changes.retain(|c| c.before != c.after);
+        Arc::make_mut(&mut self.changes).retain(|c| c.before != c.after);
     }
 }
 

@@ -1,7 +1,7 @@
 //! An index of the unique keys (labels, binding keys) for an edit batch of many changes, so
 //! that checking each change does not walk its table ([`crate::model::check::Holders`]).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use uuid::Uuid;
 
@@ -70,7 +70,7 @@ impl UniqueIndex {
 
     /// Adds the keys a change gives an object.
     pub fn note(&mut self, patch: &Patch) {
-        for change in &patch.changes {
+        for change in patch.changes.iter() {
             let Some(after) = &change.after else {
                 continue;
             };
