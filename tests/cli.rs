@@ -101,6 +101,53 @@ fn list_flow_narrows_bindings_to_one_flow_in_plan_order() {
 }
 
 #[test]
+fn list_policy_bindings_gives_each_targets_bindings_in_evaluation_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.json");
+    let mut doc = Document::default();
+    let login = Flow::new("login", "Login", Designation::Authentication);
+    let deny = Stage::new(
+        "deny",
+        StageKind::default_for("authentik_stages_deny.denystage").unwrap(),
+    );
+    let binding = StageBinding::new(login.id, deny.id, 10);
+    let on_flow = Target::Flow(login.id);
+    let on_stage = Target::StageBinding(binding.id);
+    // Store order is creation order, not evaluation order.
+    for (target, group, order) in [
+        (on_flow, "g30", 30),
+        (on_stage, "s5", 5),
+        (on_flow, "g10", 10),
+        (on_stage, "s1", 1),
+        (on_flow, "g20", 20),
+    ] {
+        let g = Group::new(group);
+        doc.policy_bindings
+            .put(PolicyBinding::new(target, Subject::Group(g.id), order));
+        doc.groups.put(g);
+    }
+    doc.stage_bindings.put(binding);
+    doc.flows.put(login);
+    doc.stages.put(deny);
+    Store::create(&path, doc).unwrap();
+    let out = bindery(&path, &["list", "policy-bindings", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let subjects: Vec<&str> = value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["g10", "g20", "g30", "s1", "s5"]);
+    let table = text(&bindery(&path, &["list", "policy-bindings"]).stdout);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    for (row, subject) in rows.iter().zip(["g10", "g20", "g30", "s1", "s5"]) {
+        assert!(row.contains(subject), "{table}");
+    }
+}
+
+#[test]
 fn a_corrupt_store_is_an_error_with_its_position_and_stays_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.json");

@@ -4,7 +4,7 @@
 //! Records are made one at a time and written as they are made: relations between objects
 //! come from [`Relations`], built once, never from a scan of a table per row.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use serde_json::{Value, json};
@@ -164,12 +164,8 @@ impl<'a> Lister<'a> {
                     .map(|b| self.binding_record(b)),
             ),
             ListKind::PolicyBindings => Box::new(
-                doc.policy_bindings
-                    .iter()
-                    .filter(|b| {
-                        self.flow
-                            .is_none_or(|f| target_flow(doc, b.target) == Some(f))
-                    })
+                self.policy_bindings()
+                    .into_iter()
                     .map(|b| policy_binding_record(doc, b)),
             ),
             ListKind::Groups => Box::new(doc.groups.iter().map(|g| self.group_record(g))),
@@ -248,6 +244,27 @@ impl<'a> Lister<'a> {
         json!({"id": o.id, "model": o.model, "name": o.label(),
                "blueprint_id": o.blueprint_id, "state": o.state,
                "refers_to": refers_to, "used_by": used_by})
+    }
+
+    /// Policy bindings grouped by what they are bound to (in the order each target first
+    /// appears in the store), each target's in the order authentik evaluates them.
+    fn policy_bindings(&self) -> Vec<&'a crate::model::PolicyBinding> {
+        let doc = self.doc;
+        let mut first_seen: HashMap<Target, usize> = HashMap::new();
+        let mut all: Vec<_> = doc
+            .policy_bindings
+            .iter()
+            .filter(|b| {
+                self.flow
+                    .is_none_or(|f| target_flow(doc, b.target) == Some(f))
+            })
+            .map(|b| {
+                let next = first_seen.len();
+                (*first_seen.entry(b.target).or_insert(next), b)
+            })
+            .collect();
+        all.sort_by_key(|(target, b)| (*target, b.order));
+        all.into_iter().map(|(_, b)| b).collect()
     }
 
     /// Stage bindings grouped by flow in flow order, then in plan order within each flow.
