@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::lookup::Lookup;
-use super::models::{attrs_of, resolve, target_of};
+use super::models::{GroupMembers, attrs_of, attrs_with_members, resolve, target_of};
 use crate::model::typed::{FieldProblem, from_json};
 use crate::model::{
     Document, Flow, Group, Obj, ObjKind, Policy, PolicyBinding, PolicyKind, Prompt, Stage,
@@ -44,7 +44,16 @@ pub(super) fn build_in(
     existing: Option<&Obj>,
     data: &Map<String, Value>,
 ) -> Result<(Obj, Built), FieldProblem> {
-    let mut merged = existing.map(|o| attrs_of(doc, o)).unwrap_or_default();
+    let mut merged = match existing {
+        // A group's users from the lookup's index: scanning every user per group is
+        // quadratic in an import of many groups.
+        Some(obj @ Obj::Group(g)) => {
+            let members = GroupMembers::of_group(doc, g.id, &lookup.members(doc, g.id));
+            attrs_with_members(doc, obj, Some(&members))
+        }
+        Some(obj) => attrs_of(doc, obj),
+        None => Map::new(),
+    };
     for (key, value) in data {
         merged.insert(key.clone(), value.clone());
     }

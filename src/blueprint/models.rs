@@ -132,6 +132,21 @@ impl GroupMembers {
         }
         GroupMembers(members)
     }
+
+    /// The members of `group` alone, from `candidates`: users who may be members, in any
+    /// order, maybe twice. Each that is a member counts once, in store order, as in
+    /// [`GroupMembers::build`].
+    pub fn of_group(doc: &Document, group: Uuid, candidates: &[Uuid]) -> GroupMembers {
+        let mut found: Vec<(usize, &User)> = candidates
+            .iter()
+            .filter_map(|id| Some((doc.index_of(ObjKind::User, *id)?, doc.users.get(*id)?)))
+            .filter(|(_, user)| user.groups.contains(&group))
+            .collect();
+        found.sort_by_key(|(at, _)| *at);
+        found.dedup_by_key(|(at, _)| *at);
+        let users = found.into_iter().map(|(_, user)| user_pk(user)).collect();
+        GroupMembers(HashMap::from_iter([(group, users)]))
+    }
 }
 
 /// An object's attributes as authentik's API serializer names them, references as pks.
