@@ -109,3 +109,50 @@ entries:
     assert_eq!(doc.policy_bindings.len(), 1);
     assert!(!doc.policy_bindings.iter().next().unwrap().enabled);
 }
+
+#[test]
+fn a_group_keeps_the_members_earlier_entries_gave_it() {
+    let mut doc = Document::default();
+    let group = Group::new("g");
+    let mut a = User::new("a");
+    a.groups.push(group.id);
+    let b = User::new("b");
+    let c = User::new("c");
+    doc.groups.put(group.clone());
+    for u in [&a, &b, &c] {
+        doc.users.put(u.clone());
+    }
+    // b joins and a leaves before the group itself is updated: the group's entry, which
+    // does not name its users, must keep exactly the members the store has at that point.
+    let text = format!(
+        "version: 1
+entries:
+- model: authentik_core.user
+  identifiers: {{username: b}}
+  attrs: {{groups: [{g}]}}
+- model: authentik_core.user
+  identifiers: {{username: a}}
+  attrs: {{groups: []}}
+- model: authentik_core.group
+  identifiers: {{name: g}}
+  attrs: {{is_superuser: true}}
+- model: authentik_core.user
+  identifiers: {{username: c}}
+  attrs: {{groups: [{g}]}}
+- model: authentik_core.group
+  identifiers: {{name: g}}
+  attrs: {{attributes: {{second: true}}}}
+",
+        g = group.id
+    );
+    import_ok(&mut doc, &text);
+    let members = |doc: &Document| -> Vec<String> {
+        doc.users
+            .iter()
+            .filter(|u| u.groups.contains(&group.id))
+            .map(|u| u.username.clone())
+            .collect()
+    };
+    assert_eq!(members(&doc), ["b", "c"]);
+    assert!(doc.groups.get(group.id).unwrap().is_superuser);
+}

@@ -463,7 +463,7 @@ fn stage_bindings(
             }
         })
         .collect();
-    let (header, widths, rows) = if area.width < 90 {
+    let (header, rows) = if area.width < 90 {
         let rows = rows
             .into_iter()
             .map(|mut r| {
@@ -473,31 +473,14 @@ fn stage_bindings(
                 r
             })
             .collect();
-        (
-            vec!["Order", "Stage", "Gated"],
-            vec![
-                Constraint::Length(7),
-                Constraint::Fill(1),
-                Constraint::Fill(1),
-            ],
-            rows,
-        )
+        (vec!["Order", "Stage", "Gated"], rows)
     } else {
-        (
-            vec!["Order", "Stage", "Type", "Gated"],
-            vec![
-                Constraint::Length(7),
-                Constraint::Fill(3),
-                Constraint::Length(16),
-                Constraint::Fill(3),
-            ],
-            rows,
-        )
+        (vec!["Order", "Stage", "Type", "Gated"], rows)
     };
     table::draw(
         Rows {
             header,
-            widths,
+            name: 1,
             rows,
             first,
             selected: Some(fp.stage_rows.selected),
@@ -556,14 +539,7 @@ fn flow_bindings(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: 
             header: vec![
                 "Order", "Binding", "Enabled", "Negate", "Timeout", "On error",
             ],
-            widths: vec![
-                Constraint::Length(6),
-                Constraint::Fill(3),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(10),
-            ],
+            name: 1,
             rows,
             first,
             selected: Some(fp.flow_rows.selected),

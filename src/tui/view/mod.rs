@@ -21,8 +21,11 @@ use table::safe;
 /// Below this the screen shows a notice instead of a page.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
-/// Narrower than this, the sidebar folds away (the breadcrumb still says where you are).
-const SIDEBAR_FROM: u16 = 76;
+/// Narrower than this, the sidebar folds to its page numbers, so that tables keep their names
+/// (the breadcrumb still says where you are).
+const SIDEBAR_NAMES_FROM: u16 = 100;
+const SIDEBAR_WIDTH: u16 = 13;
+const SIDEBAR_NUMBERS_WIDTH: u16 = 2;
 
 /// How many rows the current table shows at the last drawn size, so that paging moves by a
 /// screenful and the selection stays in view.
@@ -50,26 +53,22 @@ pub fn regions(area: Rect) -> Regions {
         Constraint::Length(1),
     ])
     .areas(area);
-    if area.width >= SIDEBAR_FROM {
-        let [side, _, main] = Layout::horizontal([
-            Constraint::Length(13),
-            Constraint::Length(1),
-            Constraint::Min(1),
-        ])
-        .areas(body);
-        Regions {
-            top,
-            sidebar: Some(side),
-            main,
-            bottom,
-        }
+    let side_width = if area.width >= SIDEBAR_NAMES_FROM {
+        SIDEBAR_WIDTH
     } else {
-        Regions {
-            top,
-            sidebar: None,
-            main: body,
-            bottom,
-        }
+        SIDEBAR_NUMBERS_WIDTH
+    };
+    let [side, _, main] = Layout::horizontal([
+        Constraint::Length(side_width),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(body);
+    Regions {
+        top,
+        sidebar: Some(side),
+        main,
+        bottom,
     }
 }
 
@@ -202,13 +201,24 @@ fn sidebar(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         if page == Page::Others && app.store.doc().others.is_empty() && app.page() != page {
             continue;
         }
+        let names = area.width >= SIDEBAR_WIDTH;
         if page.section() != section {
             section = page.section();
-            lines.push(Line::from(Span::styled(section, theme.dim())));
+            // Folded to numbers, the section titles leave their lines blank, so that each
+            // page keeps its line (and its mouse target).
+            lines.push(Line::from(Span::styled(
+                if names { section } else { "" },
+                theme.dim(),
+            )));
         }
-        let text = format!("{} {}", page.index() + 1, page.title());
+        let text = if names {
+            format!("{} {}", page.index() + 1, page.title())
+        } else {
+            (page.index() + 1).to_string()
+        };
+        let width = usize::from(area.width).saturating_sub(1);
         lines.push(if page == app.page() {
-            Line::from(Span::styled(format!("»{text:<12}"), theme.selected()))
+            Line::from(Span::styled(format!("»{text:<width$}"), theme.selected()))
         } else {
             Line::from(format!(" {text}"))
         });

@@ -161,61 +161,14 @@ fn narrow_drops(page: Page) -> &'static [usize] {
     }
 }
 
-fn columns(page: Page) -> (Vec<&'static str>, Vec<Constraint>) {
+fn columns(page: Page) -> Vec<&'static str> {
     match page {
-        Page::Flows => (
-            vec!["Slug", "Designation", "Stages", "Policies", "Name"],
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(19),
-                Constraint::Length(6),
-                Constraint::Length(8),
-                Constraint::Fill(2),
-            ],
-        ),
-        Page::Stages => (
-            vec!["Name", "Type", "Flows"],
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(16),
-                Constraint::Fill(2),
-            ],
-        ),
-        Page::Policies => (
-            vec!["Name", "Type", "Assigned"],
-            vec![
-                Constraint::Fill(3),
-                Constraint::Length(16),
-                Constraint::Length(22),
-            ],
-        ),
-        Page::Users => (
-            vec!["Username", "Name", "Groups", "Status"],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Length(8),
-            ],
-        ),
-        Page::Others => (
-            vec!["Name", "Model", "Refers to", "Used by"],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-            ],
-        ),
-        Page::Groups => (
-            vec!["Name", "Superuser", "Parents", "Members"],
-            vec![
-                Constraint::Fill(2),
-                Constraint::Length(9),
-                Constraint::Fill(2),
-                Constraint::Length(7),
-            ],
-        ),
+        Page::Flows => vec!["Slug", "Designation", "Stages", "Policies", "Name"],
+        Page::Stages => vec!["Name", "Type", "Flows"],
+        Page::Policies => vec!["Name", "Type", "Assigned"],
+        Page::Users => vec!["Username", "Name", "Groups", "Status"],
+        Page::Others => vec!["Name", "Model", "Refers to", "Used by"],
+        Page::Groups => vec!["Name", "Superuser", "Parents", "Members"],
     }
 }
 
@@ -272,13 +225,12 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
             cells(doc, &app.rel, page, *id, marks.as_ref(), theme)
         })
         .collect();
-    let (mut header, mut widths) = columns(page);
+    let mut header = columns(page);
     // Narrow screens keep the columns that matter most.
     let mut visible = visible;
     if rest.width < 90 {
         for &drop in narrow_drops(page) {
             header.remove(drop);
-            widths.remove(drop);
             for row in &mut visible {
                 if drop < row.len() {
                     row.remove(drop);
@@ -289,7 +241,7 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
     table::draw(
         Rows {
             header,
-            widths,
+            name: 0,
             rows: visible,
             first,
             selected: Some(list.selected),
