@@ -132,7 +132,7 @@ fn boxed(
 
 pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match modal {
-        Modal::Form(form) => draw_form(form, theme, area, buf),
+        Modal::Dialog(dialog) => draw_form(dialog.form(), theme, area, buf),
         Modal::Confirm(confirm) => draw_confirm(app, confirm, theme, area, buf),
         Modal::Types(picker) => draw_types(picker, theme, area, buf),
         Modal::Help(help) => draw_help(app, help, theme, area, buf),
@@ -441,7 +441,7 @@ fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer
         theme.dim(),
     ))];
     let mut modes = page_modes(app);
-    modes.extend([Mode::Dialog, Mode::Confirm]);
+    modes.extend([Mode::Dialog, Mode::Editor, Mode::Confirm]);
     let filter = help.filter.to_lowercase();
     for mode in modes {
         let rows: Vec<Line> = app
