@@ -296,3 +296,29 @@ fn a_tick_reloads_what_someone_else_saved_through_the_one_runner() {
     let ran = carry_out(&mut ui.app, vec![Effect::CheckDisk], &mut Live);
     assert!(!ran.changed);
 }
+
+#[test]
+fn dialog_keys_and_their_hints_come_from_the_keymap() {
+    let mut ui = Ui::demo();
+    ui.app.keymap = bindery::tui::Keymap::with_overrides(
+        "[dialog]\nsubmit = [\"<C-s>\"]\ndelete_back = [\"<C-h>\"]\n",
+        "user",
+    )
+    .unwrap();
+    ui.keys("5n");
+    let text = ui.screen(100, 30);
+    assert!(
+        text.contains("Create group · Ctrl-s save · Esc cancel"),
+        "{text}"
+    );
+    ui.keys("opsx<C-h><BS><Enter>");
+    assert_eq!(top(&ui), Some("group"), "Enter no longer submits");
+    assert_eq!(
+        ui.field("name"),
+        &bindery::tui::form::FieldValue::Text("ops".into()),
+        "Ctrl-h deletes, Backspace no longer does"
+    );
+    ui.keys("<C-s>");
+    assert_eq!(top(&ui), None);
+    assert!(ui.doc().groups.iter().any(|g| g.name == "ops"));
+}
