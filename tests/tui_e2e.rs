@@ -263,3 +263,18 @@ fn the_export_tab_writes_the_blueprint_unless_dry_run() {
     assert!(text.starts_with("version: 1"), "{text}");
     assert!(text.contains(&format!("slug: {FLOW}")));
 }
+
+#[test]
+fn screen_keys_can_paste_into_a_field() {
+    let env = Env::new();
+    // A pasted `q` is text, not a quit; the paste is one event, as a terminal sends it.
+    env.screen("5n<paste:quiet hours><Enter>");
+    let store = bindery::store::Store::open(&env.store()).unwrap();
+    assert!(store.doc().groups.iter().any(|g| g.name == "quiet hours"));
+    let out = env.run(&["screen", "--keys", "<paste:unclosed"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unclosed paste is a parse error"
+    );
+}

@@ -12,7 +12,7 @@ use bindery::edit::Op;
 use bindery::engine::{self, Engine, Index, Outcome, Plan, Request, Tri};
 use bindery::model::{Obj, ObjKind, PolicyBinding, Subject, Target};
 use bindery::tui::app::{App, BindingRow, FlowPage, FlowTab, Page, Screen};
-use bindery::tui::keys::parse_keys;
+use bindery::tui::keys::{parse_events, parse_keys};
 use bindery::tui::modal::Modal;
 use bindery::tui::report::{Jump, Report};
 use bindery::tui::simulate::{Asker, SimRow};
@@ -62,7 +62,7 @@ fn press(app: &mut App, keys: &str) -> Vec<Effect> {
 
 /// Keys through `screen::replay`, which carries out saves and file writes.
 fn replay(app: &mut App, keys: &str) {
-    let quit = screen::replay(app, &parse_keys(keys).unwrap(), 100, 30, false);
+    let quit = screen::replay(app, &parse_events(keys).unwrap(), 100, 30, false);
     assert!(!quit, "the keys {keys:?} quit the UI");
 }
 
@@ -1516,7 +1516,7 @@ fn export_form_asks_for_a_path_and_dry_run_writes_nothing() {
         }]
     );
     assert!(!target.exists());
-    let keys = parse_keys(&format!(
+    let keys = parse_events(&format!(
         "o{}{}<Enter>",
         clear_export(dir.path(), AUTH),
         target.display()

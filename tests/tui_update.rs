@@ -7,6 +7,7 @@ use bindery::model::{Subject, Target};
 use bindery::store::Store;
 use bindery::tui::action::Action;
 use bindery::tui::app::{BindingRow, FlowTab, Page, SaveState, Screen, StatusKind};
+use bindery::tui::dialogs::Dialog;
 use bindery::tui::form::FieldValue;
 use bindery::tui::keymap::Mode;
 use bindery::tui::modal::{Modal, TypeChoice};
@@ -190,7 +191,7 @@ fn q_quits_only_from_a_top_level_page_without_a_dialog() {
     assert_eq!(ui.field("name"), &FieldValue::Text("q".into()), "typed");
     ui.keys("<Tab><Tab><Tab>"); // Designation, a choice: q is not text
     assert!(ui.keys("q").is_empty());
-    assert!(matches!(ui.app.modals.last(), Some(Modal::Form(_))));
+    assert!(matches!(ui.app.modals.last(), Some(Modal::Dialog(_))));
     ui.keys("<Esc>");
 
     ui.keys("d"); // a confirmation
@@ -716,10 +717,14 @@ fn create_and_bind_picks_a_type_then_fills_stage_and_binding() {
     }
     ui.keys("deny<Enter>");
     assert_eq!(ui.form().title, "Create Deny Stage");
-    assert_eq!(ui.field("binding.order"), &FieldValue::Number("110".into()));
+    let binding_order = match ui.dialog() {
+        Dialog::Stage(dialog) => &dialog.binding_field("order").expect("binding fields").value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(binding_order, &FieldValue::Number("110".into()));
     ui.keys("closed");
     // Go to the binding's "Evaluate when flow is planned" and switch it on.
-    while ui.focused().key != "binding.evaluate_on_plan" {
+    while ui.focused().key != "evaluate_on_plan" {
         ui.keys("<Tab>");
     }
     ui.keys("<Space>");
@@ -752,9 +757,9 @@ fn bind_subject_tabs_change_the_drop_down_and_enter_creates_the_binding() {
     let parent = binding(ui.doc(), AUTH_FLOW, MFA_STAGE).id;
     ui.keys("b");
     assert_eq!(ui.form().title, "Create binding");
-    assert_eq!(ui.focused().key, "_kind", "focus on the tab row");
+    assert!(ui.binding_dialog().focus_is_kind(), "focus on the tab row");
     let labels = |ui: &Ui| -> Vec<String> {
-        match ui.field("_subject") {
+        match &ui.binding_dialog().subject_field().value {
             FieldValue::Pick { items, .. } => items.iter().map(|(_, l)| l.clone()).collect(),
             other => panic!("{other:?}"),
         }
@@ -764,7 +769,7 @@ fn bind_subject_tabs_change_the_drop_down_and_enter_creates_the_binding() {
     assert_eq!(ui.field("order"), &FieldValue::Number("10".into()));
 
     ui.keys("<Right>");
-    assert_eq!(ui.form().field("_subject").unwrap().label, "Group");
+    assert_eq!(ui.binding_dialog().subject_field().label, "Group");
     assert_eq!(
         labels(&ui),
         vec![
@@ -776,10 +781,10 @@ fn bind_subject_tabs_change_the_drop_down_and_enter_creates_the_binding() {
         ]
     );
     ui.keys("<Right>");
-    assert_eq!(ui.form().field("_subject").unwrap().label, "User");
+    assert_eq!(ui.binding_dialog().subject_field().label, "User");
     assert_eq!(labels(&ui), vec!["alice", "bob", "carol", "dave", "erin"]);
     ui.keys("<Left>");
-    assert_eq!(ui.form().field("_subject").unwrap().label, "Group");
+    assert_eq!(ui.binding_dialog().subject_field().label, "Group");
 
     // Typing filters the drop-down; the highlighted match is taken.
     ui.keys("<Tab>platf");
@@ -818,16 +823,7 @@ fn bind_subject_on_a_child_row_binds_to_its_stage_binding() {
 fn a_group_binding_evaluated_at_plan_time_in_an_authentication_flow_warns() {
     let mut ui = Ui::demo();
     ui.open_flow(AUTH_FLOW);
-    let note = |ui: &Ui| -> String {
-        ui.form()
-            .fields
-            .iter()
-            .find_map(|f| match &f.value {
-                FieldValue::Note(n) if f.key.is_empty() => Some(n.clone()),
-                _ => None,
-            })
-            .unwrap_or_default()
-    };
+    let note = |ui: &Ui| -> String { ui.binding_dialog().warning().to_string() };
     // The maintenance notice is evaluated when the flow is planned.
     ui.select_stage_row(MAINTENANCE_STAGE);
     assert!(binding(ui.doc(), AUTH_FLOW, MAINTENANCE_STAGE).evaluate_on_plan);
@@ -881,7 +877,7 @@ fn edit_binding_opens_the_stage_binding_or_the_policy_binding_form() {
     assert_eq!(ui.selected_row(), BindingRow::Policy { parent, id: child });
     ui.keys("e");
     assert_eq!(ui.form().title, "Edit binding");
-    match ui.field("_subject") {
+    match &ui.binding_dialog().subject_field().value {
         FieldValue::Pick {
             items, highlighted, ..
         } => assert_eq!(
@@ -1366,7 +1362,7 @@ fn screen_replay_matches_handle_key() {
     let mut b = Ui::demo();
     let keys = "1<Enter>jjKl5nops<Enter>";
     a.keys(keys);
-    let parsed = bindery::tui::keys::parse_keys(keys).unwrap();
+    let parsed = bindery::tui::keys::parse_events(keys).unwrap();
     let quit = bindery::tui::screen::replay(&mut b.app, &parsed, 80, 24, false);
     assert!(!quit);
     a.app.status = None;
@@ -1374,7 +1370,7 @@ fn screen_replay_matches_handle_key() {
     assert_eq!(a.screen(80, 24), b.screen(80, 24));
     assert!(bindery::tui::screen::replay(
         &mut b.app,
-        &bindery::tui::keys::parse_keys("q").unwrap(),
+        &bindery::tui::keys::parse_events("q").unwrap(),
         80,
         24,
         false
@@ -1384,7 +1380,7 @@ fn screen_replay_matches_handle_key() {
     let on_disk = std::fs::read(c.path()).unwrap();
     bindery::tui::screen::replay(
         &mut c.app,
-        &bindery::tui::keys::parse_keys("5nops<Enter>").unwrap(),
+        &bindery::tui::keys::parse_events("5nops<Enter>").unwrap(),
         80,
         24,
         true,
@@ -1667,12 +1663,13 @@ fn a_stage_of_unknown_type_edits_as_raw_json_and_keeps_its_attributes() {
     ui.keys("2");
     select_in_list(&mut ui, Page::Stages, id);
     ui.keys("e");
-    let keys: Vec<&str> = ui.form().fields.iter().map(|f| f.key.as_str()).collect();
-    assert_eq!(keys, ["name", "_attrs"]);
-    assert_eq!(
-        ui.field("_attrs"),
-        &FieldValue::Json(r#"{"future_setting":3}"#.into())
-    );
+    let labels: Vec<&str> = ui.form().fields.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["Name", "Attributes (JSON)"]);
+    let raw = match ui.dialog() {
+        Dialog::Stage(dialog) => &dialog.raw_field().expect("the raw field").value,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(raw, &FieldValue::Json(r#"{"future_setting":3}"#.into()));
     ui.keys("<Tab>");
     for _ in 0..r#"3}"#.len() {
         ui.keys("<BS>");

@@ -137,7 +137,8 @@ pub enum Command {
         /// The screen size, WIDTHxHEIGHT
         #[arg(long, default_value = "100x30", value_name = "WxH")]
         size: String,
-        /// Keys to replay, e.g. "1/default-auth<Enter><Enter>"
+        /// Keys to replay, e.g. "1/default-auth<Enter><Enter>"; <paste:TEXT> pastes TEXT at once
+        /// (as a terminal does; TEXT runs to the next ">")
         #[arg(long, default_value = "", value_name = "KEYS")]
         keys: String,
         /// Do not save edits

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::saving::not_saved;
 use super::{CliError, Output};
-use crate::tui::{self, keys::parse_keys, screen};
+use crate::tui::{self, keys::parse_events, screen};
 
 fn parse_size(text: &str) -> Result<(u16, u16), CliError> {
     let bad = || {
@@ -23,11 +23,11 @@ fn parse_size(text: &str) -> Result<(u16, u16), CliError> {
 
 pub fn run(store_path: &Path, size: &str, keys: &str, dry_run: bool) -> Result<Output, CliError> {
     let (width, height) = parse_size(size)?;
-    let keys = parse_keys(keys).map_err(|e| CliError::msg(format!("--keys: {e}")))?;
+    let events = parse_events(keys).map_err(|e| CliError::msg(format!("--keys: {e}")))?;
     let config = crate::store::paths::config_dir();
     let (keymap, _) = tui::load_settings(config.as_deref(), true).map_err(CliError::Message)?;
     let mut app = tui::open_app(store_path, keymap, dry_run).map_err(CliError::Message)?;
-    let replayed = screen::replay_checked(&mut app, &keys, width, height, dry_run);
+    let replayed = screen::replay_checked(&mut app, &events, width, height, dry_run);
     let buffer = screen::render(&mut app, &tui::Theme::monochrome(), width, height);
     let out = Output {
         stdout: screen::buffer_text(&buffer),

@@ -75,6 +75,8 @@ actions! {
     Left = "left", "switch the tab or choice to the left";
     Right = "right", "switch the tab or choice to the right";
     Toggle = "toggle", "toggle a switch";
+    NewLine = "newline", "a new line in a multi-line field";
+    DeleteBack = "delete_back", "delete the character before the cursor";
     Submit = "submit", "submit the dialog";
     Cancel = "cancel", "cancel: nothing changes";
     Reopen = "reopen", "re-open the dialog on the store's current version, keeping your changes";

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
+use super::dialogs::Dialog;
 use super::form::Form;
 use super::keymap::Keymap;
 use super::lists::ListView;
@@ -184,6 +185,8 @@ pub enum Effect {
         path: String,
         text: String,
     },
+    /// Look for a change someone else saved, and reload it when there are no unsaved edits.
+    CheckDisk,
 }
 
 pub struct App {
@@ -251,8 +254,12 @@ impl App {
     }
 
     pub fn top_form(&mut self) -> Option<&mut Form> {
+        self.top_dialog().map(|d| d.form_mut())
+    }
+
+    pub fn top_dialog(&mut self) -> Option<&mut Dialog> {
         match self.modals.last_mut() {
-            Some(Modal::Form(form)) => Some(form),
+            Some(Modal::Dialog(dialog)) => Some(dialog),
             _ => None,
         }
     }

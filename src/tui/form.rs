@@ -1,10 +1,10 @@
 //! Dialog forms: typed fields with focus, editing and conversion to authentik attributes.
-//! A form knows nothing of what it creates; `dialogs` builds forms and acts on their values.
+//! A form knows nothing of what it creates; each dialog in `dialogs` builds its form and acts
+//! on its values.
 
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::dialogs::Purpose;
 use crate::model::{Obj, ObjKind};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -123,7 +123,6 @@ impl Field {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Form {
     pub title: String,
-    pub purpose: Purpose,
     pub fields: Vec<Field>,
     pub focus: usize,
     /// Why the last submit was refused.
@@ -147,10 +146,9 @@ pub fn pick_matches<'a>(labels: impl Iterator<Item = &'a str>, query: &str) -> V
 }
 
 impl Form {
-    pub fn new(title: impl Into<String>, purpose: Purpose, fields: Vec<Field>) -> Form {
+    pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
         let mut form = Form {
             title: title.into(),
-            purpose,
             fields,
             focus: 0,
             error: None,
@@ -355,6 +353,17 @@ impl Form {
         }
     }
 
+    /// The values of the fields in a range of positions (a form that builds two objects).
+    pub fn values_in(&self, range: std::ops::Range<usize>) -> Result<Map<String, Value>, String> {
+        let mut out = Map::new();
+        for field in self.fields[range].iter().filter(|f| !f.key.is_empty()) {
+            if let Some(value) = value_of(&field.label, &field.value)? {
+                out.insert(field.key.clone(), value);
+            }
+        }
+        Ok(out)
+    }
+
     fn collect(&self, keep: impl Fn(&Field) -> bool) -> Result<Map<String, Value>, String> {
         let mut out = Map::new();
         for field in self.fields.iter().filter(|f| !f.key.is_empty() && keep(f)) {
@@ -427,7 +436,6 @@ mod tests {
         let id = Uuid::from_u128(1);
         Form::new(
             "Edit",
-            Purpose::CreateUser,
             vec![
                 Field::new("name", "Name", FieldValue::Text("a".into())),
                 Field::new("order", "Order", FieldValue::Number(String::new())),

@@ -16,6 +16,7 @@ pub enum Mode {
     FlowBindings,
     Simulate,
     Export,
+    Editor,
     Dialog,
     Confirm,
 }
@@ -29,6 +30,7 @@ impl Mode {
         Mode::FlowBindings,
         Mode::Simulate,
         Mode::Export,
+        Mode::Editor,
         Mode::Dialog,
         Mode::Confirm,
     ];
@@ -42,6 +44,7 @@ impl Mode {
             Mode::FlowBindings => "flow_bindings",
             Mode::Simulate => "simulate",
             Mode::Export => "export",
+            Mode::Editor => "editor",
             Mode::Dialog => "dialog",
             Mode::Confirm => "confirm",
         }
@@ -56,6 +59,7 @@ impl Mode {
             Mode::FlowBindings => "Policy / Group / User Bindings tab",
             Mode::Simulate => "Simulate tab",
             Mode::Export => "Export tab",
+            Mode::Editor => "Multi-line fields (messages, JSON)",
             Mode::Dialog => "Dialogs and forms",
             Mode::Confirm => "Confirmations",
         }

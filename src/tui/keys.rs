@@ -1,7 +1,10 @@
 //! Keys as text: the notation of `bindery screen --keys` and of keymap files (`j`, `<Enter>`,
-//! `<C-r>`, `<S-Tab>`, `<lt>` for a literal `<`), and how help shows them.
+//! `<C-r>`, `<S-Tab>`, `<lt>` for a literal `<`; `<paste:TEXT>` in `screen --keys` only), and
+//! how help shows them.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::event::Event;
 
 /// A key with its modifiers, normalised so that equal presses compare equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,7 +82,19 @@ fn parse_named(name: &str) -> Option<Key> {
 
 /// Parses a key sequence: `1/default-auth<Enter><C-r>`.
 pub fn parse_keys(text: &str) -> Result<Vec<Key>, String> {
-    let mut keys = Vec::new();
+    parse_events(text)?
+        .into_iter()
+        .map(|event| match event {
+            Event::Key(key) => Ok(key),
+            _ => Err(format!("{text:?}: only keys are allowed here, not a paste")),
+        })
+        .collect()
+}
+
+/// Parses what `screen --keys` replays: keys, and `<paste:TEXT>` for TEXT pasted at once
+/// (as a terminal's bracketed paste delivers it; TEXT runs to the next `>`).
+pub fn parse_events(text: &str) -> Result<Vec<Event>, String> {
+    let mut events = Vec::new();
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         if c == '<' {
@@ -90,15 +105,19 @@ pub fn parse_keys(text: &str) -> Result<Vec<Key>, String> {
                 ));
             };
             let name = &rest[1..end];
-            let key = parse_named(name).ok_or_else(|| format!("unknown key <{name}>"))?;
-            keys.push(key);
+            if let Some(pasted) = name.strip_prefix("paste:") {
+                events.push(Event::Paste(pasted.to_string()));
+            } else {
+                let key = parse_named(name).ok_or_else(|| format!("unknown key <{name}>"))?;
+                events.push(Event::Key(key));
+            }
             rest = &rest[end + 1..];
         } else {
-            keys.push(Key::char(c));
+            events.push(Event::Key(Key::char(c)));
             rest = &rest[c.len_utf8()..];
         }
     }
-    Ok(keys)
+    Ok(events)
 }
 
 /// One key from a keymap file: a single character or a `<...>` name.
@@ -154,6 +173,24 @@ mod tests {
         assert!(parse_keys("abc<Enter").is_err());
         assert_eq!(parse_keys("").unwrap(), vec![]);
         assert_eq!(parse_keys("ü").unwrap(), vec![Key::char('ü')]);
+    }
+
+    #[test]
+    fn a_paste_is_one_event_and_no_key() {
+        let events = parse_events("a<paste:x <y z><Enter>").unwrap();
+        assert_eq!(
+            events,
+            vec![
+                Event::Key(Key::char('a')),
+                Event::Paste("x <y z".into()),
+                Event::Key(Key::new(KeyCode::Enter, KeyModifiers::NONE)),
+            ]
+        );
+        assert_eq!(
+            parse_events("<paste:>").unwrap(),
+            vec![Event::Paste(String::new())]
+        );
+        assert!(parse_keys("<paste:x>").is_err(), "a keymap binds keys only");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 pub mod action;
 pub mod app;
-mod dialogs;
+pub mod dialogs;
+pub mod effects;
+pub mod event;
 pub mod form;
 mod import;
 pub mod keymap;

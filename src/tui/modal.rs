@@ -1,9 +1,9 @@
-//! What can open over a page: a form, a confirmation, a type picker, help, the palette.
+//! What can open over a page: a dialog, a confirmation, a type picker, help, the palette.
 //! The top one gets every key.
 
 use crate::edit::{Op, Patch};
 
-use super::form::Form;
+use super::dialogs::Dialog;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
@@ -47,7 +47,7 @@ pub struct Palette {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modal {
-    Form(Box<Form>),
+    Dialog(Box<Dialog>),
     Confirm(Box<Confirm>),
     Types(TypePicker),
     Help(Help),

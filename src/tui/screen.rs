@@ -1,14 +1,16 @@
-//! The UI without a terminal: keys replayed through the very same `update`, the final frame
-//! drawn into ratatui's test backend and returned as text.
+//! The UI without a terminal: events replayed through the very same `handle_event` and effect
+//! runner as the terminal's, the final frame drawn into ratatui's test backend and returned as
+//! text.
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
-use super::app::{App, Effect};
-use super::keys::Key;
+use super::app::App;
+use super::effects::{Host, carry_out};
+use super::event::Event;
 use super::theme::Theme;
-use super::update::{handle_key, saved};
+use super::update::{handle_event, saved};
 use super::view;
 use crate::cli::Unsaved;
 
@@ -41,10 +43,10 @@ pub fn render(app: &mut App, theme: &Theme, width: u16, height: u16) -> Buffer {
     terminal.backend().buffer().clone()
 }
 
-/// Replays keys as the interactive UI would, saving after each edit unless `dry_run`;
+/// Replays events as the interactive UI would, saving after each edit unless `dry_run`;
 /// returns whether a quit was asked for.
-pub fn replay(app: &mut App, keys: &[Key], width: u16, height: u16, dry_run: bool) -> bool {
-    replay_checked(app, keys, width, height, dry_run).quit
+pub fn replay(app: &mut App, events: &[Event], width: u16, height: u16, dry_run: bool) -> bool {
+    replay_checked(app, events, width, height, dry_run).quit
 }
 
 /// What a replay did: whether it quit, and each change it was asked for that is not durably
@@ -55,48 +57,65 @@ pub struct Replayed {
     pub unsaved: Vec<Unsaved>,
 }
 
+/// A replay's host: saves (unless a dry run) keeping account of what did not reach the disk.
+struct Replay {
+    dry_run: bool,
+    unsaved: Vec<Unsaved>,
+    /// The last save's failure, with the changes it was writing; a later save that succeeds
+    /// writes them too.
+    failed: Option<Vec<Unsaved>>,
+}
+
+impl Host for Replay {
+    fn save(&mut self, app: &mut App) {
+        if self.dry_run {
+            return;
+        }
+        let changes = app.store.unsaved_changes();
+        let result = app.store.save();
+        match &result {
+            Ok(report) => {
+                self.failed = None;
+                self.unsaved
+                    .extend(report.conflicts.iter().map(Unsaved::conflict));
+            }
+            Err(err) => self.failed = Some(Unsaved::failed(changes, err)),
+        }
+        saved(app, result);
+    }
+
+    fn write(&mut self, app: &mut App, path: &str, text: &str) {
+        if !self.dry_run {
+            super::update::write(app, path, text);
+        }
+    }
+}
+
 /// Like `replay`, keeping account of the saves: a change dropped as a conflict, or still
 /// pending (or not flushed) after the last save failed, is reported as unsaved.
 pub fn replay_checked(
     app: &mut App,
-    keys: &[Key],
+    events: &[Event],
     width: u16,
     height: u16,
     dry_run: bool,
 ) -> Replayed {
     app.height = height;
     app.width = width;
-    let mut replayed = Replayed::default();
-    // The last save's failure, with the changes it was writing; a later save that succeeds
-    // writes them too.
-    let mut failed: Option<Vec<Unsaved>> = None;
-    'keys: for key in keys {
-        for effect in handle_key(app, *key) {
-            match effect {
-                Effect::Quit => {
-                    replayed.quit = true;
-                    break 'keys;
-                }
-                Effect::Save if !dry_run => {
-                    let changes = app.store.unsaved_changes();
-                    let result = app.store.save();
-                    match &result {
-                        Ok(report) => {
-                            failed = None;
-                            replayed
-                                .unsaved
-                                .extend(report.conflicts.iter().map(Unsaved::conflict));
-                        }
-                        Err(err) => failed = Some(Unsaved::failed(changes, err)),
-                    }
-                    saved(app, result);
-                }
-                Effect::Save => {}
-                Effect::Write { path, text } if !dry_run => super::update::write(app, &path, &text),
-                Effect::Write { .. } => {}
-            }
+    let mut host = Replay {
+        dry_run,
+        unsaved: Vec::new(),
+        failed: None,
+    };
+    let mut quit = false;
+    for event in events {
+        let effects = handle_event(app, event.clone());
+        if carry_out(app, effects, &mut host).quit {
+            quit = true;
+            break;
         }
     }
-    replayed.unsaved.extend(failed.into_iter().flatten());
-    replayed
+    let mut unsaved = host.unsaved;
+    unsaved.extend(host.failed.into_iter().flatten());
+    Replayed { quit, unsaved }
 }

@@ -6,77 +6,15 @@
 
 use std::collections::HashSet;
 
-use uuid::Uuid;
-
-use super::dialogs::{self, Purpose};
-use super::form::{Field, FieldValue, Form};
+use super::dialogs::Dialog;
+use super::form::{Field, FieldValue};
 use crate::edit::{field_changes, show};
-use crate::model::{Document, Obj, ObjKind, Target};
-
-/// The objects a form of this purpose acts on or derives its proposals from (a new binding's
-/// order comes from its siblings).
-pub fn touched(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid)> {
-    if let Some(edited) = purpose.edited() {
-        return vec![edited];
-    }
-    match purpose {
-        Purpose::BindStage { flow }
-        | Purpose::CreateStage {
-            bind_to: Some(flow),
-            ..
-        } => flow_and_bindings(doc, *flow, false),
-        Purpose::CreateBinding { target } => {
-            let mut out = vec![match target {
-                Target::Flow(id) => (ObjKind::Flow, *id),
-                Target::StageBinding(id) => (ObjKind::StageBinding, *id),
-            }];
-            out.extend(
-                doc.policy_bindings_of(target.id())
-                    .into_iter()
-                    .map(|b| (ObjKind::PolicyBinding, b.id)),
-            );
-            out
-        }
-        Purpose::Duplicate { flow } => flow_and_bindings(doc, *flow, true),
-        _ => Vec::new(),
-    }
-}
-
-/// A flow and its stage bindings; with `deep`, also the policy bindings on both.
-fn flow_and_bindings(doc: &Document, flow: Uuid, deep: bool) -> Vec<(ObjKind, Uuid)> {
-    let bindings = doc.bindings_of_flow(flow);
-    let policy_bindings = if deep {
-        doc.policy_bindings_of_each(std::iter::once(flow).chain(bindings.iter().map(|b| b.id)))
-    } else {
-        Default::default()
-    };
-    let on = |target: Uuid| {
-        policy_bindings
-            .get(&target)
-            .into_iter()
-            .flatten()
-            .map(|b| (ObjKind::PolicyBinding, b.id))
-    };
-    let mut out = vec![(ObjKind::Flow, flow)];
-    out.extend(on(flow));
-    for binding in bindings {
-        out.push((ObjKind::StageBinding, binding.id));
-        out.extend(on(binding.id));
-    }
-    out
-}
-
-/// The touched objects as they are now, for a form that is opening.
-pub fn snapshot(doc: &Document, purpose: &Purpose) -> Vec<(ObjKind, Uuid, Option<Obj>)> {
-    touched(doc, purpose)
-        .into_iter()
-        .map(|(kind, id)| (kind, id, doc.get(kind, id)))
-        .collect()
-}
+use crate::model::{Document, Obj};
 
 /// What changed since the form opened: (as it was, as it is now) for each object that differs,
 /// including ones that appeared among those it derives from.
-pub fn changed_since(doc: &Document, form: &Form) -> Vec<(Option<Obj>, Option<Obj>)> {
+pub fn changed_since(doc: &Document, dialog: &Dialog) -> Vec<(Option<Obj>, Option<Obj>)> {
+    let form = dialog.form();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     for (kind, id, was) in &form.seen {
@@ -86,7 +24,7 @@ pub fn changed_since(doc: &Document, form: &Form) -> Vec<(Option<Obj>, Option<Ob
             out.push((was.clone(), now));
         }
     }
-    for (kind, id) in touched(doc, &form.purpose) {
+    for (kind, id) in dialog.touched(doc) {
         if !seen.contains(&(kind, id)) {
             out.push((None, doc.get(kind, id)));
         }
@@ -98,10 +36,11 @@ pub fn changed_since(doc: &Document, form: &Form) -> Vec<(Option<Obj>, Option<Ob
 /// user changed, and the key that re-opens the form.
 pub fn conflict_text(
     doc: &Document,
-    form: &Form,
+    dialog: &Dialog,
     changed: &[(Option<Obj>, Option<Obj>)],
     reopen: &str,
 ) -> String {
+    let form = dialog.form();
     let mut lines =
         vec!["Someone else changed this since the dialog opened; nothing was saved.".to_string()];
     for pair in changed {
@@ -148,21 +87,42 @@ fn shown_field(doc: &Document, field: &Field) -> String {
     }
 }
 
-/// The form opened afresh on the current document, with the fields the user had changed
+/// The dialog opened afresh on the current document, with the fields the user had changed
 /// carried over; None when the object it edits is gone.
-pub fn reopen(doc: &Document, stale: &Form) -> Option<Form> {
-    let mut form = dialogs::open(doc, stale.purpose.clone())?;
-    for old in stale.fields.iter().filter(|f| f.changed()) {
-        if let Some(field) = form.field_mut(&old.key) {
+pub fn reopen(doc: &Document, stale: &Dialog) -> Option<Dialog> {
+    let mut dialog = stale.reopen(doc)?;
+    let old_form = stale.form();
+    // The same dialog on the same kind of object has the same fields in the same places.
+    let same_layout = dialog.form().fields.len() == old_form.fields.len();
+    for (at, old) in old_form
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.changed())
+    {
+        let form = dialog.form_mut();
+        let field = if same_layout {
+            form.fields.get_mut(at)
+        } else if old.key.is_empty() {
+            None
+        } else {
+            form.field_mut(&old.key)
+        };
+        if let Some(field) = field {
             carry(&mut field.value, &old.value);
         }
         // A carried tab changes what the next drop-down offers.
-        dialogs::after_edit(&mut form, doc);
+        dialog.changed(doc);
     }
-    if form.fields.get(stale.focus).is_some_and(Field::focusable) {
-        form.focus = stale.focus;
+    let form = dialog.form_mut();
+    if form
+        .fields
+        .get(old_form.focus)
+        .is_some_and(Field::focusable)
+    {
+        form.focus = old_form.focus;
     }
-    Some(form)
+    Some(dialog)
 }
 
 /// Takes the user's value into a fresh field: a drop-down keeps the object chosen (if it is

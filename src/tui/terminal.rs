@@ -11,7 +11,6 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyEventKind, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
@@ -19,11 +18,11 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::{DefaultTerminal, Terminal};
 
-use super::action::Action;
-use super::app::{App, Effect};
-use super::keys::Key;
+use super::app::App;
+use super::effects::{Live, carry_out};
+use super::event::Event;
 use super::theme::Theme;
-use super::update::{click, handle_key, reloaded, saved, update};
+use super::update::handle_event;
 use super::view;
 
 /// How often the loop looks for a change made by someone else.
@@ -83,25 +82,6 @@ fn watch_for_hangup(quit: Arc<AtomicBool>) {
     });
 }
 
-fn carry_out(app: &mut App, effects: Vec<Effect>) -> bool {
-    let mut quit = false;
-    for effect in effects {
-        match effect {
-            Effect::Save => {
-                let result = app.store.save();
-                if let Err(err) = &result {
-                    let err = crate::text::sanitize(&err.to_string()).into_owned();
-                    tracing::error!("save failed: {err}");
-                }
-                saved(app, result);
-            }
-            Effect::Quit => quit = true,
-            Effect::Write { path, text } => super::update::write(app, &path, &text),
-        }
-    }
-    quit
-}
-
 pub fn run(mut app: App, theme: Theme) -> io::Result<()> {
     let quit = Arc::new(AtomicBool::new(false));
     for signal in [
@@ -150,47 +130,24 @@ fn event_loop(
                 panic!("BINDERY_TEST_PANIC=after-draw: a panic forced for testing");
             }
         }
-        if event::poll(Duration::from_millis(250))? {
-            let effects = match event::read()? {
-                Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    app.status = None;
-                    handle_key(app, Key::from_event(key))
-                }
-                Event::Mouse(mouse) => match mouse.kind {
-                    MouseEventKind::ScrollDown => update(app, Action::Down),
-                    MouseEventKind::ScrollUp => update(app, Action::Up),
-                    MouseEventKind::Down(MouseButton::Left) => {
-                        let size = terminal.size()?;
-                        let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
-                        click(app, area, mouse.column, mouse.row)
-                    }
-                    _ => Vec::new(),
-                },
-                Event::Paste(text) => {
-                    let mut effects = Vec::new();
-                    for c in text.chars().filter(|c| !c.is_control() || *c == '\n') {
-                        effects.extend(handle_key(app, Key::char(c)));
-                    }
-                    effects
-                }
-                _ => Vec::new(),
-            };
-            if carry_out(app, effects) {
-                return Ok(());
+        let event = if event::poll(Duration::from_millis(250))? {
+            match Event::from_crossterm(event::read()?) {
+                Some(event) => event,
+                None => continue,
             }
-            dirty = true;
         } else if last_check.elapsed() >= DISK_CHECK {
             last_check = Instant::now();
-            if !app.store.has_unsaved_changes() && app.store.changed_on_disk().unwrap_or(false) {
-                match app.store.reload() {
-                    Ok(()) => reloaded(app),
-                    Err(err) => app.error(format!(
-                        "the store changed on disk but cannot be read: {err}"
-                    )),
-                }
-                dirty = true;
-            }
+            Event::Tick
+        } else {
+            continue;
+        };
+        let drawn_anyway = !matches!(event, Event::Tick);
+        let effects = handle_event(app, event);
+        let ran = carry_out(app, effects, &mut Live);
+        if ran.quit {
+            return Ok(());
         }
+        dirty |= drawn_anyway || ran.changed;
     }
     Ok(())
 }

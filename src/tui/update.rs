@@ -9,7 +9,13 @@ use uuid::Uuid;
 
 use super::action::Action;
 use super::app::{App, BindingRow, Effect, FlowPage, FlowTab, Page, SaveState, Screen};
-use super::dialogs::{self, Purpose};
+use super::dialogs::{
+    Dialog, Outcome, Select, binding::BindingDialog, duplicate::DuplicateDialog,
+    export_to::ExportToDialog, flow::FlowDialog, group::GroupDialog, import_from::ImportFromDialog,
+    policy::PolicyDialog, simulate_as::SimulateAsDialog, stage::StageDialog,
+    stage_binding::StageBindingDialog, user::UserDialog,
+};
+use super::event::Event;
 use super::form::{FieldValue, pick_matches};
 use super::keymap::Mode;
 use super::keys::Key;
@@ -44,6 +50,45 @@ pub fn page_action(app: &App, key: Key) -> Option<Action> {
         .find_map(|mode| app.keymap.action(mode, key))
 }
 
+/// Any event, from the terminal or replayed by `screen --keys`: the one entry point of input.
+/// A key or a paste first clears the last status line (it told of what came before).
+pub fn handle_event(app: &mut App, event: Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) => {
+            app.status = None;
+            handle_key(app, key)
+        }
+        Event::Paste(text) => {
+            app.status = None;
+            let mut effects = Vec::new();
+            for c in text.chars().filter(|c| !c.is_control() || *c == '\n') {
+                effects.extend(handle_key(app, Key::char(c)));
+                if effects.contains(&Effect::Quit) {
+                    break;
+                }
+            }
+            effects
+        }
+        Event::Click { x, y } => {
+            let area = ratatui::layout::Rect::new(0, 0, app.width, app.height);
+            click(app, area, x, y)
+        }
+        Event::ScrollDown => update(app, Action::Down),
+        Event::ScrollUp => update(app, Action::Up),
+        Event::Resize(width, height) => {
+            app.height = height;
+            if app.width != width {
+                app.width = width;
+                app.refresh();
+            }
+            Vec::new()
+        }
+        Event::Tick => vec![Effect::CheckDisk],
+    }
+}
+
+/// A key, routed to the layer that has the keys: the top modal, a filter line, then the
+/// page's keymap modes.
 pub fn handle_key(app: &mut App, key: Key) -> Vec<Effect> {
     if key == Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL) {
         return vec![Effect::Quit];
@@ -113,7 +158,7 @@ fn filter_key(app: &mut App, key: Key) -> Vec<Effect> {
 
 fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
     match app.modals.last() {
-        Some(Modal::Form(_)) => form_key(app, key),
+        Some(Modal::Dialog(_)) => dialog_key(app, key),
         Some(Modal::Confirm(_)) => match app.keymap.action(Mode::Confirm, key) {
             Some(Action::Confirm) => {
                 let Some(Modal::Confirm(confirm)) = app.modals.pop() else {
@@ -146,73 +191,60 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
 }
 
-fn form_key(app: &mut App, key: Key) -> Vec<Effect> {
-    let ctrl_s = key == Key::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+/// The keymap modes of the top dialog's focused field, most specific first: a multi-line
+/// field has its own keys (Enter is a new line there).
+fn dialog_modes(app: &App) -> Vec<Mode> {
     let multiline = matches!(
         app.modals.last(),
-        Some(Modal::Form(f)) if matches!(f.focused().map(|f| &f.value), Some(FieldValue::MultiLine(_)))
+        Some(Modal::Dialog(d)) if matches!(d.form().focused().map(|f| &f.value), Some(FieldValue::MultiLine(_)))
     );
-    let takes_text = matches!(
-        app.modals.last(),
-        Some(Modal::Form(f)) if f.focused().is_some_and(|f| f.takes_text())
-    );
-    let action = if ctrl_s {
-        Some(Action::Submit)
-    } else if multiline && key.code == KeyCode::Enter {
-        None
+    if multiline {
+        vec![Mode::Editor, Mode::Dialog]
     } else {
-        app.keymap.action(Mode::Dialog, key)
-    };
-    let doc = app.store.doc();
-    let Some(Modal::Form(form)) = app.modals.last_mut() else {
-        return Vec::new();
-    };
-    match (action, key.code) {
-        (Some(Action::Submit), _) => return submit_form(app),
-        (Some(Action::Reopen), _) => {
-            reopen_form(app);
-            return Vec::new();
-        }
-        (Some(Action::Cancel), _) => {
-            app.modals.pop();
-            app.info("cancelled: nothing changed");
-            return Vec::new();
-        }
-        (Some(Action::NextField), _) => form.move_focus(1),
-        (Some(Action::PrevField), _) => form.move_focus(-1),
-        (Some(Action::Left), _) => {
-            form.switch(-1);
-        }
-        (Some(Action::Right), _) => {
-            form.switch(1);
-        }
-        (Some(Action::Toggle), _) => form.toggle(),
-        (_, KeyCode::Enter) if multiline => form.newline(),
-        (_, KeyCode::Up) => form.vertical(-1),
-        (_, KeyCode::Down) => form.vertical(1),
-        (_, KeyCode::Backspace) => form.backspace(),
-        (_, KeyCode::Char(c)) if takes_text && !key.mods.contains(KeyModifiers::CONTROL) => {
-            form.type_char(c)
-        }
-        _ => return Vec::new(),
+        vec![Mode::Dialog]
     }
-    dialogs::after_edit(form, doc);
-    Vec::new()
 }
 
-/// Refuses to submit a form whose objects someone else changed since it opened: the form
+/// A key for the top dialog: submit, re-open and cancel are routed here; every other key
+/// edits the dialog.
+fn dialog_key(app: &mut App, key: Key) -> Vec<Effect> {
+    let action = dialog_modes(app)
+        .into_iter()
+        .find_map(|mode| app.keymap.action(mode, key));
+    match action {
+        Some(Action::Submit) => submit_dialog(app),
+        Some(Action::Reopen) => {
+            reopen_dialog(app);
+            Vec::new()
+        }
+        Some(Action::Cancel) => {
+            app.modals.pop();
+            app.info("cancelled: nothing changed");
+            Vec::new()
+        }
+        _ => {
+            let doc = app.store.doc();
+            if let Some(Modal::Dialog(dialog)) = app.modals.last_mut() {
+                dialog.edit_with(doc, action, key);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Refuses to submit a dialog whose objects someone else changed since it opened: the form
 /// shows both versions and how to re-open it. Returns whether it was refused.
 fn refuse_if_stale(app: &mut App) -> bool {
-    let Some(Modal::Form(form)) = app.modals.last() else {
+    let Some(Modal::Dialog(dialog)) = app.modals.last() else {
         return false;
     };
     let doc = app.store.doc();
-    let changed = stale::changed_since(doc, form);
+    let changed = stale::changed_since(doc, dialog);
     if changed.is_empty() {
         return false;
     }
     let key = reopen_key(app);
-    let text = stale::conflict_text(doc, form, &changed, &key);
+    let text = stale::conflict_text(doc, dialog, &changed, &key);
     if let Some(form) = app.top_form() {
         form.error = Some(text);
     }
@@ -230,15 +262,15 @@ fn reopen_key(app: &App) -> String {
         .unwrap_or_else(|| "the reopen action".into())
 }
 
-/// Re-opens the top form on the current document, keeping the fields the user changed.
-fn reopen_form(app: &mut App) {
-    let Some(Modal::Form(form)) = app.modals.last() else {
+/// Re-opens the top dialog on the current document, keeping the fields the user changed.
+fn reopen_dialog(app: &mut App) {
+    let Some(Modal::Dialog(dialog)) = app.modals.last() else {
         return;
     };
-    match stale::reopen(app.store.doc(), form) {
+    match stale::reopen(app.store.doc(), dialog) {
         Some(fresh) => {
             app.modals.pop();
-            app.modals.push(Modal::Form(Box::new(fresh)));
+            app.modals.push(Modal::Dialog(Box::new(fresh)));
             app.info("re-opened on the current version, with your changes");
         }
         None => {
@@ -248,86 +280,60 @@ fn reopen_form(app: &mut App) {
     }
 }
 
-fn submit_form(app: &mut App) -> Vec<Effect> {
+fn submit_dialog(app: &mut App) -> Vec<Effect> {
     if refuse_if_stale(app) {
         return Vec::new();
     }
-    let Some(Modal::Form(form)) = app.modals.last() else {
+    let Some(Modal::Dialog(dialog)) = app.modals.last() else {
         return Vec::new();
     };
-    match dialogs::submit_special(app.store.doc(), form) {
-        Ok(None) => {}
-        Ok(Some(dialogs::Special::Apply { label, ops })) => {
-            return match app.store.apply_all(&label, &ops) {
-                Err(err) => {
-                    if let Some(form) = app.top_form() {
-                        form.error = Some(err.problems.join("; "));
-                    }
-                    Vec::new()
-                }
-                Ok(patch) => {
-                    app.modals.pop();
-                    app.info(format!("done: {}", patch.label));
-                    let created = patch.created().next().map(|o| (o.kind(), o.id()));
-                    after_change(app, created)
-                }
-            };
-        }
-        Ok(Some(special)) => {
-            app.modals.pop();
-            return carry_special(app, special);
-        }
-        Err(problem) => {
-            if let Some(form) = app.top_form() {
-                form.error = Some(problem);
-            }
-            return Vec::new();
-        }
-    }
-    let Some(Modal::Form(form)) = app.modals.last() else {
-        return Vec::new();
-    };
-    match dialogs::submit(app.store.doc(), form) {
+    match dialog.submit(app.store.doc()) {
+        Ok(outcome) => carry_out_outcome(app, outcome),
         Err(problem) => {
             if let Some(form) = app.top_form() {
                 form.error = Some(problem);
             }
             Vec::new()
         }
-        Ok((label, ops)) => {
-            let label = label.to_lowercase();
-            match app.store.apply_all(&label, &ops) {
-                Err(err) => {
-                    if let Some(form) = app.top_form() {
-                        form.error = Some(err.problems.join("; "));
-                    }
-                    Vec::new()
-                }
-                Ok(patch) => {
-                    app.modals.pop();
-                    // Create and bind makes a stage, then its binding: select the binding.
-                    let created = patch.created().last().map(|o| (o.kind(), o.id()));
-                    app.info(format!("done: {}", patch.label));
-                    after_change(app, created)
-                }
-            }
-        }
     }
 }
 
-/// What the forms that do not edit the store lead to.
-fn carry_special(app: &mut App, special: dialogs::Special) -> Vec<Effect> {
-    match special {
-        dialogs::Special::SimulateAs(user) => {
+/// Carries out what the top dialog's submission leads to, closing it unless what it asked
+/// for is refused (the dialog then says why).
+fn carry_out_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
+    match outcome {
+        Outcome::Apply { label, ops, select } => match app.store.apply_all(&label, &ops) {
+            Err(err) => {
+                if let Some(form) = app.top_form() {
+                    form.error = Some(err.problems.join("; "));
+                }
+                Vec::new()
+            }
+            Ok(patch) => {
+                app.modals.pop();
+                let created = match select {
+                    Select::First => patch.created().next(),
+                    Select::Last => patch.created().last(),
+                }
+                .map(|o| (o.kind(), o.id()));
+                app.info(format!("done: {}", patch.label));
+                after_change(app, created)
+            }
+        },
+        Outcome::SimulateAs(user) => {
+            app.modals.pop();
             if let Screen::Flow(fp) = &mut app.screen {
                 fp.sim.user = user;
             }
             app.refresh();
             Vec::new()
         }
-        dialogs::Special::Write { path, text } => vec![Effect::Write { path, text }],
-        dialogs::Special::Apply { label, ops } => apply(app, &label, ops),
-        dialogs::Special::Import { files, each } => {
+        Outcome::Write { path, text } => {
+            app.modals.pop();
+            vec![Effect::Write { path, text }]
+        }
+        Outcome::Import { files, each } => {
+            app.modals.pop();
             if super::import::import(app, &files, each) {
                 after_change(app, None)
             } else {
@@ -368,16 +374,14 @@ fn types_key(app: &mut App, key: Key) -> Vec<Effect> {
             };
             let choice = picker.choice;
             app.modals.pop();
-            let purpose = match choice {
-                TypeChoice::Stage { bind_to } => Purpose::CreateStage {
-                    model: StageKind::TYPES[index].model.to_string(),
-                    bind_to,
-                },
-                TypeChoice::Policy => Purpose::CreatePolicy {
-                    model: PolicyKind::TYPES[index].model.to_string(),
-                },
+            let doc = app.store.doc();
+            let dialog = match choice {
+                TypeChoice::Stage { bind_to } => {
+                    StageDialog::create(doc, StageKind::TYPES[index].model, bind_to)
+                }
+                TypeChoice::Policy => PolicyDialog::create(doc, PolicyKind::TYPES[index].model),
             };
-            open_form(app, purpose);
+            open_dialog(app, dialog);
         }
         _ => {}
     }
@@ -507,10 +511,18 @@ fn export_dir(store: &Path) -> PathBuf {
     std::path::absolute(&dir).unwrap_or(dir)
 }
 
-fn open_form(app: &mut App, purpose: Purpose) {
-    match dialogs::open(app.store.doc(), purpose) {
-        Some(form) => app.modals.push(Modal::Form(Box::new(form))),
+/// Opens a dialog (None: what it would act on no longer exists).
+fn open_dialog(app: &mut App, dialog: Option<Dialog>) {
+    match dialog {
+        Some(dialog) => app.modals.push(Modal::Dialog(Box::new(dialog))),
         None => app.error("that object no longer exists"),
+    }
+}
+
+/// Opens the dialog that edits an object, if its kind has one.
+fn open_edit(app: &mut App, kind: ObjKind, id: Uuid) {
+    if let Some(dialog) = Dialog::edit(app.store.doc(), kind, id) {
+        open_dialog(app, dialog);
     }
 }
 
@@ -643,7 +655,7 @@ pub fn reloaded(app: &mut App) {
     app.refresh();
     let stale_form = matches!(
         app.modals.last(),
-        Some(Modal::Form(form)) if !stale::changed_since(app.store.doc(), form).is_empty()
+        Some(Modal::Dialog(dialog)) if !stale::changed_since(app.store.doc(), dialog).is_empty()
     );
     if stale_form {
         let key = reopen_key(app);
@@ -838,15 +850,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.screen = Screen::Flow(Box::new(FlowPage::new(id)));
                 app.refresh();
             }
-            Some((kind, id)) => {
-                if let Some(purpose) = Purpose::edit(kind, id) {
-                    open_form(app, purpose);
-                }
-            }
+            Some((kind, id)) => open_edit(app, kind, id),
             None => {}
         },
         Action::New => match &app.screen {
-            Screen::List(Page::Flows) => open_form(app, Purpose::CreateFlow),
+            Screen::List(Page::Flows) => open_dialog(app, FlowDialog::open(app.store.doc(), None)),
             Screen::List(Page::Stages) => app.modals.push(Modal::Types(TypePicker {
                 choice: TypeChoice::Stage { bind_to: None },
                 query: String::new(),
@@ -857,18 +865,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 query: String::new(),
                 highlighted: 0,
             })),
-            Screen::List(Page::Users) => open_form(app, Purpose::CreateUser),
-            Screen::List(Page::Groups) => open_form(app, Purpose::CreateGroup),
+            Screen::List(Page::Users) => open_dialog(app, UserDialog::open(app.store.doc(), None)),
+            Screen::List(Page::Groups) => {
+                open_dialog(app, GroupDialog::open(app.store.doc(), None))
+            }
             Screen::List(Page::Others) => app.info(READ_ONLY),
             Screen::Flow(_) => {}
         },
         Action::Edit => {
             if let Some((ObjKind::Other, _)) = selected(app) {
                 app.info(READ_ONLY);
-            } else if let Some((kind, id)) = selected(app)
-                && let Some(purpose) = Purpose::edit(kind, id)
-            {
-                open_form(app, purpose);
+            } else if let Some((kind, id)) = selected(app) {
+                open_edit(app, kind, id);
             }
         }
         Action::Delete | Action::Unbind => {
@@ -896,7 +904,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::BindStage => {
             if let Screen::Flow(fp) = &app.screen {
                 let flow = fp.flow;
-                open_form(app, Purpose::BindStage { flow });
+                open_dialog(app, StageBindingDialog::bind(app.store.doc(), flow));
             }
         }
         Action::CreateAndBind => {
@@ -926,7 +934,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Screen::List(_) => None,
             };
             match target {
-                Some(target) => open_form(app, Purpose::CreateBinding { target }),
+                Some(target) => open_dialog(app, BindingDialog::create(app.store.doc(), target)),
                 None => app.info("select a stage binding first (bind one with a or n)"),
             }
         }
@@ -946,7 +954,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 _ => None,
             };
             if let Some(stage) = stage {
-                open_form(app, Purpose::EditStage(stage));
+                open_dialog(app, StageDialog::edit(app.store.doc(), stage));
             }
         }
         Action::MoveUp | Action::MoveDown => {
@@ -982,7 +990,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             _ => app.info("select a user first (4 goes to Users)"),
         },
         Action::Duplicate => match selected(app) {
-            Some((ObjKind::Flow, flow)) => open_form(app, Purpose::Duplicate { flow }),
+            Some((ObjKind::Flow, flow)) => {
+                open_dialog(app, DuplicateDialog::open(app.store.doc(), flow))
+            }
             _ => app.info("duplicate works on a flow (1 goes to Flows)"),
         },
         Action::Who => {
@@ -992,27 +1002,28 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.refresh();
         }
         Action::PickUser => {
-            if let Screen::Flow(fp) = &app.screen {
-                let flow = fp.flow;
-                open_form(app, Purpose::SimulateAs { flow });
+            if let Screen::Flow(_) = &app.screen {
+                open_dialog(app, SimulateAsDialog::open(app.store.doc()));
             }
         }
         Action::WriteFile => {
             if let Screen::Flow(fp) = &app.screen {
                 let flow = fp.flow;
                 let dir = export_dir(app.store.path());
-                open_form(app, Purpose::ExportTo { flow, dir });
+                open_dialog(app, ExportToDialog::open(app.store.doc(), flow, dir));
             }
         }
         Action::ImportFiles => {
             let dir = std::env::current_dir().unwrap_or_else(|_| export_dir(app.store.path()));
-            open_form(app, Purpose::ImportFrom { dir });
+            open_dialog(app, ImportFromDialog::open(app.store.doc(), dir));
         }
         Action::NextField
         | Action::PrevField
         | Action::Left
         | Action::Right
         | Action::Toggle
+        | Action::NewLine
+        | Action::DeleteBack
         | Action::Submit
         | Action::Cancel
         | Action::Reopen

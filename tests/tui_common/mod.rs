@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use bindery::model::{Document, Flow, PolicyBinding, StageBinding, Subject, Target};
 use bindery::tui::app::{BindingRow, FlowPage, Page, Screen};
+use bindery::tui::dialogs::{Dialog, binding::BindingDialog};
 use bindery::tui::form::{Field, FieldValue, Form};
-use bindery::tui::keys::parse_keys;
+use bindery::tui::keys::parse_events;
 use bindery::tui::modal::Modal;
-use bindery::tui::update::{handle_key, saved};
+use bindery::tui::update::{handle_event, saved};
 use bindery::tui::{self, App, Effect, Keymap, Theme, screen};
 use uuid::Uuid;
 
@@ -44,12 +45,12 @@ impl Ui {
         self.app.store.doc()
     }
 
-    /// Presses keys (`screen --keys` notation) one by one, carrying out saves as the loop
-    /// does; returns every effect asked for, in order.
+    /// Presses keys (`screen --keys` notation) one by one through `handle_event`, as the
+    /// loop does, carrying out saves; returns every effect asked for, in order.
     pub fn keys(&mut self, keys: &str) -> Vec<Effect> {
         let mut effects = Vec::new();
-        for key in parse_keys(keys).expect("valid key notation") {
-            for effect in handle_key(&mut self.app, key) {
+        for event in parse_events(keys).expect("valid key notation") {
+            for effect in handle_event(&mut self.app, event) {
                 if effect == Effect::Save {
                     let result = self.app.store.save();
                     saved(&mut self.app, result);
@@ -86,10 +87,22 @@ impl Ui {
         fp.binding_rows[fp.stage_rows.selected]
     }
 
-    pub fn form(&self) -> &Form {
+    pub fn dialog(&self) -> &Dialog {
         match self.app.modals.last() {
-            Some(Modal::Form(form)) => form,
-            other => panic!("no form open: {other:?}"),
+            Some(Modal::Dialog(dialog)) => dialog,
+            other => panic!("no dialog open: {other:?}"),
+        }
+    }
+
+    pub fn form(&self) -> &Form {
+        self.dialog().form()
+    }
+
+    /// The open Create / Edit binding dialog.
+    pub fn binding_dialog(&self) -> &BindingDialog {
+        match self.dialog() {
+            Dialog::Binding(dialog) => dialog,
+            other => panic!("not a binding dialog: {other:?}"),
         }
     }
 

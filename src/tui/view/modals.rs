@@ -132,7 +132,7 @@ fn boxed(
 
 pub fn draw(app: &App, modal: &Modal, theme: &Theme, area: Rect, buf: &mut Buffer) {
     match modal {
-        Modal::Form(form) => draw_form(form, theme, area, buf),
+        Modal::Dialog(dialog) => draw_form(dialog.form(), &Hints::new(app), theme, area, buf),
         Modal::Confirm(confirm) => draw_confirm(app, confirm, theme, area, buf),
         Modal::Types(picker) => draw_types(picker, theme, area, buf),
         Modal::Help(help) => draw_help(app, help, theme, area, buf),
@@ -207,7 +207,43 @@ fn summary(value: &FieldValue) -> String {
     }
 }
 
-fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
+/// The keys a dialog's hints name, from the keymap (the first key of each action).
+struct Hints {
+    submit: String,
+    cancel: String,
+    next_field: String,
+    newline: String,
+    /// Submit from a multi-line field: a submit key that is not its new-line key.
+    submit_multiline: String,
+}
+
+impl Hints {
+    fn new(app: &App) -> Hints {
+        let first = |mode: Mode, action: Action| {
+            app.keymap
+                .keys_of(mode, action)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| action.name().to_string())
+        };
+        let newline = app.keymap.keys_of(Mode::Editor, Action::NewLine);
+        let submit_multiline = app
+            .keymap
+            .keys_of(Mode::Dialog, Action::Submit)
+            .into_iter()
+            .find(|k| !newline.contains(k))
+            .unwrap_or_else(|| Action::Submit.name().to_string());
+        Hints {
+            submit: first(Mode::Dialog, Action::Submit),
+            cancel: first(Mode::Dialog, Action::Cancel),
+            next_field: first(Mode::Dialog, Action::NextField),
+            newline: first(Mode::Editor, Action::NewLine),
+            submit_multiline,
+        }
+    }
+}
+
+fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Buffer) {
     // Why a submit was refused comes first, so that it is seen however small the screen.
     // A conflict explains itself over several lines.
     let mut lines: Vec<Line<'static>> = match &form.error {
@@ -327,15 +363,24 @@ fn draw_form(form: &Form, theme: &Theme, area: Rect, buf: &mut Buffer) {
                     lines.push(Line::from(format!("    {}", safe(line))));
                 }
                 lines.push(Line::from(Span::styled(
-                    "    ▏ Enter new line · Ctrl-s save",
+                    format!(
+                        "    ▏ {} new line · {} save",
+                        hints.newline, hints.submit_multiline
+                    ),
                     theme.dim(),
                 )));
             }
             _ => {}
         }
     }
-    lines.push(Line::from(Span::styled("Tab: next field", theme.dim())));
-    let title = format!("{} · Enter save · Esc cancel", form.title);
+    lines.push(Line::from(Span::styled(
+        format!("{}: next field", hints.next_field),
+        theme.dim(),
+    )));
+    let title = format!(
+        "{} · {} save · {} cancel",
+        form.title, hints.submit, hints.cancel
+    );
     boxed(&title, lines, focus_line, false, theme, area, 76, buf);
 }
 
@@ -441,7 +486,7 @@ fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer
         theme.dim(),
     ))];
     let mut modes = page_modes(app);
-    modes.extend([Mode::Dialog, Mode::Confirm]);
+    modes.extend([Mode::Dialog, Mode::Editor, Mode::Confirm]);
     let filter = help.filter.to_lowercase();
     for mode in modes {
         let rows: Vec<Line> = app

@@ -1,0 +1,200 @@
+//! The dialogs. Each is a type in its own file that owns its fields, keeps dependent fields in
+//! step when one changes, and submits to one [`Outcome`]; [`Dialog`] is the one type the rest
+//! of the UI sees. Adding a dialog is one file and one arm in [`Dialog`] and `each!`: the
+//! compiler then points at every place that must know it.
+
+pub mod binding;
+pub mod duplicate;
+pub mod export_to;
+pub mod fields;
+pub mod flow;
+pub mod group;
+pub mod import_from;
+pub mod policy;
+pub mod simulate_as;
+pub mod stage;
+pub mod stage_binding;
+pub mod user;
+
+use uuid::Uuid;
+
+use super::action::Action;
+use super::form::Form;
+use super::keys::Key;
+use crate::edit::Op;
+use crate::model::{Document, ObjKind};
+
+/// What a submitted dialog leads to; `update::carry_out_outcome` carries it out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Apply these operations as one step of the history.
+    Apply {
+        label: String,
+        ops: Vec<Op>,
+        /// Which created object to select afterwards.
+        select: Select,
+    },
+    /// Write text to a file.
+    Write { path: String, text: String },
+    /// Import these blueprint files: each on its own, or all or nothing.
+    Import {
+        files: Vec<std::path::PathBuf>,
+        each: bool,
+    },
+    /// Simulate the flow as this user (None: nobody chosen).
+    SimulateAs(Option<Uuid>),
+}
+
+/// Which of the objects an applied outcome created is selected after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Select {
+    /// The first (a duplicated flow, not its copied stages).
+    First,
+    /// The last (create and bind makes a stage, then its binding: select the binding).
+    Last,
+}
+
+/// What every dialog does.
+pub trait Kind {
+    fn form(&self) -> &Form;
+    fn form_mut(&mut self) -> &mut Form;
+    /// Keeps dependent fields in step after the user changed one.
+    fn changed(&mut self, doc: &Document);
+    /// What the dialog's values lead to, or why they are not acceptable.
+    fn submit(&self, doc: &Document) -> Result<Outcome, String>;
+    /// The objects it acts on or derives its proposals from (a new binding's order comes
+    /// from its siblings): a submit refuses when someone else changed them meanwhile.
+    fn touched(&self, doc: &Document) -> Vec<(ObjKind, Uuid)>;
+    /// The same dialog opened afresh on the current document; None when what it edits is gone.
+    fn reopen(&self, doc: &Document) -> Option<Dialog>;
+}
+
+/// One open dialog.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dialog {
+    Flow(flow::FlowDialog),
+    Stage(stage::StageDialog),
+    StageBinding(stage_binding::StageBindingDialog),
+    Binding(binding::BindingDialog),
+    Policy(policy::PolicyDialog),
+    User(user::UserDialog),
+    Group(group::GroupDialog),
+    Duplicate(duplicate::DuplicateDialog),
+    SimulateAs(simulate_as::SimulateAsDialog),
+    ExportTo(export_to::ExportToDialog),
+    ImportFrom(import_from::ImportFromDialog),
+}
+
+/// Runs an expression on whichever dialog this is; every variant is named, so a new one
+/// that is missing here does not compile.
+macro_rules! each {
+    ($dialog:expr, $d:ident => $e:expr) => {
+        match $dialog {
+            Dialog::Flow($d) => $e,
+            Dialog::Stage($d) => $e,
+            Dialog::StageBinding($d) => $e,
+            Dialog::Binding($d) => $e,
+            Dialog::Policy($d) => $e,
+            Dialog::User($d) => $e,
+            Dialog::Group($d) => $e,
+            Dialog::Duplicate($d) => $e,
+            Dialog::SimulateAs($d) => $e,
+            Dialog::ExportTo($d) => $e,
+            Dialog::ImportFrom($d) => $e,
+        }
+    };
+}
+
+impl Dialog {
+    pub fn form(&self) -> &Form {
+        each!(self, d => d.form())
+    }
+
+    pub fn form_mut(&mut self) -> &mut Form {
+        each!(self, d => d.form_mut())
+    }
+
+    pub fn submit(&self, doc: &Document) -> Result<Outcome, String> {
+        each!(self, d => d.submit(doc))
+    }
+
+    pub fn touched(&self, doc: &Document) -> Vec<(ObjKind, Uuid)> {
+        each!(self, d => d.touched(doc))
+    }
+
+    pub fn reopen(&self, doc: &Document) -> Option<Dialog> {
+        each!(self, d => d.reopen(doc))
+    }
+
+    pub fn changed(&mut self, doc: &Document) {
+        each!(self, d => d.changed(doc))
+    }
+
+    /// The dialog that edits an existing object of this kind; None for kinds edited
+    /// elsewhere (prompts through their stages), Some(None) when the object is gone.
+    pub fn edit(doc: &Document, kind: ObjKind, id: Uuid) -> Option<Option<Dialog>> {
+        Some(match kind {
+            ObjKind::Flow => flow::FlowDialog::open(doc, Some(id)),
+            ObjKind::Stage => stage::StageDialog::edit(doc, id),
+            ObjKind::Policy => policy::PolicyDialog::edit(doc, id),
+            ObjKind::User => user::UserDialog::open(doc, Some(id)),
+            ObjKind::Group => group::GroupDialog::open(doc, Some(id)),
+            ObjKind::StageBinding => stage_binding::StageBindingDialog::edit(doc, id),
+            ObjKind::PolicyBinding => binding::BindingDialog::edit(doc, id),
+            ObjKind::Prompt | ObjKind::Other => return None,
+        })
+    }
+
+    /// Makes a freshly built dialog ready: dependent fields in step, the objects it acts on
+    /// remembered, and its values the ones it opened with.
+    fn ready(mut self, doc: &Document) -> Dialog {
+        self.changed(doc);
+        let seen = self
+            .touched(doc)
+            .into_iter()
+            .map(|(kind, id)| (kind, id, doc.get(kind, id)))
+            .collect();
+        let form = self.form_mut();
+        form.seen = seen;
+        form.mark_opened();
+        self
+    }
+
+    /// An edit from the keymap's dialog actions, or a typed character (`action` None).
+    pub fn edit_with(&mut self, doc: &Document, action: Option<Action>, key: Key) {
+        let form = self.form_mut();
+        match action {
+            Some(Action::NextField) => form.move_focus(1),
+            Some(Action::PrevField) => form.move_focus(-1),
+            Some(Action::Left) => {
+                form.switch(-1);
+            }
+            Some(Action::Right) => {
+                form.switch(1);
+            }
+            Some(Action::Toggle) => form.toggle(),
+            Some(Action::NewLine) => form.newline(),
+            Some(Action::Up) => form.vertical(-1),
+            Some(Action::Down) => form.vertical(1),
+            Some(Action::DeleteBack) => form.backspace(),
+            Some(_) => return,
+            None => match key.code {
+                ratatui::crossterm::event::KeyCode::Char(c)
+                    if form.focused().is_some_and(|f| f.takes_text())
+                        && !key
+                            .mods
+                            .contains(ratatui::crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    form.type_char(c)
+                }
+                _ => return,
+            },
+        }
+        self.changed(doc);
+    }
+}
+
+/// The label of applied operations: the dialog's title, as the log shows it.
+fn apply_label(form: &Form) -> String {
+    form.title.to_lowercase()
+}
