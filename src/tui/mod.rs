@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 mod dialogs;
 pub mod form;
+pub mod fuzzy;
 mod import;
 pub mod keymap;
 pub mod keys;
