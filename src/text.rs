@@ -7,6 +7,9 @@
 
 use std::borrow::Cow;
 
+mod cells;
+pub use cells::{cut, fit, pad, tail, width, wrap, wrap_ranges};
+
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// Default_Ignorable_Code_Point, from Unicode 16.0.0's DerivedCoreProperties.txt (ranges

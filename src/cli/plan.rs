@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{CliError, Output, json};
 use crate::engine::{self, DecidedAt, Engine, Index, Outcome, Plan, Request, Tri};
 use crate::model::{Document, ObjKind};
-use crate::text::sanitize;
+use crate::text::{sanitize, width, wrap};
 
 pub struct PlanArgs<'a> {
     pub flow: &'a str,
@@ -219,27 +219,10 @@ fn human(doc: &Document, plan: &Plan) -> String {
     out
 }
 
-/// Writes `text` wrapped to 80 columns: the first line after `first`, the others after `rest`
-/// (which must be at least as long as `first`).
+/// Writes `text` (sanitised) wrapped to 80 cells: the first line after `first`, the others
+/// after `rest` (which must be at least as wide as `first`).
 fn write_wrapped(out: &mut String, first: &str, rest: &str, text: &str) {
-    for (i, line) in wrap(text, 80 - rest.chars().count()).iter().enumerate() {
+    for (i, line) in wrap(text, 80 - width(rest)).iter().enumerate() {
         let _ = writeln!(out, "{}{line}", if i == 0 { first } else { rest });
     }
-}
-
-/// Splits text into lines of at most `width` characters at spaces (a longer word stays whole).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
 }

@@ -1,4 +1,5 @@
-//! Plain aligned columns for human output. Every cell is sanitised.
+//! Plain aligned columns for human output. Every cell is sanitised, and measured in terminal
+//! cells (a CJK character or an emoji takes two).
 //!
 //! Aligning needs every row's width before the first line is written, so rows are kept until
 //! then: each as one string, its sanitised cells joined by a NUL (which sanitising escapes, so
@@ -6,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use crate::text::sanitize;
+use crate::text::{sanitize, width as cells_width};
 
 const SEPARATOR: char = '\0';
 
@@ -32,7 +33,7 @@ impl Columns {
                 row.push(SEPARATOR);
             }
             let cell = sanitize(cell);
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cells_width(&cell));
             row.push_str(&cell);
         }
         self.rows.push(row);
@@ -49,7 +50,7 @@ impl Columns {
                 }
                 line.push_str(cell);
                 // Padded by hand: a format width above u16::MAX panics (a 1 MB name).
-                let pad = width.saturating_sub(cell.chars().count());
+                let pad = width.saturating_sub(cells_width(cell));
                 line.extend(std::iter::repeat_n(' ', pad));
             }
             writeln!(out, "{}", line.trim_end())?;

@@ -91,39 +91,6 @@ fn effect(doc: &Document, b: &StageBinding) -> StageEffect {
     )
 }
 
-/// Splits text into lines of at most `width` characters, at spaces where it can and inside
-/// a word longer than a line where it must.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let used = line.chars().count();
-            let gap = usize::from(used > 0);
-            if used + gap + word.len() <= width {
-                if gap == 1 {
-                    line.push(' ');
-                }
-                line.extend(word.iter());
-                break;
-            }
-            if used > 0 {
-                lines.push(std::mem::take(&mut line));
-                continue;
-            }
-            line.extend(word.drain(..width));
-            lines.push(std::mem::take(&mut line));
-            if word.is_empty() {
-                break;
-            }
-        }
-    }
-    lines.push(line);
-    lines
-}
-
 /// The text diagram, each line at most 80 columns (names are sanitised).
 pub fn text(doc: &Document, flow: &Flow) -> String {
     text_at(doc, flow, 80)
@@ -139,8 +106,8 @@ pub fn text_at(doc: &Document, flow: &Flow, width: usize) -> String {
         let text = sanitize(text);
         // Continuation lines hang two columns in, under a plain rail.
         let rail = format!("{}  ", prefix.replace(['├', '└'], "│").replace('─', " "));
-        let width = width - rail.chars().count();
-        for (i, line) in wrap(&text, width).into_iter().enumerate() {
+        let width = width - crate::text::width(&rail);
+        for (i, line) in crate::text::wrap(&text, width).into_iter().enumerate() {
             let lead = if i == 0 { prefix } else { rail.as_str() };
             out.push(format!("{lead}{line}").trim_end().to_string());
         }

@@ -64,6 +64,11 @@ impl<T: Entity> Table<T> {
         self.items.get_index_of(&id)
     }
 
+    /// The object at `index` in creation order.
+    pub fn get_index(&self, index: usize) -> Option<&T> {
+        self.items.get_index(index).map(|(_, item)| item)
+    }
+
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator {
         self.items.values()
     }

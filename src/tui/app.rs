@@ -264,11 +264,11 @@ impl App {
         }
     }
 
-    /// Recomputes one top-level list's rows (its filter changed), keeping its selection.
+    /// Recomputes one top-level list's rows (its filter changed, the document did not),
+    /// keeping its selection.
     pub fn refresh_page(&mut self, page: Page) {
         let list = &mut self.lists[page.index()];
-        let rows = super::lists::page_rows(self.store.doc(), page, &list.filter);
-        list.set_rows(rows);
+        super::lists::refilter(self.store.doc(), page, list, true);
     }
 
     /// Recomputes every list's rows from the document, keeping selections on the same objects.
@@ -276,8 +276,7 @@ impl App {
         self.rel = crate::model::relations::Relations::build(self.store.doc());
         let doc = self.store.doc();
         for page in Page::ALL {
-            let rows = super::lists::page_rows(doc, page, &self.lists[page.index()].filter);
-            self.lists[page.index()].set_rows(rows);
+            super::lists::refilter(doc, page, &mut self.lists[page.index()], false);
         }
         if let Screen::Flow(fp) = &mut self.screen {
             if !doc.flows.contains(fp.flow) {

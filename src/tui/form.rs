@@ -142,7 +142,7 @@ pub fn pick_matches<'a>(labels: impl Iterator<Item = &'a str>, query: &str) -> V
     if query.is_empty() {
         return (0..labels.len()).collect();
     }
-    super::lists::fuzzy_order(labels.into_iter(), query)
+    super::fuzzy::fuzzy_order(labels.into_iter(), query)
 }
 
 impl Form {

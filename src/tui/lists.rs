@@ -1,15 +1,15 @@
 //! The rows each list shows, in order: filtered and ranked by the fuzzy filter on top-level
-//! pages, flattened from the expanded set on the Stage Bindings tab.
+//! pages (narrowing the previous matches while the filter only grows), flattened from the
+//! expanded set on the Stage Bindings tab.
 
 use std::collections::HashSet;
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32Str};
 use uuid::Uuid;
 
 use super::app::{BindingRow, Page};
+use super::fuzzy;
 use crate::model::relations::Relations;
-use crate::model::{Document, Entity};
+use crate::model::{Document, Entity, Table};
 
 /// A scrolling selection over rows identified by object id.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +21,16 @@ pub struct ListView {
     pub filter: String,
     /// The filter line has the keys.
     pub filtering: bool,
+    /// What `rows` were ranked for, on top-level pages.
+    pub matched: Option<Matched>,
+}
+
+/// A filter and the table indices of its matches, best first: where the next key typed into
+/// the filter starts from.
+#[derive(Clone, Debug, Default)]
+pub struct Matched {
+    filter: String,
+    indices: Vec<usize>,
 }
 
 impl ListView {
@@ -79,66 +89,73 @@ impl ListView {
     }
 }
 
-fn ids_and_labels(doc: &Document, page: Page) -> Vec<(Uuid, &str)> {
-    fn collect<'a, T: Entity + 'a>(items: impl Iterator<Item = &'a T>) -> Vec<(Uuid, &'a str)> {
-        items.map(|x| (x.id(), x.label())).collect()
+/// Ranks a top-level page's rows for its list's filter again. With `narrow`, a filter that
+/// only grew ranks the previous matches instead of the whole table (a key typed can only
+/// remove matches); without, after the document changed, it ranks every object.
+pub fn refilter(doc: &Document, page: Page, list: &mut ListView, narrow: bool) {
+    let previous = list
+        .matched
+        .take()
+        .filter(|m| narrow && fuzzy::narrows(&m.filter, &list.filter));
+    let (indices, rows) = ranked(doc, page, &list.filter, previous.map(|m| m.indices));
+    list.set_rows(rows);
+    if !list.filter.trim().is_empty() {
+        list.matched = Some(Matched {
+            filter: list.filter.clone(),
+            indices,
+        });
+    }
+}
+
+/// The table indices and ids of the page's objects that match `filter`, best first, among
+/// `among` (table indices) when given.
+fn ranked(
+    doc: &Document,
+    page: Page,
+    filter: &str,
+    among: Option<Vec<usize>>,
+) -> (Vec<usize>, Vec<Uuid>) {
+    fn rank<T: Entity>(
+        table: &Table<T>,
+        filter: &str,
+        among: Option<Vec<usize>>,
+    ) -> (Vec<usize>, Vec<Uuid>) {
+        let indices = if filter.trim().is_empty() {
+            (0..table.len()).collect()
+        } else {
+            match among {
+                Some(among) => fuzzy::rank(
+                    among
+                        .into_iter()
+                        .filter_map(|i| table.get_index(i).map(|x| (i, x.label()))),
+                    filter,
+                ),
+                None => fuzzy::rank(table.iter().map(|x| x.label()).enumerate(), filter),
+            }
+        };
+        let ids = indices
+            .iter()
+            .filter_map(|&i| table.get_index(i).map(|x| x.id()))
+            .collect();
+        (indices, ids)
     }
     match page {
-        Page::Flows => collect(doc.flows.iter()),
-        Page::Stages => collect(doc.stages.iter()),
-        Page::Policies => collect(doc.policies.iter()),
-        Page::Users => collect(doc.users.iter()),
-        Page::Groups => collect(doc.groups.iter()),
-        Page::Others => collect(doc.others.iter()),
+        Page::Flows => rank(&doc.flows, filter, among),
+        Page::Stages => rank(&doc.stages, filter, among),
+        Page::Policies => rank(&doc.policies, filter, among),
+        Page::Users => rank(&doc.users, filter, among),
+        Page::Groups => rank(&doc.groups, filter, among),
+        Page::Others => rank(&doc.others, filter, among),
     }
 }
 
-/// Fuzzy-filters `(id, text)` pairs with fzf's syntax (nucleo): best matches first, ties in
-/// store order. Only scores are computed here; the matched positions are found for the visible
-/// rows when drawing.
+/// Filters `(id, text)` pairs: best matches first, ties in the given order.
 pub fn fuzzy_filter(items: Vec<(Uuid, &str)>, filter: &str) -> Vec<Uuid> {
-    if filter.is_empty() {
+    if filter.trim().is_empty() {
         return items.into_iter().map(|(id, _)| id).collect();
     }
-    let order = fuzzy_order(items.iter().map(|(_, text)| *text), filter);
+    let order = fuzzy::fuzzy_order(items.iter().map(|(_, text)| *text), filter);
     order.into_iter().map(|i| items[i].0).collect()
-}
-
-/// The indices of the texts that match `filter`, best first, ties in the given order.
-pub fn fuzzy_order<'a>(texts: impl Iterator<Item = &'a str>, filter: &str) -> Vec<usize> {
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
-    let mut buf = Vec::new();
-    let mut scored: Vec<(u32, usize)> = texts
-        .enumerate()
-        .filter_map(|(i, text)| {
-            pattern
-                .score(Utf32Str::new(text, &mut buf), &mut matcher)
-                .map(|score| (score, i))
-        })
-        .collect();
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, i)| i).collect()
-}
-
-/// The positions of the characters of `text` that the filter matched, for highlighting.
-pub fn matched_positions(text: &str, filter: &str) -> Option<Vec<usize>> {
-    if filter.is_empty() {
-        return None;
-    }
-    let mut matcher = Matcher::new(Config::DEFAULT);
-    let pattern = Pattern::parse(filter, CaseMatching::Smart, Normalization::Smart);
-    let mut buf = Vec::new();
-    let mut indices = Vec::new();
-    pattern.indices(Utf32Str::new(text, &mut buf), &mut matcher, &mut indices)?;
-    indices.sort_unstable();
-    indices.dedup();
-    Some(indices.into_iter().map(|i| i as usize).collect())
-}
-
-/// A top-level page's rows under its filter.
-pub fn page_rows(doc: &Document, page: Page, filter: &str) -> Vec<Uuid> {
-    fuzzy_filter(ids_and_labels(doc, page), filter)
 }
 
 /// The Stage Bindings tab: each stage binding in plan order, and under each expanded one its

@@ -8,6 +8,7 @@ pub mod dialogs;
 pub mod effects;
 pub mod event;
 pub mod form;
+pub mod fuzzy;
 mod import;
 pub mod keymap;
 pub mod keys;

@@ -151,7 +151,7 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
     let slug_width = doc
         .flows
         .iter()
-        .map(|f| f.slug.chars().count())
+        .map(|f| crate::text::width(&f.slug))
         .max()
         .unwrap_or(0);
     for flow in doc.flows.iter() {
@@ -192,7 +192,7 @@ pub fn user_report(app: &App, user: Uuid) -> Report {
             Tri::Unknown => ("depends", Tone::Warning),
         };
         // Padded by hand: a format width above u16::MAX panics.
-        let pad = slug_width.saturating_sub(flow.slug.chars().count());
+        let pad = slug_width.saturating_sub(crate::text::width(&flow.slug));
         let mut text = format!("{}{} {applicable:<7}", flow.slug, " ".repeat(pad));
         if plan.applicable != Tri::Fail {
             let shown = names(Outcome::Presented);

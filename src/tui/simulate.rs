@@ -127,9 +127,11 @@ impl Simulation {
             rows.push(SimRow::Stage(stage.binding));
             if self.expanded.contains(&stage.binding) {
                 for reason in &stage.reasons {
-                    for line in wrap(reason, width.max(20)) {
+                    // Sanitised before wrapping: an escape is wider than what it replaces.
+                    let reason = crate::text::sanitize(reason);
+                    for line in crate::text::wrap(&reason, width.max(20)) {
                         rows.push(SimRow::Reason(stage.binding, self.reason_lines.len()));
-                        self.reason_lines.push(line);
+                        self.reason_lines.push(line.to_string());
                     }
                 }
             }
@@ -175,21 +177,4 @@ pub fn live_policies(doc: &Document, flow: Uuid) -> Vec<Uuid> {
         }
     }
     out
-}
-
-/// Splits text into lines of at most `width` characters at spaces.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    lines.push(line);
-    lines
 }

@@ -265,10 +265,7 @@ fn simulate(doc: &Document, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut 
     let effects = plan.stages.iter().any(|s| !effect(s).is_empty());
     let outcome_width = if effects { 42 } else { 25 };
     let name_width = width.saturating_sub(2 + 8 + outcome_width).max(8);
-    let fit = |text: String, n: usize| -> String {
-        let cut: String = text.chars().take(n).collect();
-        format!("{cut:<n$}")
-    };
+    let fit = |text: String, n: usize| crate::text::fit(&text, n);
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "  {:<8}{}{}",

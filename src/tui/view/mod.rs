@@ -4,6 +4,7 @@ mod flow;
 mod modals;
 mod pages;
 pub mod table;
+mod wrap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};

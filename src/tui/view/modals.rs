@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
 use super::table::safe;
+use super::wrap::wrapped;
 use crate::model::{PolicyKind, StageKind};
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -31,52 +32,6 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
         w,
         h,
     )
-}
-
-/// Word-wraps lines wider than `width`; a wrapped line keeps the style of its first span.
-fn wrapped(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
-    let width = width.max(1);
-    let mut out = Vec::new();
-    for line in lines {
-        if line.width() <= width {
-            out.push(line);
-            continue;
-        }
-        let style = line.spans.first().map(|s| s.style).unwrap_or_default();
-        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
-        let indent: String = text.chars().take_while(|c| *c == ' ').collect();
-        let mut current = String::new();
-        for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let word: String = word.to_string();
-            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-                out.push(Line::from(Span::styled(
-                    std::mem::take(&mut current),
-                    style,
-                )));
-            }
-            if current.is_empty() {
-                current.push_str(&indent);
-            } else {
-                current.push(' ');
-            }
-            // A word longer than a line is cut where it must be.
-            let mut rest: Vec<char> = word.chars().collect();
-            while current.chars().count() + rest.len() > width && rest.len() > width / 2 {
-                let room = width.saturating_sub(current.chars().count()).max(1);
-                current.extend(rest.drain(..room.min(rest.len())));
-                out.push(Line::from(Span::styled(
-                    std::mem::take(&mut current),
-                    style,
-                )));
-                current.push_str(&indent);
-            }
-            current.extend(rest);
-        }
-        if !current.trim().is_empty() {
-            out.push(Line::from(Span::styled(current, style)));
-        }
-    }
-    out
 }
 
 /// Draws `lines` in a bordered box, scrolled so that line `focus` is visible; `wrap` folds
@@ -296,9 +251,9 @@ fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Bu
         };
         let value = match raw {
             // Cut the text itself, then make it safe, so an escape is never cut in half.
-            Some(text) if focused && text.chars().count() >= room => {
-                let tail: String = text.chars().skip(text.chars().count() + 2 - room).collect();
-                format!("…{}▏", safe(&tail))
+            Some(text) if focused && crate::text::width(text) >= room => {
+                let tail = crate::text::tail(text, room.saturating_sub(2));
+                format!("…{}▏", safe(tail))
             }
             Some(text) if focused => format!("{}▏", safe(text)),
             _ => summary(&field.value),

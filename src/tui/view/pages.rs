@@ -221,7 +221,7 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
         .take(height)
         .map(|id| {
             let name = doc.label_of(page.kind(), *id);
-            let marks = crate::tui::lists::matched_positions(&name, &list.filter);
+            let marks = crate::tui::fuzzy::matched_positions(&name, &list.filter);
             cells(doc, &app.rel, page, *id, marks.as_ref(), theme)
         })
         .collect();
