@@ -1,7 +1,7 @@
 //! Keys as text: the notation of `bindery screen --keys` and of keymap files (`j`, `<Enter>`,
 //! `<C-r>`, `<S-Tab>`, `<lt>` for a literal `<`), and how help shows them.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// A key with its modifiers, normalised so that equal presses compare equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
