@@ -2007,7 +2007,7 @@ fn e2e_change_log_newest_first() {
         [
             "duplicate flow 'default-authentication-flow' as 'copy-two'",
             "duplicate flow 'default-authentication-flow' as 'copy-one'",
-            "import the demo",
+            "create the demo",
         ]
     );
 }

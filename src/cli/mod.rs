@@ -17,7 +17,6 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 
 pub use args::{Cli, Command, ListKind};
-pub(crate) use blueprints::DEMO;
 pub use saving::Unsaved;
 
 use crate::store::{Store, StoreError, paths};

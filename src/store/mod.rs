@@ -16,6 +16,7 @@ mod restore;
 mod save;
 mod time;
 pub mod trust;
+mod unsaved;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ pub use load::{Hash, hash, parse};
 pub use output::{write_output, write_output_with};
 pub use restore::{Backup, Restored, backups, restore_command};
 pub use save::SaveReport;
+pub use unsaved::Unsaved;
 
 use crate::edit::{self, Batch, Conflict, EditError, History, Op, Patch};
 use crate::model::Document;

@@ -10,7 +10,7 @@ use super::keys::Key;
 use super::theme::Theme;
 use super::update::{handle_key, saved};
 use super::view;
-use crate::cli::Unsaved;
+use crate::store::Unsaved;
 
 /// The text of a buffer, one line per row, trailing spaces trimmed.
 pub fn buffer_text(buf: &Buffer) -> String {
