@@ -187,7 +187,11 @@ fn violations(relative: &str, source: &str) -> Vec<String> {
 fn the_ui_does_not_use_the_command_line_and_the_library_no_terminal_crate() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let files = rust_files(&src);
-    assert!(files.len() > 50, "found only {} files under src", files.len());
+    assert!(
+        files.len() > 50,
+        "found only {} files under src",
+        files.len()
+    );
     let mut found = Vec::new();
     for path in files {
         let relative = path
@@ -207,7 +211,10 @@ fn the_rules_catch_what_they_are_for() {
     assert_eq!(tui("use crate::cli::Unsaved;\n").len(), 1);
     assert_eq!(tui("fn f() { bindery::cli::run(x); }").len(), 1);
     assert_eq!(tui("use super::super::cli::Output;").len(), 1);
-    assert_eq!(tui("use crate::{\n    store::Store,\n    cli,\n};").len(), 1);
+    assert_eq!(
+        tui("use crate::{\n    store::Store,\n    cli,\n};").len(),
+        1
+    );
     assert_eq!(tui("use crate::{cli::Unsaved, store};").len(), 1);
     // Names that only look alike, and mentions in comments and strings.
     assert!(tui("use crate::client::X;\nuse crate::store::cli_name;").is_empty());
@@ -220,7 +227,9 @@ fn the_rules_catch_what_they_are_for() {
     assert_eq!(lib("#[derive(clap::Parser)]\nstruct A;").len(), 1);
     assert_eq!(lib("use clap;").len(), 1);
     assert_eq!(lib("use clap_complete::Shell;").len(), 1);
-    assert!(lib("//! Nothing here uses ratatui::Frame or clap::Parser.\nuse my_clap::X;").is_empty());
+    assert!(
+        lib("//! Nothing here uses ratatui::Frame or clap::Parser.\nuse my_clap::X;").is_empty()
+    );
     assert!(lib("use foo::ratatui::X; let clapper = 1;").is_empty());
     assert!(violations("cli/args.rs", "use clap::Parser;").is_empty());
     assert!(violations("main.rs", "use clap::Parser;").is_empty());

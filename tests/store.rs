@@ -726,7 +726,7 @@ fn a_version_1_store_is_migrated_and_the_old_file_kept() {
     let backup = dir.path().join("store.json.v1.bak");
     assert_eq!(fs::read_to_string(&backup).unwrap(), v1);
     let saved: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-    assert_eq!(saved["schema_version"], 2);
+    assert_eq!(saved["schema_version"], bindery::model::SCHEMA_VERSION);
     assert_eq!(saved["generation"], 8);
     // Later saves leave the first backup of the old format alone.
     store

@@ -8,6 +8,7 @@ mod inspect;
 mod json;
 mod list;
 mod plan;
+mod revert;
 mod saving;
 mod screen;
 mod table;
@@ -184,6 +185,7 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
             out.stderr = warnings;
             Ok(out)
         }
+        Some(Command::Revert { entry, dry_run }) => revert::run(&store_path, &entry, dry_run),
         Some(Command::Screen {
             size,
             keys,

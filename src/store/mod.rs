@@ -39,6 +39,14 @@ pub const BACKUPS: usize = 5;
 /// How many change-log entries a store keeps by default (the newest).
 pub const LOG_LIMIT: usize = 10_000;
 
+/// How many objects' before and after images the change log keeps in all, for `bindery
+/// revert`: the newest entries keep theirs, older ones lose them once over the budget.
+pub const REVERT_IMAGES: usize = 2_000;
+
+/// An entry that touched more objects than this keeps no images (cannot be reverted; a
+/// backup can be restored instead).
+pub const REVERT_ENTRY_IMAGES: usize = 500;
+
 /// The store file compared with what a handle last read or wrote.
 pub(crate) enum OnDisk {
     Missing,
@@ -177,6 +185,17 @@ impl Store {
     /// Applies an operation in memory; `save` writes it.
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
         let patch = edit::apply(&mut self.doc, op)?;
+        self.pending.push(patch.clone());
+        self.history.record(patch.clone());
+        Ok(patch)
+    }
+
+    /// Reverts the change-log entry `id` (as `bindery log` shows it) in memory, as a new
+    /// change that `save` writes and logs as "revert: <operation>": refused, with nothing
+    /// changed, if an object it touches changed since or the store would lose integrity.
+    pub fn revert(&mut self, id: &str) -> Result<Patch, edit::RevertError> {
+        let patch = edit::revert_patch(&self.doc, id)?;
+        patch.apply_unchecked(&mut self.doc);
         self.pending.push(patch.clone());
         self.history.record(patch.clone());
         Ok(patch)

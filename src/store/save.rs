@@ -351,15 +351,41 @@ fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], 
         if patch.changes.len() > SHOWN {
             objects.push(format!("and {} more", patch.changes.len() - SHOWN));
         }
+        let id = doc.log.last().map_or(1, |e| e.id + 1);
+        let images = (patch.changes.len() <= super::REVERT_ENTRY_IMAGES).then(|| {
+            patch
+                .changes
+                .iter()
+                .map(|c| crate::model::Image {
+                    kind: c.kind,
+                    id: c.id,
+                    index: c.index,
+                    before: c.before.as_ref().map(crate::model::Obj::to_json),
+                    after: c.after.as_ref().map(crate::model::Obj::to_json),
+                })
+                .collect()
+        });
         doc.log.push(crate::model::LogEntry {
+            id,
             at: at.clone(),
             user: user.clone(),
             operation: patch.label.clone(),
             objects,
+            images,
         });
     }
     if doc.log.len() > limit {
         let excess = doc.log.len() - limit;
         doc.log.drain(..excess);
+    }
+    // The newest entries keep their images within the budget; older ones drop them.
+    let mut kept = 0;
+    for entry in doc.log.iter_mut().rev() {
+        if let Some(images) = &entry.images {
+            kept += images.len();
+            if kept > super::REVERT_IMAGES {
+                entry.images = None;
+            }
+        }
     }
 }
