@@ -740,7 +740,7 @@ fn a_version_1_store_is_migrated_and_the_old_file_kept() {
 fn every_saved_operation_goes_into_a_bounded_change_log() {
     let (_dir, path) = temp_store();
     let mut store = saved(&path, Document::default());
-    store.log_limit = 3;
+    store.file_mut().log_limit = 3;
     for i in 0..5 {
         store
             .apply(&Op::Create(Obj::Group(Group::new(&format!("g{i}")))))

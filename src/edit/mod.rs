@@ -10,6 +10,7 @@ mod op;
 mod patch;
 mod reorder;
 mod revert;
+mod session;
 mod unique;
 
 pub use diff::{FieldChange, both_sides, field_changes, show};
@@ -18,6 +19,7 @@ pub use history::History;
 pub use op::{EditError, Op};
 pub use patch::{Change, Conflict, Patch};
 pub use revert::{RevertError, revert_patch};
+pub use session::Session;
 
 use crate::model::Document;
 
