@@ -5,6 +5,7 @@
 
 pub mod blueprint;
 pub mod cli;
+pub mod demo;
 pub mod edit;
 pub mod engine;
 pub mod generate;

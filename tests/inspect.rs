@@ -1364,7 +1364,7 @@ fn the_log_lists_imports_newest_first_with_when_who_what_and_objects() {
     for entry in entries {
         assert_eq!(
             sorted_keys(entry),
-            ["at", "objects", "operation", "user"],
+            ["at", "id", "objects", "operation", "revertible", "user"],
             "{entry:#}"
         );
         assert!(is_rfc3339_utc(entry["at"].as_str().unwrap()), "{entry:#}");
@@ -1401,7 +1401,11 @@ fn the_log_lists_imports_newest_first_with_when_who_what_and_objects() {
     assert!(lines[0].ends_with("second.yaml"), "{stdout}");
     assert!(lines[1].contains("  ada  import "), "{stdout}");
     assert!(
-        lines[0].starts_with(newest["at"].as_str().unwrap()),
+        lines[0].starts_with(&format!(
+            "{}  {}",
+            newest["id"],
+            newest["at"].as_str().unwrap()
+        )),
         "{stdout}"
     );
 }

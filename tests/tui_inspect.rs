@@ -1390,7 +1390,8 @@ fn change_log_lists_the_newest_save_first() {
     ])
     .unwrap();
     let out = bindery::cli::run(cli).unwrap().stdout;
-    let cli_lines: Vec<&str> = out.lines().collect();
+    // `bindery log` starts each line with the entry's id.
+    let cli_lines: Vec<&str> = out.lines().map(|l| l.split_once("  ").unwrap().1).collect();
     assert_eq!(
         cli_lines,
         entries.iter().map(String::as_str).collect::<Vec<_>>()
@@ -2000,14 +2001,14 @@ fn e2e_change_log_newest_first() {
     let log = stdout_of(dir.path(), &["log"]);
     let ops: Vec<&str> = log
         .lines()
-        .map(|l| l.splitn(3, "  ").nth(2).unwrap())
+        .map(|l| l.splitn(4, "  ").nth(3).unwrap())
         .collect();
     assert_eq!(
         ops,
         [
             "duplicate flow 'default-authentication-flow' as 'copy-two'",
             "duplicate flow 'default-authentication-flow' as 'copy-one'",
-            "import the demo",
+            "create the demo",
         ]
     );
 }

@@ -207,6 +207,7 @@ fn hostile_store(path: &Path, payload: &str) {
         user: p("admin"),
         operation: p("rename group "),
         objects: vec![p("group-a")],
+        ..LogEntry::default()
     });
     std::fs::write(path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     // bindery opens it (with integrity problems: the slug).

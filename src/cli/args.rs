@@ -132,6 +132,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Undo one change-log entry as a new change (refused if what it touched changed since)
+    Revert {
+        /// The entry's number, as `bindery log` shows it
+        #[arg(value_name = "ENTRY")]
+        entry: String,
+        /// Say what reverting would change, and whether it can, without saving
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Run the terminal UI without a terminal: replay keys, print the final screen as text
     Screen {
         /// The screen size, WIDTHxHEIGHT

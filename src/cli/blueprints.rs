@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Output, saving};
-use crate::blueprint::{self, FileReport, ImportOptions, Outcome, Reach, Source};
+use crate::blueprint::{self, FileReport, ImportOptions, Outcome, Reach};
 use crate::store::Store;
 use crate::text::sanitize;
 
@@ -186,22 +186,11 @@ fn summarise(report: &FileReport, status: &str, out: &mut Output) {
     }
 }
 
-/// The demo blueprint, embedded in the binary.
-pub(crate) const DEMO: &str = include_str!("../../assets/demo.yaml");
-
 pub fn init(store_path: &Path, demo: bool) -> Result<Output, CliError> {
     let mut store = Store::open_new(store_path)?;
     let mut out = Output::default();
     if demo {
-        let demo = [Source {
-            name: "demo.yaml".into(),
-            text: DEMO.to_string(),
-        }];
-        store
-            .apply_batch("import the demo", |batch| {
-                blueprint::import(batch, &demo, &ImportOptions::default())
-            })
-            .map_err(|e| CliError::msg(e.to_string()))?;
+        crate::demo::create(&mut store).map_err(|e| CliError::msg(e.to_string()))?;
     }
     let what = if demo { "the demo" } else { "an empty store" };
     saving::save(&mut store, &format!("create {what}"))?;

@@ -161,15 +161,37 @@ pub fn diagram(doc: &Document, slug: &str, format: &str) -> Result<Output, CliEr
 }
 
 pub fn log(doc: &Document, as_json: bool) -> Output {
+    /// An entry as `log --json` shows it: without the images kept to revert it.
+    #[derive(serde::Serialize)]
+    struct Shown<'a> {
+        id: u64,
+        at: &'a str,
+        user: &'a str,
+        operation: &'a str,
+        objects: &'a [String],
+        /// Whether `bindery revert` has what it needs to try.
+        revertible: bool,
+    }
     let entries = doc.log.iter().rev();
     let stdout = if as_json {
-        json::to_string(&entries.collect::<Vec<_>>())
+        let shown: Vec<Shown> = entries
+            .map(|e| Shown {
+                id: e.id,
+                at: &e.at,
+                user: &e.user,
+                operation: &e.operation,
+                objects: &e.objects,
+                revertible: e.images.is_some(),
+            })
+            .collect();
+        json::to_string(&shown)
     } else {
         let mut out = String::new();
         for e in entries {
             let _ = writeln!(
                 out,
-                "{}  {}  {}",
+                "{}  {}  {}  {}",
+                e.id,
                 e.at,
                 sanitize(&e.user),
                 sanitize(&e.operation)

@@ -8,6 +8,7 @@ mod inspect;
 mod json;
 mod list;
 mod plan;
+mod revert;
 mod saving;
 mod screen;
 mod table;
@@ -17,7 +18,6 @@ use std::path::PathBuf;
 use clap::CommandFactory;
 
 pub use args::{Cli, Command, ListKind};
-pub(crate) use blueprints::DEMO;
 pub use saving::Unsaved;
 
 use crate::store::{Store, StoreError, paths};
@@ -185,6 +185,7 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
             out.stderr = warnings;
             Ok(out)
         }
+        Some(Command::Revert { entry, dry_run }) => revert::run(&store_path, &entry, dry_run),
         Some(Command::Screen {
             size,
             keys,

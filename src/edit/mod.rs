@@ -9,6 +9,8 @@ mod history;
 mod op;
 mod patch;
 mod reorder;
+mod revert;
+mod session;
 mod unique;
 
 pub use diff::{FieldChange, both_sides, field_changes, show};
@@ -16,6 +18,8 @@ pub use duplicate::{Depth, duplicate_flow};
 pub use history::History;
 pub use op::{EditError, Op};
 pub use patch::{Change, Conflict, Patch};
+pub use revert::{RevertError, revert_patch};
+pub use session::Session;
 
 use crate::model::Document;
 

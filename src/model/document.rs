@@ -41,9 +41,14 @@ pub struct Document {
 }
 
 /// One saved operation in the store's change log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogEntry {
+    /// What `bindery log` shows and `bindery revert` takes: 1 for the first entry a store
+    /// logged, one more for each after it, never reused (schema version 3; older entries are
+    /// numbered when read).
+    #[serde(default)]
+    pub id: u64,
     /// When it was saved, UTC, RFC 3339.
     pub at: String,
     /// The operating-system user who saved it.
@@ -51,6 +56,22 @@ pub struct LogEntry {
     pub operation: String,
     /// The objects it created, changed or removed.
     pub objects: Vec<String>,
+    /// Each object as it was before and after the operation, for `bindery revert`; absent
+    /// when the entry is too large or too old to keep them (see `store::REVERT_IMAGES`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<Image>>,
+}
+
+/// One object as an operation found and left it (None: it did not exist).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub kind: ObjKind,
+    pub id: Uuid,
+    /// Where it stood, or was put, in its table.
+    pub index: usize,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
 }
 
 impl Default for Document {
@@ -240,6 +261,27 @@ impl Obj {
 
     pub fn clear_ref(&mut self, id: Uuid) -> bool {
         with_obj!(self, x => x.clear_ref(id))
+    }
+
+    /// The object as the store file holds it.
+    pub fn to_json(&self) -> serde_json::Value {
+        with_obj!(self, x => serde_json::to_value(x).expect("a model serializes"))
+    }
+
+    /// An object of `kind` from the JSON [`Obj::to_json`] made.
+    pub fn from_json(kind: ObjKind, value: serde_json::Value) -> Result<Obj, serde_json::Error> {
+        use serde_json::from_value as read;
+        Ok(match kind {
+            ObjKind::Flow => Obj::Flow(read(value)?),
+            ObjKind::Stage => Obj::Stage(read(value)?),
+            ObjKind::Prompt => Obj::Prompt(read(value)?),
+            ObjKind::StageBinding => Obj::StageBinding(read(value)?),
+            ObjKind::Policy => Obj::Policy(read(value)?),
+            ObjKind::PolicyBinding => Obj::PolicyBinding(read(value)?),
+            ObjKind::User => Obj::User(read(value)?),
+            ObjKind::Group => Obj::Group(read(value)?),
+            ObjKind::Other => Obj::Other(read(value)?),
+        })
     }
 }
 

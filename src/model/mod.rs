@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 pub use binding::{PolicyBinding, Subject, Target};
 pub use directory::{Group, User};
-pub use document::{Document, LogEntry, Obj};
+pub use document::{Document, Image, LogEntry, Obj};
 pub use enums::*;
 pub use flow::{Flow, StageBinding};
 pub use other::OtherObject;
@@ -40,8 +40,9 @@ pub use refs::{OnDelete, Ref, Refs};
 pub use stage::{Stage, StageKind};
 pub use table::Table;
 
-/// The store format this build writes. Version 1 had no change log; it is read and migrated.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The store format this build writes. Version 1 had no change log, version 2 no entry ids
+/// nor images to revert entries; both are read and migrated.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Every kind of object in the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

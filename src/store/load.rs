@@ -126,10 +126,18 @@ fn parse_current(bytes: &[u8]) -> Option<(Document, u32)> {
 }
 
 /// Brings an older format up to date. Version 1 is version 2 without the change log, which
-/// reading already filled in as empty.
+/// reading already filled in as empty; version 2 is version 3 without entry ids (numbered
+/// here, oldest first, from 1) and without images (its entries cannot be reverted).
 fn migrate(doc: &mut Document) {
     if doc.schema_version < SCHEMA_VERSION {
         doc.schema_version = SCHEMA_VERSION;
+    }
+    let mut last = 0;
+    for entry in &mut doc.log {
+        if entry.id <= last {
+            entry.id = last + 1;
+        }
+        last = entry.id;
     }
 }
 
@@ -173,5 +181,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("flows[0]"), "{err}");
+    }
+
+    /// Entries of a version 2 store have no ids: they are numbered, oldest first, after any
+    /// they already have.
+    #[test]
+    fn older_log_entries_are_numbered() {
+        let entry = |id: &str| {
+            format!("{{{id}\"at\": \"t\", \"user\": \"u\", \"operation\": \"o\", \"objects\": []}}")
+        };
+        let text = format!(
+            "{{\"schema_version\": 2, \"generation\": 1, \"log\": [{}, {}, {}]}}",
+            entry(""),
+            entry("\"id\": 7, "),
+            entry("")
+        );
+        let (doc, found) = open(&text).unwrap();
+        assert_eq!(found, 2);
+        let ids: Vec<u64> = doc.log.iter().map(|e| e.id).collect();
+        assert_eq!(ids, [1, 7, 8]);
     }
 }

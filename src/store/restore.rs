@@ -8,10 +8,9 @@ use super::error::StoreError;
 use super::fs::{Fs, RealFs};
 use super::load::{hash, parse};
 use super::save::{backup_path, old_format_path, sibling};
-use super::{BACKUPS, Base, Store};
-use crate::edit::Patch;
+use super::{BACKUPS, Base, JsonFile, Store};
+use crate::edit::{Patch, Session};
 use crate::model::SCHEMA_VERSION;
-use crate::model::check::check_document;
 
 /// One backup file beside a store and whether it loads.
 #[derive(Debug)]
@@ -131,14 +130,13 @@ impl Store {
         }
         let bytes = fs.read(from).map_err(|e| StoreError::io(from, e))?;
         let doc = parse(from, &bytes)?;
-        let mut store = Store::handle(path, fs);
-        store.problems = check_document(&doc);
-        store.doc = doc;
-        store.pending = vec![Patch::new(format!(
+        let mut file = JsonFile::new(path, fs);
+        let mut session = Session::new(doc);
+        session.set_pending(vec![Patch::new(format!(
             "restore the store from {}",
             from.display()
-        ))];
-        let kept_aside = match store.read_bytes()? {
+        ))]);
+        let kept_aside = match file.read_bytes()? {
             Some(current) => {
                 let loads = parse(path, &current).is_ok();
                 let stamp: String = super::time::now_rfc3339()
@@ -149,8 +147,7 @@ impl Store {
                     path,
                     &format!(".{}-{stamp}", if loads { "replaced" } else { "broken" }),
                 );
-                store
-                    .fs
+                file.fs
                     .hard_link(path, &aside)
                     .map_err(|source| StoreError::Save {
                         path: path.to_path_buf(),
@@ -159,7 +156,7 @@ impl Store {
                     })?;
                 // The save replaces exactly these bytes; if anyone writes in between, it
                 // merges instead, and the restore is reported as not done.
-                store.base = Some(Base {
+                file.base = Some(Base {
                     generation: 0,
                     hash: hash(&current),
                     version: SCHEMA_VERSION,
@@ -167,11 +164,11 @@ impl Store {
                 Some(aside)
             }
             None => {
-                store.must_create = true;
+                file.must_create = true;
                 None
             }
         };
-        let report = store.save()?;
+        let report = file.save(&mut session)?;
         if report.merged {
             return Err(refuse(format!(
                 "someone saved the store while it was being restored; their version was kept (nothing restored){}",

@@ -1,6 +1,5 @@
-//! The one code path that writes a store.
+//! The one code path that writes a store file.
 
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -8,11 +7,11 @@ use std::time::Duration;
 use super::atomic::{self, StepError};
 use super::error::StoreError;
 use super::fs::{Meta, Perms};
+use super::json_file::{JsonFile, OnDisk};
 use super::load::hash;
 use super::trust::{self, parent_dir};
-use super::{BACKUPS, Base, OnDisk, Store};
-use crate::edit::Conflict;
-use crate::model::check::check_document;
+use super::{BACKUPS, Base};
+use crate::edit::{Conflict, Session};
 
 /// How long a save waits for another process's save to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
@@ -71,11 +70,12 @@ pub(crate) fn os_user() -> String {
     trust::passwd_name(uid).unwrap_or_else(|| format!("uid {uid}"))
 }
 
-impl Store {
-    /// Writes the document. If the file changed on disk since this handle read it, the other
-    /// version is loaded and this handle's pending edits are re-applied onto it first; edits
-    /// that no longer fit are dropped and reported, never forced over the other version.
-    pub fn save(&mut self) -> Result<SaveReport, StoreError> {
+impl JsonFile {
+    /// Writes the session's document. If the file changed on disk since this handle read it,
+    /// the other version is loaded and the session's pending edits are re-applied onto it
+    /// first; edits that no longer fit are dropped and reported, never forced over the other
+    /// version.
+    pub(super) fn save(&mut self, session: &mut Session) -> Result<SaveReport, StoreError> {
         let dir = parent_dir(&self.path);
         let perms = self.perms(&dir)?;
         // Directories created here must be made durable in their parents too, or a power
@@ -123,24 +123,31 @@ impl Store {
                 });
             }
             OnDisk::Changed(theirs, their_base) => {
-                report.conflicts = self.rebase_onto(*theirs, their_base);
+                report.conflicts = session.rebase(*theirs);
+                self.base = Some(their_base);
                 report.merged = true;
             }
         }
         // Every edit was validated as it was applied; only a merge with someone else's
         // version can bring new integrity problems, so only then is the whole store checked.
         if report.merged {
-            self.check_integrity()?;
+            let fresh = session.new_problems();
+            if !fresh.is_empty() {
+                return Err(StoreError::Invalid {
+                    path: self.path.clone(),
+                    problems: fresh,
+                });
+            }
         }
 
         // The new generation and log entries are written straight from the document (no copy
         // of a large store), and taken back if the save fails.
         let previous_generation = self.base.map_or(0, |b| b.generation);
-        let old_generation = self.doc.generation;
-        let old_log = self.doc.log.clone();
+        let old_generation = session.doc().generation;
+        let old_log = session.doc().log.clone();
         // A generation cannot wrap: 0 would look older than every copy (only a hand edit gets
         // near the end of the range).
-        self.doc.generation = previous_generation
+        session.doc_mut().generation = previous_generation
             .max(old_generation)
             .checked_add(1)
             .ok_or_else(|| StoreError::Invalid {
@@ -150,25 +157,26 @@ impl Store {
                     u64::MAX
                 )],
             })?;
-        append_log(&mut self.doc, &self.pending, self.log_limit);
-        let written = self.write_new_version(perms);
+        let (doc, pending) = session.doc_and_pending();
+        append_log(doc, pending, self.log_limit);
+        let written = self.write_new_version(session.doc(), perms);
         let bytes = match written {
             Ok(bytes) => bytes,
             Err(err) => {
-                self.doc.generation = old_generation;
-                self.doc.log = old_log;
+                session.doc_mut().generation = old_generation;
+                session.doc_mut().log = old_log;
                 return Err(err);
             }
         };
 
         // From here the new version is what the store holds, durable or not.
         self.base = Some(Base {
-            generation: self.doc.generation,
+            generation: session.doc().generation,
             hash: hash(&bytes),
             version: crate::model::SCHEMA_VERSION,
         });
         self.fingerprint = self.fs.fingerprint(&self.path).ok().flatten();
-        self.pending.clear();
+        session.committed();
         self.must_create = false;
         self.fs
             .sync_dir(&dir)
@@ -176,7 +184,7 @@ impl Store {
                 path: self.path.clone(),
                 source,
             })?;
-        report.generation = self.doc.generation;
+        report.generation = session.doc().generation;
         Ok(report)
     }
 
@@ -200,8 +208,12 @@ impl Store {
     }
 
     /// Serialises the document and writes it atomically; returns the bytes written.
-    fn write_new_version(&self, perms: Perms) -> Result<Vec<u8>, StoreError> {
-        let bytes = serde_json::to_vec_pretty(&self.doc)
+    fn write_new_version(
+        &self,
+        doc: &crate::model::Document,
+        perms: Perms,
+    ) -> Result<Vec<u8>, StoreError> {
+        let bytes = serde_json::to_vec_pretty(doc)
             .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
         super::load::check_loadable(&bytes).map_err(|why| StoreError::Invalid {
             path: self.path.clone(),
@@ -230,61 +242,6 @@ impl Store {
             path: self.path.clone(),
             step,
             source,
-        }
-    }
-
-    /// Replaces the in-memory document with another process's version plus whatever of this
-    /// handle's pending patches still apply; returns the ones that did not.
-    fn rebase_onto(&mut self, theirs: crate::model::Document, base: Base) -> Vec<Conflict> {
-        let mut doc = theirs;
-        let known: BTreeSet<_> = check_document(&doc).into_iter().collect();
-        let mut conflicts = Vec::new();
-        for patch in std::mem::take(&mut self.pending) {
-            let before = doc.clone();
-            match patch.apply(&mut doc) {
-                Err(conflict) => conflicts.push(conflict),
-                Ok(()) => {
-                    let fresh: Vec<String> = check_document(&doc)
-                        .into_iter()
-                        .filter(|p| !known.contains(p))
-                        .map(|p| p.to_string())
-                        .collect();
-                    if fresh.is_empty() {
-                        self.pending.push(patch);
-                    } else {
-                        conflicts.push(Conflict {
-                            label: patch.label.clone(),
-                            detail: format!(
-                                "it no longer fits the version saved by someone else: {}",
-                                fresh.join("; ")
-                            ),
-                        });
-                        doc = before;
-                    }
-                }
-            }
-        }
-        self.problems = known.into_iter().collect();
-        self.doc = doc;
-        self.base = Some(base);
-        conflicts
-    }
-
-    /// A save may not add integrity problems to those the file already had when loaded.
-    fn check_integrity(&self) -> Result<(), StoreError> {
-        let known: BTreeSet<_> = self.problems.iter().collect();
-        let fresh: Vec<String> = check_document(&self.doc)
-            .iter()
-            .filter(|p| !known.contains(p))
-            .map(|p| p.to_string())
-            .collect();
-        if fresh.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Invalid {
-                path: self.path.clone(),
-                problems: fresh,
-            })
         }
     }
 
@@ -351,15 +308,41 @@ fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], 
         if patch.changes.len() > SHOWN {
             objects.push(format!("and {} more", patch.changes.len() - SHOWN));
         }
+        let id = doc.log.last().map_or(1, |e| e.id + 1);
+        let images = (patch.changes.len() <= super::REVERT_ENTRY_IMAGES).then(|| {
+            patch
+                .changes
+                .iter()
+                .map(|c| crate::model::Image {
+                    kind: c.kind,
+                    id: c.id,
+                    index: c.index,
+                    before: c.before.as_ref().map(crate::model::Obj::to_json),
+                    after: c.after.as_ref().map(crate::model::Obj::to_json),
+                })
+                .collect()
+        });
         doc.log.push(crate::model::LogEntry {
+            id,
             at: at.clone(),
             user: user.clone(),
             operation: patch.label.clone(),
             objects,
+            images,
         });
     }
     if doc.log.len() > limit {
         let excess = doc.log.len() - limit;
         doc.log.drain(..excess);
+    }
+    // The newest entries keep their images within the budget; older ones drop them.
+    let mut kept = 0;
+    for entry in doc.log.iter_mut().rev() {
+        if let Some(images) = &entry.images {
+            kept += images.len();
+            if kept > super::REVERT_IMAGES {
+                entry.images = None;
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `<C-r>`, `<S-Tab>`, `<lt>` for a literal `<`; `<paste:TEXT>` in `screen --keys` only), and
 //! how help shows them.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::event::Event;
 

@@ -62,16 +62,7 @@ pub fn open_app(path: &Path, keymap: Keymap, dry_run: bool) -> Result<App, Strin
     let mut note = None;
     if !store.exists() {
         let mut fresh = crate::store::Store::open_new(path).map_err(|e| e.to_string())?;
-        let demo = [crate::blueprint::Source {
-            name: "demo.yaml".into(),
-            text: crate::cli::DEMO.to_string(),
-        }];
-        fresh
-            .apply_batch("create the demo", |batch| {
-                crate::blueprint::import(batch, &demo, &Default::default())
-            })
-            .map_err(|e| e.to_string())?;
-        fresh.forget_history();
+        crate::demo::create(&mut fresh).map_err(|e| e.to_string())?;
         if !dry_run {
             fresh.save().map_err(|e| e.to_string())?;
         }

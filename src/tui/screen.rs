@@ -12,7 +12,7 @@ use super::event::Event;
 use super::theme::Theme;
 use super::update::{handle_event, saved};
 use super::view;
-use crate::cli::Unsaved;
+use crate::store::Unsaved;
 
 /// The text of a buffer, one line per row, trailing spaces trimmed.
 pub fn buffer_text(buf: &Buffer) -> String {
