@@ -1,7 +1,7 @@
 //! bindery's own events: what the terminal sends (converted from crossterm's here, once) and
 //! what `screen --keys` replays. `update::handle_event` takes them both.
 
-use ratatui::crossterm::event::{self as ct, KeyEventKind, MouseButton, MouseEventKind};
+use crossterm::event::{self as ct, KeyEventKind, MouseButton, MouseEventKind};
 
 use super::keys::Key;
 

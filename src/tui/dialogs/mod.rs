@@ -179,11 +179,9 @@ impl Dialog {
             Some(Action::DeleteBack) => form.backspace(),
             Some(_) => return,
             None => match key.code {
-                ratatui::crossterm::event::KeyCode::Char(c)
+                crossterm::event::KeyCode::Char(c)
                     if form.focused().is_some_and(|f| f.takes_text())
-                        && !key
-                            .mods
-                            .contains(ratatui::crossterm::event::KeyModifiers::CONTROL) =>
+                        && !key.mods.contains(crossterm::event::KeyModifiers::CONTROL) =>
                 {
                     form.type_char(c)
                 }
