@@ -201,6 +201,50 @@ fn dry_run_does_not_write() {
 }
 
 #[test]
+fn a_dry_run_says_it_saves_nothing_never_saving() {
+    let env = Env::new();
+    env.screen("");
+    let out = env.run(&["screen", "--dry-run", "--keys", "5nops<Enter>"]);
+    let screen = String::from_utf8(out.stdout).unwrap();
+    let header = screen.lines().next().unwrap();
+    assert!(header.ends_with("not saved (dry run)"), "{screen}");
+    assert!(!screen.contains("saving"), "{screen}");
+}
+
+/// The status line, without the `? help` at its right.
+fn status(screen: &str) -> &str {
+    let last = screen.trim_end().rsplit_once('\n').unwrap().1;
+    assert!(
+        last.ends_with("? help"),
+        "the footer always shows help: {last:?}"
+    );
+    last.strip_suffix("? help").unwrap().trim_end()
+}
+
+#[test]
+fn messages_keep_names_case_and_say_what_happened() {
+    let env = Env::new();
+    env.screen("");
+    // A group whose name has capitals: the message and the log keep them.
+    let screen = env.screen("5nOps-Team<Enter>");
+    assert_eq!(status(&screen), "done: create group Ops-Team", "{screen}");
+    // Editing it without changing anything: said, not saved, not logged.
+    let log_before = env.json(&["log"]).len();
+    let screen = env.screen("5Ge<Enter>");
+    assert_eq!(status(&screen), "nothing changed", "{screen}");
+    assert_eq!(env.json(&["log"]).len(), log_before, "not logged");
+    // Undo and redo say which.
+    let screen = env.screen("5Ge<BS><BS>AM<Enter>u");
+    assert_eq!(status(&screen), "undo edit group Ops-Team", "{screen}");
+    let screen = env.screen("5Ge<BS><BS>AM<Enter>u<C-r>");
+    assert_eq!(status(&screen), "redo: edit group Ops-Team", "{screen}");
+    // At 60 columns, `? help` is still there.
+    let out = env.run(&["screen", "--size", "60x16", "--keys", "1<Enter>"]);
+    let screen = String::from_utf8(out.stdout).unwrap();
+    status(&screen);
+}
+
+#[test]
 fn a_bad_key_exits_1_with_a_message() {
     let env = Env::new();
     let out = env.run(&["screen", "--keys", "1<Bogus>"]);

@@ -672,11 +672,39 @@ fn expand_shows_children_then_moves_into_them_and_collapse_goes_back() {
     assert_eq!(ui.flow_page().binding_rows.len(), 7);
     assert!(ui.screen(100, 30).contains("> 30"));
 
-    // A binding with nothing under it expands to nothing and stays selected.
+    // A binding with nothing under it expands to a row that says so, and stays selected.
     ui.select_stage_row("default-authentication-identification");
     ui.keys("ll");
-    assert_eq!(ui.flow_page().binding_rows.len(), 7);
+    let first = ui.flow_page().binding_rows[0];
+    assert_eq!(ui.flow_page().binding_rows.len(), 8);
+    assert_eq!(
+        ui.flow_page().binding_rows[1],
+        BindingRow::NoBindings {
+            parent: bindery::tui::app::row_id(first)
+        }
+    );
     assert_eq!(ui.flow_page().stage_rows.selected, 0);
+    assert!(
+        ui.screen(100, 30).contains("no bindings — b binds one"),
+        "{}",
+        ui.screen(100, 30)
+    );
+    // On that row, `b` binds to its stage binding, and `h` goes back to it.
+    ui.keys("j");
+    assert_eq!(
+        ui.selected_row(),
+        BindingRow::NoBindings {
+            parent: bindery::tui::app::row_id(first)
+        }
+    );
+    ui.keys("b");
+    assert!(
+        ui.form().title.starts_with("Create binding"),
+        "{}",
+        ui.form().title
+    );
+    ui.keys("<Esc>h");
+    assert_eq!(ui.selected_row(), first);
 }
 
 #[test]

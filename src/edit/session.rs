@@ -75,7 +75,12 @@ impl Session {
         self.pending.iter().map(|p| p.label.clone()).collect()
     }
 
+    /// Keeps a step to commit and undo; a step that changed nothing is neither saved, logged
+    /// nor undone.
     fn record(&mut self, patch: &Patch) {
+        if patch.is_empty() {
+            return;
+        }
         self.pending.push(patch.clone());
         self.history.record(patch.clone());
     }

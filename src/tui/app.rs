@@ -114,7 +114,15 @@ impl FlowTab {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BindingRow {
     Stage(Uuid),
-    Policy { parent: Uuid, id: Uuid },
+    Policy {
+        parent: Uuid,
+        id: Uuid,
+    },
+    /// Under an expanded stage binding that has no policy, group or user bindings: says so,
+    /// and how to add one.
+    NoBindings {
+        parent: Uuid,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -172,6 +180,8 @@ pub struct Status {
 pub enum SaveState {
     Saved,
     Unsaved,
+    /// `screen --dry-run`: edits are made in memory and never written.
+    DryRun,
     Failed(String),
 }
 
@@ -316,5 +326,6 @@ impl App {
 pub fn row_id(row: BindingRow) -> Uuid {
     match row {
         BindingRow::Stage(id) | BindingRow::Policy { id, .. } => id,
+        BindingRow::NoBindings { parent } => parent,
     }
 }

@@ -169,11 +169,15 @@ pub fn stage_binding_rows(
     for binding in rel.stage_bindings_of(flow) {
         rows.push(BindingRow::Stage(*binding));
         if expanded.contains(binding) {
-            for pb in rel.policy_bindings_of(*binding) {
+            let children = rel.policy_bindings_of(*binding);
+            for pb in children {
                 rows.push(BindingRow::Policy {
                     parent: *binding,
                     id: *pb,
                 });
+            }
+            if children.is_empty() {
+                rows.push(BindingRow::NoBindings { parent: *binding });
             }
         }
     }

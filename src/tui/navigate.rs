@@ -53,6 +53,7 @@ pub fn jump(app: &mut App, to: Jump) {
                 let row = fp.binding_rows.iter().position(|r| match r {
                     BindingRow::Stage(b) => *b == id,
                     BindingRow::Policy { id: p, .. } => *p == id,
+                    BindingRow::NoBindings { .. } => false,
                 });
                 if let Some(row) = row {
                     fp.stage_rows.selected = row;

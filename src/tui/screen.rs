@@ -69,6 +69,7 @@ struct Replay {
 impl Host for Replay {
     fn save(&mut self, app: &mut App) {
         if self.dry_run {
+            app.save = super::app::SaveState::DryRun;
             return;
         }
         let changes = app.store.unsaved_changes();

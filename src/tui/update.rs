@@ -298,6 +298,24 @@ fn submit_dialog(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// "done: create group Ops-Team": a create's label ("create group") with the name of what it
+/// created, as the person typed it.
+fn done_message(app: &App, patch: &crate::edit::Patch) -> String {
+    let named = patch
+        .created()
+        .find(|o| {
+            matches!(
+                o.kind(),
+                ObjKind::Flow | ObjKind::Stage | ObjKind::Policy | ObjKind::User | ObjKind::Group
+            )
+        })
+        .map(|o| app.store.doc().label_of(o.kind(), o.id()));
+    match named {
+        Some(name) if !patch.label.contains(&name) => format!("done: {} {name}", patch.label),
+        _ => format!("done: {}", patch.label),
+    }
+}
+
 /// Carries out what the top dialog's submission leads to, closing it unless what it asked
 /// for is refused (the dialog then says why).
 fn carry_out_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
@@ -309,6 +327,11 @@ fn carry_out_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
                 }
                 Vec::new()
             }
+            Ok(patch) if patch.is_empty() => {
+                app.modals.pop();
+                app.info("nothing changed");
+                Vec::new()
+            }
             Ok(patch) => {
                 app.modals.pop();
                 let created = match select {
@@ -316,7 +339,8 @@ fn carry_out_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
                     Select::Last => patch.created().last(),
                 }
                 .map(|o| (o.kind(), o.id()));
-                app.info(format!("done: {}", patch.label));
+                let message = done_message(app, &patch);
+                app.info(message);
                 after_change(app, created)
             }
         },
@@ -529,6 +553,10 @@ fn open_edit(app: &mut App, kind: ObjKind, id: Uuid) {
 /// Applies operations as one step and saves.
 fn apply(app: &mut App, label: &str, ops: Vec<Op>) -> Vec<Effect> {
     match app.store.apply_all(label, &ops) {
+        Ok(patch) if patch.is_empty() => {
+            app.info("nothing changed");
+            Vec::new()
+        }
         Ok(patch) => {
             app.info(format!("done: {}", patch.label));
             after_change(app, None)
@@ -686,7 +714,9 @@ fn selected(app: &App) -> Option<(ObjKind, Uuid)> {
                 fp.binding_rows
                     .get(fp.stage_rows.selected)
                     .map(|row| match row {
-                        BindingRow::Stage(id) => (ObjKind::StageBinding, *id),
+                        BindingRow::Stage(id) | BindingRow::NoBindings { parent: id } => {
+                            (ObjKind::StageBinding, *id)
+                        }
                         BindingRow::Policy { id, .. } => (ObjKind::PolicyBinding, *id),
                     })
             }
@@ -794,7 +824,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             };
             match result {
                 Ok(Some(patch)) => {
-                    app.info(patch.label.clone());
+                    // An undo's patch is labelled "undo …" already; a redo's is the edit's own.
+                    app.info(if action == Action::Undo {
+                        patch.label.clone()
+                    } else {
+                        format!("redo: {}", patch.label)
+                    });
                     return after_change(app, None);
                 }
                 Ok(None) => app.info(if action == Action::Undo {
@@ -926,9 +961,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     fp.binding_rows
                         .get(fp.stage_rows.selected)
                         .map(|row| match row {
-                            BindingRow::Stage(id) | BindingRow::Policy { parent: id, .. } => {
-                                Target::StageBinding(*id)
-                            }
+                            BindingRow::Stage(id)
+                            | BindingRow::Policy { parent: id, .. }
+                            | BindingRow::NoBindings { parent: id } => Target::StageBinding(*id),
                         })
                 }
                 Screen::List(_) => None,
@@ -1137,11 +1172,11 @@ fn expand_or_collapse(app: &mut App, expand: bool) {
         (BindingRow::Stage(id), false) => {
             fp.expanded.remove(&id);
         }
-        (BindingRow::Policy { parent, .. }, false) => {
+        (BindingRow::Policy { parent, .. } | BindingRow::NoBindings { parent }, false) => {
             fp.stage_rows.select(parent);
             return;
         }
-        (BindingRow::Policy { .. }, true) => return,
+        (BindingRow::Policy { .. } | BindingRow::NoBindings { .. }, true) => return,
     }
     let rows = super::lists::stage_binding_rows(&app.rel, fp.flow, &fp.expanded);
     fp.stage_rows

@@ -192,7 +192,12 @@ impl Dialog {
     }
 }
 
-/// The label of applied operations: the dialog's title, as the log shows it.
+/// The label of applied operations: the dialog's title, as the log shows it, its first
+/// letter lowered ("edit deny stage NB-Deny"); names keep their case.
 fn apply_label(form: &Form) -> String {
-    form.title.to_lowercase()
+    let mut chars = form.title.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

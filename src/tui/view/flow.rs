@@ -8,7 +8,9 @@ use ratatui::widgets::{Paragraph, Tabs, Widget, Wrap};
 
 use super::table::{self, Rows, safe};
 use crate::model::{Document, EngineMode, Flow, ObjKind, PolicyBinding, StageBinding, Subject};
+use crate::tui::action::Action;
 use crate::tui::app::{App, BindingRow, FlowPage, FlowTab};
+use crate::tui::keymap::{Keymap, Mode};
 use crate::tui::theme::Theme;
 
 /// authentik's own wording for the engine modes.
@@ -16,6 +18,28 @@ pub fn mode_text(mode: EngineMode) -> &'static str {
     match mode {
         EngineMode::Any => "ANY, any policy must match to grant access",
         EngineMode::All => "ALL, all policies must match to grant access",
+    }
+}
+
+/// The first key of `action`, for a hint in the page's text.
+fn keymap_hint(keymap: &Keymap, mode: Mode, action: Action) -> String {
+    keymap
+        .keys_of(mode, action)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| action.name().to_string())
+}
+
+/// What a binding's subject is: a policy's type, or "group" or "user".
+fn subject_type(doc: &Document, b: &PolicyBinding) -> String {
+    match b.subject {
+        Subject::Policy(id) => doc
+            .policies
+            .get(id)
+            .map(|p| p.kind.short().to_string())
+            .unwrap_or_default(),
+        Subject::Group(_) => "group".into(),
+        Subject::User(_) => "user".into(),
     }
 }
 
@@ -143,7 +167,7 @@ pub fn draw(app: &App, fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffe
         .render(tabs, buf);
     match fp.tab {
         FlowTab::Overview => overview(doc, flow, fp.scroll, theme, body, buf),
-        FlowTab::StageBindings => stage_bindings(doc, &app.rel, fp, theme, body, buf),
+        FlowTab::StageBindings => stage_bindings(doc, &app.rel, &app.keymap, fp, theme, body, buf),
         FlowTab::FlowBindings => flow_bindings(doc, fp, theme, body, buf),
         FlowTab::Simulate => simulate(doc, fp, theme, body, buf),
         FlowTab::Export => export(fp, theme, body, buf),
@@ -389,6 +413,7 @@ fn export(fp: &FlowPage, theme: &Theme, area: Rect, buf: &mut Buffer) {
 fn stage_bindings(
     doc: &Document,
     rel: &crate::model::relations::Relations,
+    keymap: &Keymap,
     fp: &FlowPage,
     theme: &Theme,
     area: Rect,
@@ -428,6 +453,16 @@ fn stage_bindings(
                     Line::from(gating(doc, rel, b)),
                 ]
             }
+            BindingRow::NoBindings { .. } => {
+                let key = keymap_hint(keymap, Mode::StageBindings, Action::BindSubject);
+                vec![
+                    Line::default(),
+                    Line::from(Span::styled(
+                        format!("  no bindings — {key} binds one"),
+                        theme.dim(),
+                    )),
+                ]
+            }
             BindingRow::Policy { id, .. } => {
                 let Some(p) = doc.policy_bindings.get(*id) else {
                     return Vec::new();
@@ -448,13 +483,8 @@ fn stage_bindings(
                 vec![
                     Line::from(format!("    {}", p.order)),
                     Line::from(format!("  {}", subject(doc, p))),
-                    Line::from(Span::styled(
-                        doc.stage_bindings
-                            .get(p.target.id())
-                            .map(|b| format!("mode {}", b.policy_engine_mode))
-                            .unwrap_or_default(),
-                        theme.dim(),
-                    )),
+                    // The subject's own type; the engine mode is the parent's, said on its row.
+                    Line::from(Span::styled(subject_type(doc, p), theme.dim())),
                     Line::from(flags.join(", ")),
                 ]
             }

@@ -185,6 +185,7 @@ fn header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let state = match &app.save {
         SaveState::Saved => Span::styled("saved", theme.dim()),
         SaveState::Unsaved => Span::styled("saving…", theme.dim()),
+        SaveState::DryRun => Span::styled("not saved (dry run)", theme.dim()),
         SaveState::Failed(_) => Span::styled("! NOT SAVED", theme.error()),
     };
     let width = state.width() as u16;
@@ -317,6 +318,28 @@ fn short(action: Action) -> &'static str {
 }
 
 fn footer(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
+    // `? help` is always there, at the right, whatever else the line says.
+    let help = app
+        .keymap
+        .keys_of(Mode::Global, Action::Help)
+        .first()
+        .map(|key| format!("{key} {}", short(Action::Help)));
+    let help_width = help.as_deref().map_or(0, crate::text::width) as u16;
+    let [left, right] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(help_width + if help.is_some() { 2 } else { 0 }),
+    ])
+    .areas(area);
+    if let Some(help) = help {
+        let [_, key_and_name] =
+            Layout::horizontal([Constraint::Length(2), Constraint::Min(0)]).areas(right);
+        let (key, name) = help.split_once(' ').unwrap_or((help.as_str(), ""));
+        Line::from(vec![
+            Span::styled(key.to_string(), theme.header()),
+            Span::raw(format!(" {name}")),
+        ])
+        .render(key_and_name, buf);
+    }
     if let Some(status) = &app.status {
         let style = match status.kind {
             StatusKind::Info => Style::new(),
@@ -331,19 +354,32 @@ fn footer(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
             format!("{prefix}{}", safe(&status.text)),
             style,
         ))
-        .render(area, buf);
+        .render(left, buf);
         return;
     }
+    // Whole hints only, as many as fit.
     let mut spans = Vec::new();
+    let mut used = 0;
     for (mode, action) in hints(app) {
-        let keys = app.keymap.keys_of(mode, action);
-        if let Some(key) = keys.first() {
-            if !spans.is_empty() {
-                spans.push(Span::styled(" · ", theme.dim()));
-            }
-            spans.push(Span::styled(key.clone(), theme.header()));
-            spans.push(Span::raw(format!(" {}", short(action))));
+        if action == Action::Help {
+            continue;
         }
+        let keys = app.keymap.keys_of(mode, action);
+        let Some(key) = keys.first() else {
+            continue;
+        };
+        let text = format!(" {}", short(action));
+        let gap = if spans.is_empty() { 0 } else { 3 };
+        let width = gap + crate::text::width(key) + crate::text::width(&text);
+        if used + width > usize::from(left.width) {
+            break;
+        }
+        used += width;
+        if gap > 0 {
+            spans.push(Span::styled(" · ", theme.dim()));
+        }
+        spans.push(Span::styled(key.clone(), theme.header()));
+        spans.push(Span::raw(text));
     }
-    Line::from(spans).render(area, buf);
+    Line::from(spans).render(left, buf);
 }
