@@ -3,10 +3,9 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::fields::{built, choice, text, toggle};
-use super::{Dialog, Kind, Outcome, Select, apply_label};
+use super::fields::{choice, text, toggle};
+use super::{Dialog, Kind, Outcome, create_or_update};
 use crate::blueprint::models::attrs_of;
-use crate::edit::Op;
 use crate::model::*;
 use crate::tui::form::{Field, Form};
 
@@ -97,26 +96,7 @@ impl Kind for FlowDialog {
     fn changed(&mut self, _doc: &Document) {}
 
     fn submit(&self, doc: &Document) -> Result<Outcome, String> {
-        let op = match self.editing {
-            // An edit sends only what the user changed, as a patch over the attributes.
-            Some(id) => {
-                let existing = Obj::Flow(doc.flows.get(id).ok_or("the flow is gone")?.clone());
-                let values = self.form.changes()?;
-                Op::Update(built(doc, ObjKind::Flow, MODEL, Some(&existing), &values)?)
-            }
-            None => Op::Create(built(
-                doc,
-                ObjKind::Flow,
-                MODEL,
-                None,
-                &self.form.values()?,
-            )?),
-        };
-        Ok(Outcome::Apply {
-            label: apply_label(&self.form),
-            ops: vec![op],
-            select: Select::Last,
-        })
+        create_or_update(doc, &self.form, ObjKind::Flow, MODEL, self.editing)
     }
 
     fn touched(&self, _doc: &Document) -> Vec<(ObjKind, Uuid)> {

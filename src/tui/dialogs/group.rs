@@ -3,10 +3,9 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::fields::{built, create_or_edit_title, json, multi, objects, text, toggle};
-use super::{Dialog, Kind, Outcome, Select, apply_label};
+use super::fields::{create_or_edit_title, json, multi, objects, text, toggle};
+use super::{Dialog, Kind, Outcome, create_or_update};
 use crate::blueprint::models::attrs_of;
-use crate::edit::Op;
 use crate::model::*;
 use crate::tui::form::Form;
 
@@ -60,25 +59,7 @@ impl Kind for GroupDialog {
     fn changed(&mut self, _doc: &Document) {}
 
     fn submit(&self, doc: &Document) -> Result<Outcome, String> {
-        let op = match self.editing {
-            Some(id) => {
-                let existing = Obj::Group(doc.groups.get(id).ok_or("the group is gone")?.clone());
-                let values = self.form.changes()?;
-                Op::Update(built(doc, ObjKind::Group, MODEL, Some(&existing), &values)?)
-            }
-            None => Op::Create(built(
-                doc,
-                ObjKind::Group,
-                MODEL,
-                None,
-                &self.form.values()?,
-            )?),
-        };
-        Ok(Outcome::Apply {
-            label: apply_label(&self.form),
-            ops: vec![op],
-            select: Select::Last,
-        })
+        create_or_update(doc, &self.form, ObjKind::Group, MODEL, self.editing)
     }
 
     fn touched(&self, _doc: &Document) -> Vec<(ObjKind, Uuid)> {

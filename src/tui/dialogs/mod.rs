@@ -192,6 +192,37 @@ impl Dialog {
     }
 }
 
+/// The submission of a plain create-or-edit dialog: the object built from the form (an edit
+/// sends only what the user changed, as a patch over its attributes), applied as one step.
+pub(super) fn create_or_update(
+    doc: &Document,
+    form: &Form,
+    kind: ObjKind,
+    model: &str,
+    editing: Option<Uuid>,
+) -> Result<Outcome, String> {
+    let op = match editing {
+        Some(id) => {
+            let existing = doc
+                .get(kind, id)
+                .ok_or_else(|| format!("the {} is gone", kind.noun()))?;
+            Op::Update(fields::built(
+                doc,
+                kind,
+                model,
+                Some(&existing),
+                &form.changes()?,
+            )?)
+        }
+        None => Op::Create(fields::built(doc, kind, model, None, &form.values()?)?),
+    };
+    Ok(Outcome::Apply {
+        label: apply_label(form),
+        ops: vec![op],
+        select: Select::Last,
+    })
+}
+
 /// The label of applied operations: the dialog's title, as the log shows it, its first
 /// letter lowered ("edit deny stage NB-Deny"); names keep their case.
 fn apply_label(form: &Form) -> String {

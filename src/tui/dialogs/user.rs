@@ -3,10 +3,9 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::fields::{built, choice, create_or_edit_title, json, multi, objects, text, toggle};
-use super::{Dialog, Kind, Outcome, Select, apply_label};
+use super::fields::{choice, create_or_edit_title, json, multi, objects, text, toggle};
+use super::{Dialog, Kind, Outcome, create_or_update};
 use crate::blueprint::models::attrs_of;
-use crate::edit::Op;
 use crate::model::*;
 use crate::tui::form::Form;
 
@@ -58,25 +57,7 @@ impl Kind for UserDialog {
     fn changed(&mut self, _doc: &Document) {}
 
     fn submit(&self, doc: &Document) -> Result<Outcome, String> {
-        let op = match self.editing {
-            Some(id) => {
-                let existing = Obj::User(doc.users.get(id).ok_or("the user is gone")?.clone());
-                let values = self.form.changes()?;
-                Op::Update(built(doc, ObjKind::User, MODEL, Some(&existing), &values)?)
-            }
-            None => Op::Create(built(
-                doc,
-                ObjKind::User,
-                MODEL,
-                None,
-                &self.form.values()?,
-            )?),
-        };
-        Ok(Outcome::Apply {
-            label: apply_label(&self.form),
-            ops: vec![op],
-            select: Select::Last,
-        })
+        create_or_update(doc, &self.form, ObjKind::User, MODEL, self.editing)
     }
 
     fn touched(&self, _doc: &Document) -> Vec<(ObjKind, Uuid)> {
