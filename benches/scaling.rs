@@ -103,23 +103,37 @@ fn run_once(args: &[&str]) -> Measured {
 /// The median wall time, the least CPU time and the highest peak of several runs; `before`
 /// runs ahead of each (not measured), for commands that need a fresh start.
 fn measure(args: &[&str], before: &dyn Fn()) -> Measured {
-    let mut times = Vec::new();
-    let mut cpus = Vec::new();
-    let mut peak = 0;
+    let [m] = measure_interleaved([args], [before]);
+    m
+}
+
+/// The same command at several sizes, measured in rounds that run each size once in turn, so
+/// that a burst of other work on the machine slows every size alike instead of one size's runs.
+fn measure_interleaved<const N: usize>(
+    args: [&[&str]; N],
+    before: [&dyn Fn(); N],
+) -> [Measured; N] {
+    let mut times = [(); N].map(|_| Vec::new());
+    let mut cpus = [(); N].map(|_| Vec::new());
+    let mut peaks = [0; N];
     for _ in 0..runs() {
-        before();
-        let m = run_once(args);
-        times.push(m.time);
-        cpus.push(m.cpu);
-        peak = peak.max(m.peak_bytes);
+        for i in 0..N {
+            before[i]();
+            let m = run_once(args[i]);
+            times[i].push(m.time);
+            cpus[i].push(m.cpu);
+            peaks[i] = peaks[i].max(m.peak_bytes);
+        }
     }
-    times.sort();
-    cpus.sort();
-    Measured {
-        time: times[times.len() / 2],
-        cpu: cpus[0],
-        peak_bytes: peak,
-    }
+    std::array::from_fn(|i| {
+        times[i].sort();
+        cpus[i].sort();
+        Measured {
+            time: times[i][times[i].len() / 2],
+            cpu: cpus[i][0],
+            peak_bytes: peaks[i],
+        }
+    })
 }
 
 /// A Python reference: the median of the times the script reports for itself.
@@ -344,36 +358,55 @@ fn main() {
     );
 
     let mut rows: Vec<(String, [Duration; 3])> = Vec::new();
-    let new_store = dir.path().join("imported.json");
-    let fresh = || {
-        let _ = std::fs::remove_file(&new_store);
+    let stores: Vec<String> = samples.iter().map(|s| arg(&s.store)).collect();
+    let blueprints: Vec<String> = samples.iter().map(|s| arg(&s.blueprint)).collect();
+    let new_stores: Vec<PathBuf> = (0..3)
+        .map(|i| dir.path().join(format!("imported-{i}.json")))
+        .collect();
+    let copies: Vec<PathBuf> = (0..3)
+        .map(|i| dir.path().join(format!("copy-{i}.json")))
+        .collect();
+    let fresh = |i: usize| {
+        let _ = std::fs::remove_file(&new_stores[i]);
     };
-    let mut import = [Duration::ZERO; 3];
-    let mut reimport = [Duration::ZERO; 3];
-    for (i, s) in samples.iter().enumerate() {
-        let bp = arg(&s.blueprint);
-        import[i] = measure(&["--store", &arg(&new_store), "import", &bp], &fresh).cpu;
-        let copy = dir.path().join("copy.json");
-        let restore = || {
-            std::fs::copy(&s.store, &copy).expect("copy the store");
-        };
-        reimport[i] = measure(&["--store", &arg(&copy), "import", &bp], &restore).cpu;
-    }
+    let restore = |i: usize| {
+        std::fs::copy(&samples[i].store, &copies[i]).expect("copy the store");
+    };
+    let import_args: Vec<[&str; 4]> = (0..3)
+        .map(|i| ["--store", arg_str(&new_stores[i]), "import", &blueprints[i]])
+        .collect();
+    let reimport_args: Vec<[&str; 4]> = (0..3)
+        .map(|i| ["--store", arg_str(&copies[i]), "import", &blueprints[i]])
+        .collect();
+    let import = measure_interleaved(
+        [&import_args[0][..], &import_args[1][..], &import_args[2][..]],
+        [&|| fresh(0), &|| fresh(1), &|| fresh(2)],
+    );
+    let reimport = measure_interleaved(
+        [&reimport_args[0][..], &reimport_args[1][..], &reimport_args[2][..]],
+        [&|| restore(0), &|| restore(1), &|| restore(2)],
+    );
     rows.push((
         "import of its `export --all` into a new store".into(),
-        import,
+        import.map(|m| m.cpu),
     ));
-    rows.push(("import of its `export --all` onto itself".into(), reimport));
+    rows.push((
+        "import of its `export --all` onto itself".into(),
+        reimport.map(|m| m.cpu),
+    ));
     let per_sample: Vec<Vec<(String, Vec<String>)>> = samples.iter().map(commands).collect();
     for (c, (label, _)) in per_sample[0].iter().enumerate() {
-        let mut times = [Duration::ZERO; 3];
-        for (i, s) in samples.iter().enumerate() {
-            let store = arg(&s.store);
-            let mut args = vec!["--store", store.as_str()];
-            args.extend(per_sample[i][c].1.iter().map(String::as_str));
-            times[i] = measure(&args, &|| {}).cpu;
-        }
-        rows.push((label.clone(), times));
+        let args: Vec<Vec<&str>> = (0..3)
+            .map(|i| {
+                let mut args = vec!["--store", stores[i].as_str()];
+                args.extend(per_sample[i][c].1.iter().map(String::as_str));
+                args
+            })
+            .collect();
+        let nothing = || {};
+        let measured =
+            measure_interleaved([&args[0][..], &args[1][..], &args[2][..]], [&nothing; 3]);
+        rows.push((label.clone(), measured.map(|m| m.cpu)));
     }
     // Measured before the key presses, which load stores into this process.
     let big = big_store(dir.path(), &samples[2]);
@@ -386,6 +419,10 @@ fn main() {
     }
     growth(&rows);
     print!("{big}");
+}
+
+fn arg_str(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
 }
 
 fn file_kb(path: &Path) -> u64 {
