@@ -136,10 +136,10 @@ fn measure_interleaved<const N: usize>(
     })
 }
 
-/// A Python reference: the median of the times the script reports for itself.
-fn python(script: &str, file: &Path) -> Option<Duration> {
+/// A Python reference: the median of the times the script reports for itself in `runs` runs.
+fn python(script: &str, file: &Path, runs: usize) -> Option<Duration> {
     let mut times = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..runs {
         let out = Command::new("python3")
             .args(["-c", script])
             .arg(file)
@@ -153,7 +153,7 @@ fn python(script: &str, file: &Path) -> Option<Duration> {
         times.push(Duration::from_secs_f64(seconds));
     }
     times.sort();
-    Some(times[1])
+    Some(times[times.len() / 2])
 }
 
 /// A store on disk of the big store's size divided by `divisor`, with its `export --all`
@@ -379,11 +379,19 @@ fn main() {
         .map(|i| ["--store", arg_str(&copies[i]), "import", &blueprints[i]])
         .collect();
     let import = measure_interleaved(
-        [&import_args[0][..], &import_args[1][..], &import_args[2][..]],
+        [
+            &import_args[0][..],
+            &import_args[1][..],
+            &import_args[2][..],
+        ],
         [&|| fresh(0), &|| fresh(1), &|| fresh(2)],
     );
     let reimport = measure_interleaved(
-        [&reimport_args[0][..], &reimport_args[1][..], &reimport_args[2][..]],
+        [
+            &reimport_args[0][..],
+            &reimport_args[1][..],
+            &reimport_args[2][..],
+        ],
         [&|| restore(0), &|| restore(1), &|| restore(2)],
     );
     rows.push((
@@ -437,23 +445,33 @@ fn big_store(dir: &Path, four_n: &Sample) -> String {
     let arg = |p: &Path| p.to_str().expect("UTF-8 temp path").to_string();
     let big = sample(dir, 1, false);
     let size = std::fs::metadata(&big.store).expect("size").len();
-    let json_load = python(JSON_LOAD, &big.store);
+    // json.load runs once before each command, so that its median is taken over the same
+    // stretch of time as the commands': the machine's speed drifts over minutes.
+    let store = arg(&big.store);
+    let mut measured = Vec::new();
+    let mut json_loads = Vec::new();
+    for (label, rest) in commands(&big) {
+        json_loads.extend(python(JSON_LOAD, &big.store, 1));
+        let mut args = vec!["--store", store.as_str()];
+        args.extend(rest.iter().map(String::as_str));
+        measured.push((label, measure(&args, &|| {})));
+    }
+    json_loads.sort();
+    let json_load = json_loads.get(json_loads.len() / 2).copied();
     let _ = writeln!(
         text,
-        "\nthe big store: {} MB; Python's json.load of it: {}",
+        "\nthe big store: {} MB; Python's json.load of it: {} (the median of {} runs, one \
+         before each command)",
         size / 1_000_000,
-        json_load.map_or("not measured (python3 missing)".into(), ms)
+        json_load.map_or("not measured (python3 missing)".into(), ms),
+        json_loads.len()
     );
     let _ = writeln!(
         text,
         "\n| command | time | × json.load | peak memory | × store size |"
     );
     let _ = writeln!(text, "|---|---|---|---|---|");
-    let store = arg(&big.store);
-    for (label, rest) in commands(&big) {
-        let mut args = vec!["--store", store.as_str()];
-        args.extend(rest.iter().map(String::as_str));
-        let m = measure(&args, &|| {});
+    for (label, m) in measured {
         let ratio = json_load.map_or("-".into(), |j| {
             format!("{:.2}", m.time.as_secs_f64() / j.as_secs_f64())
         });
@@ -483,7 +501,7 @@ fn big_store(dir: &Path, four_n: &Sample) -> String {
         .lines()
         .filter(|l| l.trim_start().starts_with("- model:"))
         .count();
-    let pyyaml = python(PYYAML, &four_n.blueprint);
+    let pyyaml = python(PYYAML, &four_n.blueprint, 3);
     let _ = writeln!(
         text,
         "\nimport of the 4n blueprint ({entries} entries): {} ({} MB peak); PyYAML's C loader reading it: {}{}",

@@ -100,7 +100,7 @@ fn a_deep_attribute_is_refused_by_the_group_form() {
     ui.keys("e<Tab><Tab><Tab>");
     assert_eq!(ui.focused().key, "attributes");
     ui.keys(&CLEAR_FIELD);
-    ui.keys(&format!("{{\"x\": {}}}<Enter>", nested(124)));
+    ui.keys(&format!("{{\"x\": {}}}<C-s>", nested(124)));
     let error = ui.form().error.clone().unwrap_or_default();
     assert!(error.contains(&brick_message()), "{error}");
     assert_eq!(fs::read(ui.path()).unwrap(), before, "byte-identical");
@@ -114,7 +114,7 @@ fn a_deep_attribute_is_refused_by_screen_keys() {
     let before = fs::read(&store).unwrap();
     // The first group in the list is the one edited; which one does not matter.
     let keys = format!(
-        "5e<Tab><Tab><Tab>{}{{\"x\": {}}}<Enter>",
+        "5e<Tab><Tab><Tab>{}{{\"x\": {}}}<C-s>",
         *CLEAR_FIELD,
         nested(124)
     );

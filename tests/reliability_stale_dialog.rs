@@ -257,7 +257,8 @@ fn a_stale_create_binding_dialog_reports_the_binding_added_meanwhile() {
     for ui in [&mut bob, &mut alice] {
         ui.open_flow(AUTH_FLOW);
         ui.select_stage_row(PASSWORD_STAGE);
-        ui.keys("b");
+        // The drop-down starts empty: each chooses the first policy.
+        ui.keys("b<Tab><Down><Down>");
     }
     let target = bindery::model::Target::StageBinding(
         binding(&on_disk(&alice), AUTH_FLOW, PASSWORD_STAGE).id,

@@ -387,10 +387,11 @@ fn leaks_in(bytes: &[u8], payload: &str, lines: bool) -> Vec<String> {
     }
     // A payload that starts with ESC may show only as a visible escape: bindery's `\u{1b}`,
     // JSON's `\u001b` in a raw JSON field, YAML's `\u001B` on the Export tab, or bindery's
-    // escape with its backslash written as Mermaid's `#92;` (`diagram --format mermaid`).
+    // escape with its backslash written as Mermaid's `#92;` (`diagram --format mermaid`); in
+    // a text field scrolled to its cursor, the escape may be out of sight, left of a `…`.
     if let Some(rest) = payload.strip_prefix('\x1b') {
         let rest = rest.trim_end_matches('\x07');
-        let escaped = ["\\u{1b}", "\\u001b", "\\u001B", "#92;u{1b}"]
+        let escaped = ["\\u{1b}", "\\u001b", "\\u001B", "#92;u{1b}", "…"]
             .iter()
             .map(|e| text.matches(format!("{e}{rest}").as_str()).count())
             .sum::<usize>();

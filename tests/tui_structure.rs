@@ -195,7 +195,7 @@ fn every_dialog_opens_edits_and_submits_through_handle_event() {
     ui.keys("<Esc>");
     ui.open_flow(AUTH_FLOW);
     through(&mut ui, &mut seen, "e", "<BS>5<Enter>");
-    through(&mut ui, &mut seen, "b", "<Enter>");
+    through(&mut ui, &mut seen, "b", "<Tab><Down><Down><Enter>");
     through(&mut ui, &mut seen, "<Tab><Tab>i", "<Enter>");
     let effects = through(&mut ui, &mut seen, "<Tab>o", "<Enter>");
     assert!(

@@ -70,7 +70,7 @@ fn help_opens_filters_scrolls_and_closes() {
         Some(Modal::Help(h)) => {
             assert!(!h.filtering);
             assert_eq!(h.filter, "undo", "Enter keeps the search");
-            assert_eq!(h.scroll, 1);
+            assert_eq!(h.scroll, 0, "what the search found fits: nothing to scroll");
         }
         other => panic!("{other:?}"),
     }
@@ -792,15 +792,31 @@ fn bind_subject_tabs_change_the_drop_down_and_enter_creates_the_binding() {
             other => panic!("{other:?}"),
         }
     };
-    assert_eq!(labels(&ui).len(), 5, "policies");
+    // authentik's drop-down starts empty: Enter now binds nothing, and says so.
+    assert_eq!(
+        labels(&ui)[..2],
+        ["(choose a policy)", "+ create a new policy…"]
+    );
+    assert_eq!(labels(&ui).len(), 7, "the two choices and 5 policies");
     assert!(labels(&ui).contains(&"demo-maintenance-window".to_string()));
     assert_eq!(ui.field("order"), &FieldValue::Number("10".into()));
+    let before = ui.doc().policy_bindings.len();
+    assert_eq!(ui.keys("<Enter>"), vec![]);
+    assert_eq!(ui.form().error.as_deref(), Some("choose what to bind"));
+    assert_eq!(ui.doc().policy_bindings.len(), before);
+    // The dialog says what it binds to.
+    let text = ui.screen(120, 40);
+    assert!(
+        text.contains(&format!("On the binding of stage '{MFA_STAGE}'")),
+        "{text}"
+    );
 
     ui.keys("<Right>");
     assert_eq!(ui.binding_dialog().subject_field().label, "Group");
     assert_eq!(
         labels(&ui),
         vec![
+            "(choose a group)",
             "staff",
             "admins",
             "engineering",
@@ -810,7 +826,10 @@ fn bind_subject_tabs_change_the_drop_down_and_enter_creates_the_binding() {
     );
     ui.keys("<Right>");
     assert_eq!(ui.binding_dialog().subject_field().label, "User");
-    assert_eq!(labels(&ui), vec!["alice", "bob", "carol", "dave", "erin"]);
+    assert_eq!(
+        labels(&ui),
+        vec!["(choose a user)", "alice", "bob", "carol", "dave", "erin"]
+    );
     ui.keys("<Left>");
     assert_eq!(ui.binding_dialog().subject_field().label, "Group");
 
@@ -1697,12 +1716,12 @@ fn a_stage_of_unknown_type_edits_as_raw_json_and_keeps_its_attributes() {
         Dialog::Stage(dialog) => &dialog.raw_field().expect("the raw field").value,
         other => panic!("{other:?}"),
     };
-    assert_eq!(raw, &FieldValue::Json(r#"{"future_setting":3}"#.into()));
-    ui.keys("<Tab>");
-    for _ in 0..r#"3}"#.len() {
-        ui.keys("<BS>");
-    }
-    ui.keys("4}<Enter>");
+    // Pretty, one member a line, in a multi-line field: Enter is a new line, Ctrl-s saves.
+    assert_eq!(
+        raw,
+        &FieldValue::Json("{\n  \"future_setting\": 3\n}".into())
+    );
+    ui.keys("<Tab><BS><BS><BS>4<Enter>}<C-s>");
     match &ui.doc().stages.get(id).unwrap().kind {
         StageKind::Other { model, attrs } => {
             assert_eq!(model, "authentik_stages_future.futurestage");

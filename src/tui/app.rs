@@ -214,7 +214,20 @@ pub struct App {
     pub rel: crate::model::relations::Relations,
     /// The last drawn width, for text that is wrapped ahead of drawing.
     pub width: u16,
+    /// Where each jump (from lint, where-used, the change log) started, newest last: `q` and
+    /// Esc go back there, as a browser's Back does. Going to a page by its number clears it.
+    pub back: Vec<Place>,
 }
+
+/// A screen to come back to, with the row that was selected on it.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub screen: Screen,
+    pub selected: Option<Uuid>,
+}
+
+/// How many places back are kept.
+pub const BACK_LIMIT: usize = 50;
 
 impl App {
     pub fn new(store: Store, keymap: Keymap) -> App {
@@ -229,9 +242,45 @@ impl App {
             height: 30,
             rel: Default::default(),
             width: 100,
+            back: Vec::new(),
         };
         app.refresh();
         app
+    }
+
+    /// Remembers the current screen and selection before a jump away from it.
+    pub fn remember_place(&mut self) {
+        let selected = match &self.screen {
+            Screen::List(page) => self.list(*page).selected_id(),
+            Screen::Flow(_) => None,
+        };
+        self.back.push(Place {
+            screen: self.screen.clone(),
+            selected,
+        });
+        if self.back.len() > BACK_LIMIT {
+            self.back.remove(0);
+        }
+    }
+
+    /// Returns to where the last jump started; false when there is nowhere to go back to
+    /// (a flow page whose flow was deleted meanwhile is passed over).
+    pub fn go_back(&mut self) -> bool {
+        while let Some(place) = self.back.pop() {
+            if let Screen::Flow(fp) = &place.screen
+                && !self.store.doc().flows.contains(fp.flow)
+            {
+                continue;
+            }
+            self.screen = place.screen;
+            self.refresh();
+            if let (Screen::List(page), Some(id)) = (&self.screen, place.selected) {
+                let page = *page;
+                self.list_mut(page).select(id);
+            }
+            return true;
+        }
+        false
     }
 
     pub fn page(&self) -> Page {

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::text_field::{TextCursor, TextEdit};
 use crate::model::{Obj, ObjKind};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -40,13 +41,65 @@ pub enum FieldValue {
     },
     /// Comma-separated values.
     List(String),
-    /// Raw JSON for values bindery does not model.
+    /// Raw JSON for values bindery does not model, edited over several lines like `MultiLine`.
     Json(String),
     /// Read-only text (explanations, warnings).
     Note(String),
 }
 
 impl FieldValue {
+    /// The text a text field edits (None for the others and for drop-downs, whose filter is
+    /// typed at its end).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            FieldValue::Text(s)
+            | FieldValue::MultiLine(s)
+            | FieldValue::Number(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::List(s)
+            | FieldValue::Json(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn text_mut(&mut self) -> Option<&mut String> {
+        match self {
+            FieldValue::Text(s)
+            | FieldValue::MultiLine(s)
+            | FieldValue::Number(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::List(s)
+            | FieldValue::Json(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether Enter starts a new line here.
+    pub fn multi_line(&self) -> bool {
+        matches!(self, FieldValue::MultiLine(_) | FieldValue::Json(_))
+    }
+
+    /// What of `text` a field of this kind takes: digits (and a sign) in numbers, one line
+    /// outside multi-line fields.
+    fn admit(&self, text: &str, at_start: bool, has_sign: bool) -> String {
+        let one_line = |c: char| if c == '\n' { ' ' } else { c };
+        match self {
+            FieldValue::Number(_) | FieldValue::Decimal(_) => {
+                let decimal = matches!(self, FieldValue::Decimal(_));
+                let mut sign_ok = at_start && !has_sign;
+                let mut out = String::new();
+                for c in text.chars() {
+                    if c.is_ascii_digit() || (decimal && c == '.') || (c == '-' && sign_ok) {
+                        out.push(c);
+                    }
+                    sign_ok = false;
+                }
+                out
+            }
+            v if v.multi_line() => text.replace("\r\n", "\n"),
+            _ => text.chars().map(one_line).filter(|c| *c != '\r').collect(),
+        }
+    }
     /// The item a drop-down's highlight stands on: `Some(None)` for its "(none)" item, None
     /// when nothing matches the query (or this is not a drop-down).
     pub fn picked(&self) -> Option<Option<Uuid>> {
@@ -130,6 +183,9 @@ pub struct Form {
     /// The objects the form acts on, as they were when it opened (None: absent), so that a
     /// submit can tell whether someone else changed them meanwhile.
     pub seen: Vec<(ObjKind, Uuid, Option<Obj>)>,
+    /// The cursor in a text field, with the field's position: kept while that field is edited,
+    /// made anew (at the end) when focus or the text moved under it.
+    cursor: Option<(usize, TextCursor)>,
 }
 
 /// The matches of a multi-pick's query, best first: indices into its items.
@@ -153,6 +209,7 @@ impl Form {
             focus: 0,
             error: None,
             seen: Vec::new(),
+            cursor: None,
         };
         if !form.fields.first().is_some_and(Field::focusable) {
             form.move_focus(1);
@@ -193,67 +250,108 @@ impl Form {
     }
 
     pub fn type_char(&mut self, c: char) {
+        self.insert(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// Types or pastes text at the cursor: what the focused field takes of it.
+    pub fn insert(&mut self, text: &str) {
         let Some(field) = self.focused_mut() else {
             return;
         };
-        match &mut field.value {
-            FieldValue::Text(s)
-            | FieldValue::MultiLine(s)
-            | FieldValue::List(s)
-            | FieldValue::Json(s) => s.push(c),
-            FieldValue::Number(s) if c.is_ascii_digit() || (c == '-' && s.is_empty()) => s.push(c),
-            FieldValue::Decimal(s)
-                if c.is_ascii_digit() || c == '.' || (c == '-' && s.is_empty()) =>
-            {
-                s.push(c)
-            }
-            FieldValue::Pick {
-                query, highlighted, ..
-            }
-            | FieldValue::MultiPick {
-                query, highlighted, ..
-            } => {
-                query.push(c);
-                *highlighted = 0;
-            }
-            _ => {}
+        if let FieldValue::Pick {
+            query, highlighted, ..
         }
+        | FieldValue::MultiPick {
+            query, highlighted, ..
+        } = &mut field.value
+        {
+            query.extend(text.chars().filter(|c| !c.is_control()));
+            *highlighted = 0;
+            return;
+        }
+        let Some((value, cursor)) = self.text_cursor() else {
+            return;
+        };
+        let (line, at) = cursor.position();
+        let admitted = value.admit(
+            text,
+            line == 0 && at == 0,
+            value.text().is_some_and(|t| t.starts_with('-')),
+        );
+        cursor.insert(&admitted);
+        let text = cursor.text();
+        if let Some(s) = value.text_mut() {
+            *s = text;
+        }
+    }
+
+    /// One editing step on the focused text field; false when it is not a text field or
+    /// nothing moved (the first line's Up, so that the caller can move focus instead).
+    pub fn edit_text(&mut self, edit: TextEdit) -> bool {
+        // A drop-down's filter is typed at its end: Backspace is all it edits.
+        if edit == TextEdit::DeleteBack
+            && let Some(
+                FieldValue::Pick {
+                    query, highlighted, ..
+                }
+                | FieldValue::MultiPick {
+                    query, highlighted, ..
+                },
+            ) = self.focused_mut().map(|f| &mut f.value)
+        {
+            query.pop();
+            *highlighted = 0;
+            return true;
+        }
+        let Some((value, cursor)) = self.text_cursor() else {
+            return false;
+        };
+        if matches!(
+            edit,
+            TextEdit::NewLine | TextEdit::LineUp | TextEdit::LineDown
+        ) && !value.multi_line()
+        {
+            return false;
+        }
+        let done = cursor.apply(edit);
+        let text = cursor.text();
+        if let Some(s) = value.text_mut() {
+            *s = text;
+        }
+        done
     }
 
     pub fn backspace(&mut self) {
-        let Some(field) = self.focused_mut() else {
-            return;
-        };
-        match &mut field.value {
-            FieldValue::Text(s)
-            | FieldValue::MultiLine(s)
-            | FieldValue::Number(s)
-            | FieldValue::Decimal(s)
-            | FieldValue::List(s)
-            | FieldValue::Json(s) => {
-                s.pop();
-            }
-            FieldValue::Pick {
-                query, highlighted, ..
-            }
-            | FieldValue::MultiPick {
-                query, highlighted, ..
-            } => {
-                query.pop();
-                *highlighted = 0;
-            }
-            _ => {}
-        }
+        self.edit_text(TextEdit::DeleteBack);
     }
 
     pub fn newline(&mut self) {
-        if let Some(Field {
-            value: FieldValue::MultiLine(s),
-            ..
-        }) = self.focused_mut()
-        {
-            s.push('\n');
+        self.edit_text(TextEdit::NewLine);
+    }
+
+    /// The focused text field's cursor: its line and its position on it, in characters.
+    pub fn cursor_position(&self) -> Option<(usize, usize)> {
+        let text = self.focused()?.value.text()?;
+        match &self.cursor {
+            Some((at, cursor)) if *at == self.focus && cursor.edits(text) => {
+                Some(cursor.position())
+            }
+            _ => Some(TextCursor::at_end(text).position()),
         }
+    }
+
+    /// The focused field's value with its cursor, the cursor made anew when it was for
+    /// another field or a dialog changed the text since.
+    fn text_cursor(&mut self) -> Option<(&mut FieldValue, &mut TextCursor)> {
+        let focus = self.focus;
+        let value = &mut self.fields.get_mut(focus)?.value;
+        let text = value.text()?;
+        let fresh = !matches!(&self.cursor, Some((at, c)) if *at == focus && c.edits(text));
+        if fresh {
+            self.cursor = Some((focus, TextCursor::at_end(text)));
+        }
+        let (_, cursor) = self.cursor.as_mut()?;
+        Some((value, cursor))
     }
 
     /// Left/Right on a tab row or a choice.

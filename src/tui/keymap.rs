@@ -17,6 +17,7 @@ pub enum Mode {
     Simulate,
     Export,
     Editor,
+    Text,
     Dialog,
     Confirm,
 }
@@ -31,6 +32,7 @@ impl Mode {
         Mode::Simulate,
         Mode::Export,
         Mode::Editor,
+        Mode::Text,
         Mode::Dialog,
         Mode::Confirm,
     ];
@@ -45,6 +47,7 @@ impl Mode {
             Mode::Simulate => "simulate",
             Mode::Export => "export",
             Mode::Editor => "editor",
+            Mode::Text => "text",
             Mode::Dialog => "dialog",
             Mode::Confirm => "confirm",
         }
@@ -60,6 +63,7 @@ impl Mode {
             Mode::Simulate => "Simulate tab",
             Mode::Export => "Export tab",
             Mode::Editor => "Multi-line fields (messages, JSON)",
+            Mode::Text => "Text fields (names, numbers, messages, JSON)",
             Mode::Dialog => "Dialogs and forms",
             Mode::Confirm => "Confirmations",
         }

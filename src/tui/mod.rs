@@ -20,6 +20,7 @@ pub mod screen;
 pub mod simulate;
 mod stale;
 pub mod terminal;
+pub mod text_field;
 pub mod theme;
 pub mod update;
 pub mod view;

@@ -13,6 +13,7 @@ use crate::model::{Designation, ObjKind, Target};
 
 /// Shows an object where it lives: a flow's page and row for bindings, its list for the rest.
 pub fn jump(app: &mut App, to: Jump) {
+    app.remember_place();
     let doc = app.store.doc();
     let (kind, id) = match to {
         Jump::FlowTab(flow, tab, user) => {

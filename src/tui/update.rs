@@ -16,7 +16,7 @@ use super::dialogs::{
     stage_binding::StageBindingDialog, user::UserDialog,
 };
 use super::event::Event;
-use super::form::{FieldValue, pick_matches};
+use super::form::pick_matches;
 use super::keymap::Mode;
 use super::keys::Key;
 use super::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
@@ -60,6 +60,11 @@ pub fn handle_event(app: &mut App, event: Event) -> Vec<Effect> {
         }
         Event::Paste(text) => {
             app.status = None;
+            let doc = app.store.doc();
+            if let Some(Modal::Dialog(dialog)) = app.modals.last_mut() {
+                dialog.paste(doc, &text);
+                return Vec::new();
+            }
             let mut effects = Vec::new();
             for c in text.chars().filter(|c| !c.is_control() || *c == '\n') {
                 effects.extend(handle_key(app, Key::char(c)));
@@ -191,17 +196,17 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
     }
 }
 
-/// The keymap modes of the top dialog's focused field, most specific first: a multi-line
-/// field has its own keys (Enter is a new line there).
+/// The keymap modes of the top dialog's focused field, most specific first: a text field
+/// has cursor and deletion keys, a multi-line one also its own (Enter is a new line there).
 fn dialog_modes(app: &App) -> Vec<Mode> {
-    let multiline = matches!(
-        app.modals.last(),
-        Some(Modal::Dialog(d)) if matches!(d.form().focused().map(|f| &f.value), Some(FieldValue::MultiLine(_)))
-    );
-    if multiline {
-        vec![Mode::Editor, Mode::Dialog]
-    } else {
-        vec![Mode::Dialog]
+    let focused = match app.modals.last() {
+        Some(Modal::Dialog(d)) => d.form().focused().map(|f| &f.value),
+        _ => None,
+    };
+    match focused {
+        Some(value) if value.multi_line() => vec![Mode::Editor, Mode::Text, Mode::Dialog],
+        Some(value) if value.text().is_some() => vec![Mode::Text, Mode::Dialog],
+        _ => vec![Mode::Dialog],
     }
 }
 
@@ -341,9 +346,24 @@ fn carry_out_outcome(app: &mut App, outcome: Outcome) -> Vec<Effect> {
                 .map(|o| (o.kind(), o.id()));
                 let message = done_message(app, &patch);
                 app.info(message);
+                // A dialog below this one (a binding that asked for a new policy) takes it.
+                let doc = app.store.doc();
+                if let (Some((kind, id)), Some(Modal::Dialog(below))) =
+                    (created, app.modals.last_mut())
+                {
+                    below.created(doc, kind, id);
+                }
                 after_change(app, created)
             }
         },
+        Outcome::CreatePolicy => {
+            app.modals.push(Modal::Types(TypePicker {
+                choice: TypeChoice::Policy,
+                query: String::new(),
+                highlighted: 0,
+            }));
+            Vec::new()
+        }
         Outcome::SimulateAs(user) => {
             app.modals.pop();
             if let Screen::Flow(fp) = &mut app.screen {
@@ -469,21 +489,58 @@ fn help_key(app: &mut App, key: Key) -> Vec<Effect> {
         help.scroll = 0;
         return Vec::new();
     }
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => {
-            app.modals.pop();
+    if matches!(
+        key.code,
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?')
+    ) {
+        app.modals.pop();
+        return Vec::new();
+    }
+    // Help scrolls with the keys every list has, as far as its last full page.
+    let area = ratatui::layout::Rect::new(0, 0, app.width, app.height);
+    let page = usize::from(app.height.saturating_sub(6)).max(1);
+    let last = match app.modals.last() {
+        Some(Modal::Help(help)) => {
+            let lines = super::view::modals::help_lines(
+                app,
+                help,
+                &super::theme::Theme::monochrome(),
+                area,
+            );
+            super::view::modals::help_last_scroll(lines.len(), area)
         }
-        KeyCode::Char('/') => help.filtering = true,
-        KeyCode::Char('j') | KeyCode::Down => help.scroll += 1,
-        KeyCode::Char('k') | KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
+        _ => return Vec::new(),
+    };
+    let Some(Modal::Help(help)) = app.modals.last_mut() else {
+        return Vec::new();
+    };
+    match app.keymap.action(Mode::List, key) {
+        Some(Action::Filter) => help.filtering = true,
+        Some(Action::Down) => help.scroll = help.scroll.saturating_add(1),
+        Some(Action::Up) => help.scroll = help.scroll.saturating_sub(1),
+        Some(Action::PageDown) => help.scroll = help.scroll.saturating_add(page),
+        Some(Action::PageUp) => help.scroll = help.scroll.saturating_sub(page),
+        Some(Action::First) => help.scroll = 0,
+        Some(Action::Last) => help.scroll = last,
         _ => {}
     }
+    help.scroll = help.scroll.min(last);
     Vec::new()
 }
 
-/// The actions the palette offers here: those bound in the page's modes.
+/// The actions the palette offers here: those bound in the page's modes, and on a flow page
+/// each of its tabs by name.
 pub fn palette_actions(app: &App) -> Vec<Action> {
     let mut out = Vec::new();
+    if let Screen::Flow(_) = app.screen {
+        out.extend([
+            Action::TabOverview,
+            Action::TabStageBindings,
+            Action::TabFlowBindings,
+            Action::TabSimulate,
+            Action::TabExport,
+        ]);
+    }
     for mode in page_modes(app) {
         for (action, _) in app.keymap.bindings(mode) {
             if !out.contains(action) && !matches!(action, Action::Palette) {
@@ -699,6 +756,7 @@ pub fn reloaded(app: &mut App) {
 const READ_ONLY: &str = "other authentik objects are read-only here: change them in a blueprint and import it (state: absent removes one)";
 
 fn goto(app: &mut App, page: Page) -> Vec<Effect> {
+    app.back.clear();
     app.screen = Screen::List(page);
     app.refresh();
     Vec::new()
@@ -935,6 +993,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             app.refresh();
         }
+        Action::TabOverview
+        | Action::TabStageBindings
+        | Action::TabFlowBindings
+        | Action::TabSimulate
+        | Action::TabExport => {
+            if let Screen::Flow(fp) = &mut app.screen {
+                fp.tab = match action {
+                    Action::TabOverview => FlowTab::Overview,
+                    Action::TabStageBindings => FlowTab::StageBindings,
+                    Action::TabFlowBindings => FlowTab::FlowBindings,
+                    Action::TabSimulate => FlowTab::Simulate,
+                    _ => FlowTab::Export,
+                };
+                fp.scroll = 0;
+            }
+            app.refresh();
+        }
         Action::Expand | Action::Collapse => expand_or_collapse(app, action == Action::Expand),
         Action::BindStage => {
             if let Screen::Flow(fp) = &app.screen {
@@ -1058,7 +1133,19 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Right
         | Action::Toggle
         | Action::NewLine
+        | Action::LineUp
+        | Action::LineDown
         | Action::DeleteBack
+        | Action::CursorLeft
+        | Action::CursorRight
+        | Action::LineStart
+        | Action::LineEnd
+        | Action::WordLeft
+        | Action::WordRight
+        | Action::DeleteForward
+        | Action::DeleteWordBack
+        | Action::DeleteToStart
+        | Action::DeleteToEnd
         | Action::Submit
         | Action::Cancel
         | Action::Reopen
@@ -1067,27 +1154,29 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Esc and q: close a filter, leave a flow page, or (q on a top-level page) quit.
+/// Esc and q: close a filter, go back to where a jump started, leave a flow page, or (q on a
+/// top-level page with nowhere to go back to) quit.
 fn back(app: &mut App, quit: bool) -> Vec<Effect> {
+    if let Screen::List(page) = &app.screen {
+        let page = *page;
+        let list = app.list_mut(page);
+        if !list.filter.is_empty() && !quit {
+            list.filter.clear();
+            app.refresh();
+            return Vec::new();
+        }
+    }
+    if app.go_back() {
+        return Vec::new();
+    }
     match &app.screen {
         Screen::Flow(_) => {
             app.screen = Screen::List(Page::Flows);
             app.refresh();
             Vec::new()
         }
-        Screen::List(page) => {
-            let page = *page;
-            let list = app.list_mut(page);
-            if !list.filter.is_empty() && !quit {
-                list.filter.clear();
-                app.refresh();
-                Vec::new()
-            } else if quit {
-                vec![Effect::Quit]
-            } else {
-                Vec::new()
-            }
-        }
+        Screen::List(_) if quit => vec![Effect::Quit],
+        Screen::List(_) => Vec::new(),
     }
 }
 

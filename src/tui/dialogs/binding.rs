@@ -14,9 +14,9 @@ use crate::tui::form::{Field, FieldValue, Form};
 const SUBJECT_KINDS: [&str; 3] = ["Policy", "Group", "User"];
 
 /// The fields, by position.
-const KIND: usize = 0;
-const SUBJECT: usize = 1;
-const WARNING: usize = 7;
+const KIND: usize = 1;
+const SUBJECT: usize = 2;
+const WARNING: usize = 8;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindingDialog {
@@ -34,11 +34,23 @@ fn subject(tab: usize, id: Uuid) -> Subject {
     [Subject::Policy, Subject::Group, Subject::User][tab.min(2)](id)
 }
 
+/// The drop-down's choice that creates a policy (authentik's "Create and bind Policy").
+pub const CREATE_POLICY: Uuid = Uuid::max();
+
+/// The drop-down starts on "(choose a policy)", as authentik's does: Enter on a fresh dialog
+/// binds nothing. On the Policy tab, the next choice creates a new policy.
 fn subject_items(doc: &Document, tab: usize) -> Vec<(Option<Uuid>, String)> {
-    objects(doc, subject_kind(tab))
-        .into_iter()
-        .map(|(id, l)| (Some(id), l))
-        .collect()
+    let noun = subject_kind(tab).noun();
+    let mut items = vec![(None, format!("(choose a {noun})"))];
+    if tab == 0 {
+        items.push((Some(CREATE_POLICY), "+ create a new policy…".into()));
+    }
+    items.extend(
+        objects(doc, subject_kind(tab))
+            .into_iter()
+            .map(|(id, l)| (Some(id), l)),
+    );
+    items
 }
 
 /// Whether a group or user binding on `target` is evaluated only before anyone is identified,
@@ -89,6 +101,8 @@ impl BindingDialog {
         let items = subject_items(doc, tab);
         let highlighted = items.iter().position(|(id, _)| *id == current).unwrap_or(0);
         let fields = vec![
+            // What it binds to, as the header of authentik's dialog says.
+            note(format!("On {}", doc.describe_target(target))),
             Field::new(
                 "",
                 "Bind a",
@@ -199,6 +213,9 @@ impl Kind for BindingDialog {
     }
 
     fn submit(&self, doc: &Document) -> Result<Outcome, String> {
+        if self.form.fields[SUBJECT].value.picked() == Some(Some(CREATE_POLICY)) {
+            return Ok(Outcome::CreatePolicy);
+        }
         // An edit sends only what the user changed.
         let values = match self.editing {
             Some(_) => self.form.changes()?,
@@ -264,6 +281,23 @@ impl Kind for BindingDialog {
                 .map(|b| (ObjKind::PolicyBinding, b.id)),
         );
         out
+    }
+
+    /// A policy created from the drop-down's "create a new policy" is the one chosen.
+    fn created(&mut self, doc: &Document, kind: ObjKind, id: Uuid) {
+        if kind != ObjKind::Policy || index_of(&self.form.fields[KIND]) != 0 {
+            return;
+        }
+        self.changed(doc);
+        if let FieldValue::Pick {
+            items,
+            query,
+            highlighted,
+        } = &mut self.form.fields[SUBJECT].value
+        {
+            query.clear();
+            *highlighted = items.iter().position(|(i, _)| *i == Some(id)).unwrap_or(0);
+        }
     }
 
     fn reopen(&self, doc: &Document) -> Option<Dialog> {

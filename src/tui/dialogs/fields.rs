@@ -49,7 +49,9 @@ pub fn options(key: &str, label: &str, options: &[&str]) -> Field {
 }
 
 pub fn json(key: &str, label: &str, value: &Value) -> Field {
-    Field::new(key, label, FieldValue::Json(value.to_string()))
+    // Pretty, one member a line: the field is edited over several lines.
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    Field::new(key, label, FieldValue::Json(text))
 }
 
 pub fn note(text: impl Into<String>) -> Field {

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::action::Action;
 use super::form::Form;
 use super::keys::Key;
+use super::text_field::TextEdit;
 use crate::edit::Op;
 use crate::model::{Document, ObjKind};
 
@@ -43,6 +44,9 @@ pub enum Outcome {
     },
     /// Simulate the flow as this user (None: nobody chosen).
     SimulateAs(Option<Uuid>),
+    /// Create a policy (its type first) over this dialog, which stays open below and is
+    /// told of the policy made ([`Kind::created`]).
+    CreatePolicy,
 }
 
 /// Which of the objects an applied outcome created is selected after it.
@@ -67,6 +71,8 @@ pub trait Kind {
     fn touched(&self, doc: &Document) -> Vec<(ObjKind, Uuid)>;
     /// The same dialog opened afresh on the current document; None when what it edits is gone.
     fn reopen(&self, doc: &Document) -> Option<Dialog>;
+    /// A dialog opened over this one created an object (see [`Outcome::CreatePolicy`]).
+    fn created(&mut self, _doc: &Document, _kind: ObjKind, _id: Uuid) {}
 }
 
 /// One open dialog.
@@ -130,6 +136,10 @@ impl Dialog {
         each!(self, d => d.changed(doc))
     }
 
+    pub fn created(&mut self, doc: &Document, kind: ObjKind, id: Uuid) {
+        each!(self, d => d.created(doc, kind, id))
+    }
+
     /// The dialog that edits an existing object of this kind; None for kinds edited
     /// elsewhere (prompts through their stages), Some(None) when the object is gone.
     pub fn edit(doc: &Document, kind: ObjKind, id: Uuid) -> Option<Option<Dialog>> {
@@ -163,31 +173,68 @@ impl Dialog {
     /// An edit from the keymap's dialog actions, or a typed character (`action` None).
     pub fn edit_with(&mut self, doc: &Document, action: Option<Action>, key: Key) {
         let form = self.form_mut();
-        match action {
-            Some(Action::NextField) => form.move_focus(1),
-            Some(Action::PrevField) => form.move_focus(-1),
-            Some(Action::Left) => {
+        let text = |edit: TextEdit| Some(edit);
+        let edit = match action {
+            Some(Action::CursorLeft) => text(TextEdit::Left),
+            Some(Action::CursorRight) => text(TextEdit::Right),
+            Some(Action::LineStart) => text(TextEdit::LineStart),
+            Some(Action::LineEnd) => text(TextEdit::LineEnd),
+            Some(Action::WordLeft) => text(TextEdit::WordLeft),
+            Some(Action::WordRight) => text(TextEdit::WordRight),
+            Some(Action::DeleteBack) => text(TextEdit::DeleteBack),
+            Some(Action::DeleteForward) => text(TextEdit::DeleteForward),
+            Some(Action::DeleteWordBack) => text(TextEdit::DeleteWordBack),
+            Some(Action::DeleteToStart) => text(TextEdit::DeleteToStart),
+            Some(Action::DeleteToEnd) => text(TextEdit::DeleteToEnd),
+            Some(Action::NewLine) => text(TextEdit::NewLine),
+            _ => None,
+        };
+        match (action, edit) {
+            (_, Some(edit)) => {
+                form.edit_text(edit);
+            }
+            (Some(Action::NextField), _) => form.move_focus(1),
+            (Some(Action::PrevField), _) => form.move_focus(-1),
+            (Some(Action::Left), _) => {
                 form.switch(-1);
             }
-            Some(Action::Right) => {
+            (Some(Action::Right), _) => {
                 form.switch(1);
             }
-            Some(Action::Toggle) => form.toggle(),
-            Some(Action::NewLine) => form.newline(),
-            Some(Action::Up) => form.vertical(-1),
-            Some(Action::Down) => form.vertical(1),
-            Some(Action::DeleteBack) => form.backspace(),
-            Some(_) => return,
-            None => match key.code {
+            (Some(Action::Toggle), _) => form.toggle(),
+            // Past the first or last line of a multi-line field, Up and Down leave it.
+            (Some(Action::LineUp), _) if !form.edit_text(TextEdit::LineUp) => form.move_focus(-1),
+            (Some(Action::LineDown), _) if !form.edit_text(TextEdit::LineDown) => {
+                form.move_focus(1)
+            }
+            (Some(Action::LineUp | Action::LineDown), _) => {}
+            (Some(Action::Up), _) => form.vertical(-1),
+            (Some(Action::Down), _) => form.vertical(1),
+            (Some(_), _) => return,
+            (None, _) => match key.code {
                 crossterm::event::KeyCode::Char(c)
                     if form.focused().is_some_and(|f| f.takes_text())
-                        && !key.mods.contains(crossterm::event::KeyModifiers::CONTROL) =>
+                        && !key.mods.intersects(
+                            crossterm::event::KeyModifiers::CONTROL
+                                | crossterm::event::KeyModifiers::ALT,
+                        ) =>
                 {
                     form.type_char(c)
                 }
                 _ => return,
             },
         }
+        self.changed(doc);
+    }
+
+    /// Pasted text goes into the focused field at once, as typed (a single-line field takes
+    /// it on one line, a number only its digits).
+    pub fn paste(&mut self, doc: &Document, text: &str) {
+        let form = self.form_mut();
+        if !form.focused().is_some_and(|f| f.takes_text()) {
+            return;
+        }
+        form.insert(text);
         self.changed(doc);
     }
 }

@@ -1,7 +1,7 @@
 //! Views: functions of the state that draw it. They never change anything.
 
 mod flow;
-mod modals;
+pub(in crate::tui) mod modals;
 mod pages;
 pub mod table;
 mod wrap;

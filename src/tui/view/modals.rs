@@ -102,8 +102,13 @@ fn summary(value: &FieldValue) -> String {
         FieldValue::Text(s)
         | FieldValue::Number(s)
         | FieldValue::Decimal(s)
-        | FieldValue::List(s)
-        | FieldValue::Json(s) => safe(s),
+        | FieldValue::List(s) => safe(s),
+        // Compact, on one line, while it parses.
+        FieldValue::Json(s) => safe(
+            &serde_json::from_str::<serde_json::Value>(s)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|_| s.replace('\n', " ")),
+        ),
         FieldValue::MultiLine(s) => {
             let first = s.lines().next().unwrap_or("");
             let more = s.lines().count().saturating_sub(1);
@@ -238,27 +243,22 @@ fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Bu
                 theme.header()
             },
         );
-        // The value's room in the box; a focused text shows its end, where typing goes.
+        // The value's room in the box; a focused text scrolls to keep its cursor in sight.
         let room = usize::from(76u16.min(area.width.saturating_sub(2)).saturating_sub(2))
             .saturating_sub(33)
             .max(4);
-        let raw = match &field.value {
-            FieldValue::Text(s)
-            | FieldValue::Number(s)
-            | FieldValue::Decimal(s)
-            | FieldValue::List(s) => Some(s.as_str()),
-            _ => None,
-        };
-        let value = match raw {
-            // Cut the text itself, then make it safe, so an escape is never cut in half.
-            Some(text) if focused && crate::text::width(text) >= room => {
-                let tail = crate::text::tail(text, room.saturating_sub(2));
-                format!("…{}▏", safe(tail))
+        let cursor = form.cursor_position().filter(|_| focused);
+        let value = match (cursor, field.value.text()) {
+            (Some((_, at)), Some(text)) if !field.value.multi_line() => {
+                with_cursor(text, at, room, theme)
             }
-            Some(text) if focused => format!("{}▏", safe(text)),
-            _ => summary(&field.value),
+            // A focused multi-line field shows its lines below the label.
+            (Some(_), Some(_)) => Vec::new(),
+            _ => vec![Span::raw(summary(&field.value))],
         };
-        lines.push(Line::from(vec![label, Span::raw(" "), Span::raw(value)]));
+        let mut spans = vec![label, Span::raw(" ")];
+        spans.extend(value);
+        lines.push(Line::from(spans));
         if !focused {
             continue;
         }
@@ -313,13 +313,24 @@ fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Bu
                     });
                 }
             }
-            FieldValue::MultiLine(text) => {
-                for line in text.split('\n') {
-                    lines.push(Line::from(format!("    {}", safe(line))));
+            FieldValue::MultiLine(text) | FieldValue::Json(text) => {
+                let (row, at) = form.cursor_position().unwrap_or_default();
+                let room = usize::from(76u16.min(area.width.saturating_sub(2)))
+                    .saturating_sub(6)
+                    .max(4);
+                for (i, line) in text.split('\n').enumerate() {
+                    let mut spans = vec![Span::raw("    ")];
+                    if i == row {
+                        focus_line = lines.len();
+                        spans.extend(with_cursor(line, at, room, theme));
+                    } else {
+                        spans.push(Span::raw(safe(line)));
+                    }
+                    lines.push(Line::from(spans));
                 }
                 lines.push(Line::from(Span::styled(
                     format!(
-                        "    ▏ {} new line · {} save",
+                        "    {} new line · {} save",
                         hints.newline, hints.submit_multiline
                     ),
                     theme.dim(),
@@ -332,11 +343,51 @@ fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Bu
         format!("{}: next field", hints.next_field),
         theme.dim(),
     )));
-    let title = format!(
-        "{} · {} save · {} cancel",
-        form.title, hints.submit, hints.cancel
-    );
+    // In a multi-line field Enter is a new line: the title names the key that saves there.
+    let submit = if form.focused().is_some_and(|f| f.value.multi_line()) {
+        &hints.submit_multiline
+    } else {
+        &hints.submit
+    };
+    let title = format!("{} · {submit} save · {} cancel", form.title, hints.cancel);
     boxed(&title, lines, focus_line, false, theme, area, 76, buf);
+}
+
+/// A line of a text field with its cursor (a bar before the character it stands on),
+/// scrolled sideways so that the cursor stays within `room` cells.
+fn with_cursor(text: &str, at: usize, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+    // Each character as shown: an escape or control character shows as a visible mark.
+    let shown: Vec<String> = text
+        .chars()
+        .map(|c| safe(c.encode_utf8(&mut [0; 4])))
+        .collect();
+    let widths: Vec<usize> = shown.iter().map(|s| crate::text::width(s)).collect();
+    let at = at.min(shown.len());
+    // The cursor bar takes a cell; so does "…" where the text runs on out of sight.
+    let mut start = 0;
+    let mut used: usize = widths[..at].iter().sum::<usize>() + 1;
+    while start < at && used + usize::from(start > 0) > room {
+        used -= widths[start];
+        start += 1;
+    }
+    let mut before = String::from(if start > 0 { "…" } else { "" });
+    before.extend(shown[start..at].iter().map(String::as_str));
+    let mut left = room.saturating_sub(used + usize::from(start > 0));
+    let mut after = String::new();
+    for (piece, width) in shown[at..].iter().zip(&widths[at..]) {
+        if *width > left {
+            after.pop();
+            after.push('…');
+            break;
+        }
+        left -= width;
+        after.push_str(piece);
+    }
+    vec![
+        Span::raw(before),
+        Span::styled("▏", theme.focus()),
+        Span::raw(after),
+    ]
 }
 
 /// A note or an error in a form, folded to the form's width.
@@ -432,41 +483,8 @@ fn draw_types(picker: &TypePicker, theme: &Theme, area: Rect, buf: &mut Buffer) 
 }
 
 fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let mut lines = vec![Line::from(Span::styled(
-        if help.filtering || !help.filter.is_empty() {
-            format!("/{}▏", safe(&help.filter))
-        } else {
-            "/ to search · Esc to close".into()
-        },
-        theme.dim(),
-    ))];
-    let mut modes = page_modes(app);
-    modes.extend([Mode::Dialog, Mode::Editor, Mode::Confirm]);
-    let filter = help.filter.to_lowercase();
-    for mode in modes {
-        let rows: Vec<Line> = app
-            .keymap
-            .bindings(mode)
-            .iter()
-            .filter(|(action, _)| {
-                filter.is_empty()
-                    || action.description().to_lowercase().contains(&filter)
-                    || action.name().contains(&filter)
-            })
-            .map(|(action, _)| {
-                let keys = app.keymap.keys_of(mode, *action).join(", ");
-                Line::from(vec![
-                    Span::styled(format!("  {keys:<18}"), theme.header()),
-                    Span::raw(action.description()),
-                ])
-            })
-            .collect();
-        if !rows.is_empty() {
-            lines.push(Line::from(Span::styled(mode.title(), theme.title())));
-            lines.extend(rows);
-        }
-    }
-    let scroll = help.scroll.min(lines.len().saturating_sub(1));
+    let lines = help_lines(app, help, theme, area);
+    let scroll = help.scroll.min(help_last_scroll(lines.len(), area));
     boxed(
         "Help",
         lines.into_iter().skip(scroll).collect(),
@@ -477,6 +495,75 @@ fn draw_help(app: &App, help: &Help, theme: &Theme, area: Rect, buf: &mut Buffer
         90,
         buf,
     );
+}
+
+/// How far help scrolls: to where its last page is full (G shows the end).
+pub fn help_last_scroll(lines: usize, area: Rect) -> usize {
+    let visible = usize::from(area.height.saturating_sub(4)).max(1);
+    lines.saturating_sub(visible)
+}
+
+/// Help's lines, folded to its box in `area`.
+pub fn help_lines(app: &App, help: &Help, theme: &Theme, area: Rect) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(
+        if help.filtering || !help.filter.is_empty() {
+            format!("/{}▏", safe(&help.filter))
+        } else {
+            "/ to search · Esc to close".into()
+        },
+        theme.dim(),
+    ))];
+    let mut modes = page_modes(app);
+    modes.extend([Mode::Dialog, Mode::Text, Mode::Editor, Mode::Confirm]);
+    let filter = help.filter.to_lowercase();
+    let inner = usize::from(90u16.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1);
+    // The keys' column is as wide as the widest keys (within reason); a description folds
+    // under itself, the keys' column left clear.
+    let sections: Vec<(Mode, Vec<(String, &'static str)>)> = modes
+        .into_iter()
+        .map(|mode| {
+            let rows = app
+                .keymap
+                .bindings(mode)
+                .iter()
+                .filter(|(action, _)| {
+                    filter.is_empty()
+                        || action.description().to_lowercase().contains(&filter)
+                        || action.name().contains(&filter)
+                })
+                .map(|(action, _)| {
+                    let keys = app.keymap.keys_of(mode, *action).join(", ");
+                    (safe(&keys), action.description())
+                })
+                .collect();
+            (mode, rows)
+        })
+        .collect();
+    let keys_width = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| crate::text::width(k)))
+        .max()
+        .unwrap_or(0)
+        .min(inner / 3);
+    let room = inner.saturating_sub(keys_width + 3).max(10);
+    for (mode, rows) in sections {
+        if rows.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(mode.title(), theme.title())));
+        for (keys, description) in rows {
+            for (i, part) in crate::text::wrap(description, room).into_iter().enumerate() {
+                let keys = if i == 0 { keys.as_str() } else { "" };
+                let pad = keys_width.saturating_sub(crate::text::width(keys));
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {keys}{} ", " ".repeat(pad)), theme.header()),
+                    Span::raw(part.to_string()),
+                ]));
+            }
+        }
+    }
+    // Keys wider than their column (a user's long binding) still fold to the box.
+    wrapped(lines, inner)
 }
 
 fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &mut Buffer) {
@@ -503,6 +590,12 @@ fn draw_palette(app: &App, palette: &Palette, theme: &Theme, area: Rect, buf: &m
         } else {
             Line::from(text)
         });
+    }
+    if found.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  no matches (Backspace widens the search)",
+            theme.dim(),
+        )));
     }
     boxed("Command palette", lines, 0, false, theme, area, 90, buf);
 }
