@@ -238,3 +238,53 @@ fn going_to_a_page_by_number_forgets_the_way_back() {
     assert!(ui.app.back.is_empty());
     assert_eq!(ui.keys("q"), vec![Effect::Quit]);
 }
+
+#[test]
+fn a_list_filter_matches_the_type_column_too() {
+    let mut ui = Ui::demo();
+    ui.keys("2/deny");
+    let rows = ui.app.list(Page::Stages).rows.clone();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|id| ui.doc().stages.get(*id).unwrap().name.clone())
+        .collect();
+    assert_eq!(names, [MAINTENANCE_STAGE], "the deny stage, by its type");
+    // Narrowing keeps matching by type; a name still ranks by its own letters.
+    ui.keys("<Esc>/ident");
+    let first = ui.app.list(Page::Stages).rows[0];
+    assert_eq!(
+        ui.doc().stages.get(first).unwrap().name,
+        "default-authentication-identification"
+    );
+}
+
+#[test]
+fn a_choice_field_explains_the_value_it_stands_on() {
+    let mut ui = Ui::demo();
+    ui.open_flow(AUTH_FLOW);
+    ui.select_stage_row(MFA_STAGE);
+    ui.keys("e");
+    while ui.focused().key != "invalid_response_action" {
+        ui.keys("<Tab>");
+    }
+    let screen = ui.screen(100, 30);
+    assert!(
+        screen.contains("retry: show the error and the same challenge again"),
+        "{screen}"
+    );
+    ui.keys("<Right>");
+    let screen = ui.screen(100, 30);
+    assert!(
+        screen.contains("restart: start the flow again from its first stage"),
+        "{screen}"
+    );
+    while ui.focused().key != "policy_engine_mode" {
+        ui.keys("<Tab>");
+    }
+    let screen = ui.screen(100, 30);
+    assert!(
+        screen.contains("one passing binding is enough")
+            || screen.contains("every binding must pass"),
+        "{screen}"
+    );
+}

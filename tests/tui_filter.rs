@@ -7,19 +7,29 @@ mod tui_common;
 
 use bindery::model::Entity;
 use bindery::tui::app::Page;
-use bindery::tui::lists::fuzzy_filter;
+use bindery::tui::fuzzy::rank_with_types;
 use tui_common::*;
 
-/// The Stages rows as the filter shows them, and as ranking every stage from scratch would.
+/// The Stages rows as the filter shows them, and as ranking every stage (name and type) from
+/// scratch would.
 fn shown_and_expected(ui: &Ui) -> (Vec<uuid::Uuid>, Vec<uuid::Uuid>) {
     let list = ui.app.list(Page::Stages);
-    let all = ui
-        .doc()
-        .stages
-        .iter()
-        .map(|s| (s.id(), s.label()))
-        .collect();
-    (list.rows.clone(), fuzzy_filter(all, &list.filter))
+    let stages = &ui.doc().stages;
+    let expected = if list.filter.trim().is_empty() {
+        stages.iter().map(|s| s.id()).collect()
+    } else {
+        rank_with_types(
+            stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i, s.label(), s.kind.short())),
+            &list.filter,
+        )
+        .into_iter()
+        .map(|i| stages.get_index(i).unwrap().id())
+        .collect()
+    };
+    (list.rows.clone(), expected)
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The rendered text of every screen and dialog of the demo store, at 80x24 and 60x16 (the
-//! smallest size bindery draws pages at), as insta snapshots under tests/snapshots/.
+//! smallest size bindery draws pages at), and the console's main screens and issue 14's at
+//! 120x40 and 200x50 too, as insta snapshots under tests/snapshots/.
 //! Review a change with `cargo insta review` (or INSTA_UPDATE=always and read the diff).
 
 mod tui_common;
@@ -7,6 +8,29 @@ mod tui_common;
 use tui_common::{SCREENS, Ui};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (60, 16)];
+
+/// The screens also drawn on a large terminal: the main pages and every screen the console's
+/// rough edges touched.
+const WIDE: [&str; 17] = [
+    "flows",
+    "stages",
+    "flow_stage_bindings",
+    "stage_bindings_mfa_expanded",
+    "create_binding_policy_tab",
+    "edit_expression_policy_focused",
+    "help",
+    "palette",
+    "change_log_report",
+    "text_field_cursor",
+    "create_binding_create_policy_choice",
+    "create_binding_new_policy_chosen",
+    "choice_explained",
+    "help_end",
+    "palette_flow_tabs",
+    "palette_no_matches",
+    "stages_filtered_by_type",
+];
+const WIDE_SIZES: [(u16, u16); 2] = [(120, 40), (200, 50)];
 
 /// Draws a screen at a size; ids never belong on screen.
 fn draw(name: &str, width: u16, height: u16) -> String {
@@ -70,7 +94,12 @@ fn normalise(text: &str) -> String {
 }
 
 fn check(name: &str) {
-    for (w, h) in SIZES {
+    let wide = if WIDE.contains(&name) {
+        &WIDE_SIZES[..]
+    } else {
+        &[]
+    };
+    for &(w, h) in SIZES.iter().chain(wide) {
         let text = draw(name, w, h);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
     }
@@ -144,6 +173,14 @@ snapshots!(
     what_user_sees_report,
     duplicate_flow,
     change_log_report,
+    text_field_cursor,
+    create_binding_create_policy_choice,
+    create_binding_new_policy_chosen,
+    choice_explained,
+    help_end,
+    palette_flow_tabs,
+    palette_no_matches,
+    stages_filtered_by_type,
 );
 
 #[test]

@@ -59,6 +59,37 @@ pub fn rank<'a>(texts: impl Iterator<Item = (usize, &'a str)>, filter: &str) -> 
     scored.into_iter().map(|(_, key)| key).collect()
 }
 
+/// Like [`rank`] over rows with a type column too (a stage's type, a flow's designation): each
+/// term matches the name or, failing that, the type, so that `deny` finds the deny stages.
+/// Types are few and repeat: each is scored once per term.
+pub fn rank_with_types<'a>(
+    rows: impl Iterator<Item = (usize, &'a str, &'a str)>,
+    filter: &str,
+) -> Vec<usize> {
+    let query = Query::new(filter);
+    let mut type_scores: Vec<foldhash::HashMap<&'a str, Option<i64>>> =
+        vec![Default::default(); query.terms.len()];
+    let mut scored: Vec<(i64, usize)> = rows
+        .filter_map(|(key, name, kind)| {
+            let mut sum = 0i64;
+            for (term, cache) in query.terms.iter().zip(&mut type_scores) {
+                let score = match query.matcher.fuzzy_match(name, term) {
+                    Some(score) => score,
+                    None => {
+                        (*cache
+                            .entry(kind)
+                            .or_insert_with(|| query.matcher.fuzzy_match(kind, term)))?
+                    }
+                };
+                sum += score;
+            }
+            Some((sum, key))
+        })
+        .collect();
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, key)| key).collect()
+}
+
 /// The indices of the texts that match `filter`, best first, ties in the given order.
 pub fn fuzzy_order<'a>(texts: impl Iterator<Item = &'a str>, filter: &str) -> Vec<usize> {
     rank(texts.enumerate(), filter)

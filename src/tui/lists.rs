@@ -119,18 +119,25 @@ fn ranked(
         table: &Table<T>,
         filter: &str,
         among: Option<Vec<usize>>,
+        type_of: fn(&T) -> &str,
     ) -> (Vec<usize>, Vec<Uuid>) {
         let indices = if filter.trim().is_empty() {
             (0..table.len()).collect()
         } else {
             match among {
-                Some(among) => fuzzy::rank(
+                Some(among) => fuzzy::rank_with_types(
                     among
                         .into_iter()
-                        .filter_map(|i| table.get_index(i).map(|x| (i, x.label()))),
+                        .filter_map(|i| table.get_index(i).map(|x| (i, x.label(), type_of(x)))),
                     filter,
                 ),
-                None => fuzzy::rank(table.iter().map(|x| x.label()).enumerate(), filter),
+                None => fuzzy::rank_with_types(
+                    table
+                        .iter()
+                        .enumerate()
+                        .map(|(i, x)| (i, x.label(), type_of(x))),
+                    filter,
+                ),
             }
         };
         let ids = indices
@@ -139,13 +146,14 @@ fn ranked(
             .collect();
         (indices, ids)
     }
+    // The filter matches the name and the type column the page shows.
     match page {
-        Page::Flows => rank(&doc.flows, filter, among),
-        Page::Stages => rank(&doc.stages, filter, among),
-        Page::Policies => rank(&doc.policies, filter, among),
-        Page::Users => rank(&doc.users, filter, among),
-        Page::Groups => rank(&doc.groups, filter, among),
-        Page::Others => rank(&doc.others, filter, among),
+        Page::Flows => rank(&doc.flows, filter, among, |f| f.designation.as_str()),
+        Page::Stages => rank(&doc.stages, filter, among, |s| s.kind.short()),
+        Page::Policies => rank(&doc.policies, filter, among, |p| p.kind.short()),
+        Page::Users => rank(&doc.users, filter, among, |_| ""),
+        Page::Groups => rank(&doc.groups, filter, among, |_| ""),
+        Page::Others => rank(&doc.others, filter, among, |o| o.model.as_str()),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod app;
 pub mod dialogs;
 pub mod effects;
 pub mod event;
+pub mod explain;
 pub mod form;
 pub mod fuzzy;
 mod import;

@@ -283,6 +283,21 @@ pub const SCREENS: &[(&str, &str)] = &[
     ("what_user_sees_report", "4s"),
     ("duplicate_flow", "D"),
     ("change_log_report", "5nops<Enter>H"),
+    // The console as an administrator expects it (issue 14).
+    ("text_field_cursor", "5nops team<C-Left>"),
+    (
+        "create_binding_create_policy_choice",
+        "<Enter>jjjb<Tab>create",
+    ),
+    (
+        "create_binding_new_policy_chosen",
+        "<Enter>jjjb<Tab>create<Enter>expression<Enter>office-hours<Enter>",
+    ),
+    ("choice_explained", "<Enter>jje<Tab><Tab><Tab>"),
+    ("help_end", "?G"),
+    ("palette_flow_tabs", "<Enter>:tab"),
+    ("palette_no_matches", ":zzzzqq"),
+    ("stages_filtered_by_type", "2/deny"),
 ];
 
 impl Ui {

@@ -313,6 +313,12 @@ fn draw_form(form: &Form, hints: &Hints, theme: &Theme, area: Rect, buf: &mut Bu
                     });
                 }
             }
+            FieldValue::Choice { options, index } => {
+                let value = options.get(*index).map_or("", String::as_str);
+                if let Some(text) = crate::tui::explain::explanation(&field.key, value) {
+                    lines.extend(form_text(format!("    {text}"), theme.dim(), area));
+                }
+            }
             FieldValue::MultiLine(text) | FieldValue::Json(text) => {
                 let (row, at) = form.cursor_position().unwrap_or_default();
                 let room = usize::from(76u16.min(area.width.saturating_sub(2)))
