@@ -71,15 +71,7 @@ fn a_multi_line_field_takes_enter_as_a_new_line_and_says_ctrl_s_saves() {
     let mut ui = Ui::demo();
     ui.keys("3");
     let id = policy_id(ui.doc(), "default-authentication-flow-password-stage");
-    let row = ui
-        .app
-        .list(Page::Policies)
-        .rows
-        .iter()
-        .position(|r| *r == id);
-    for _ in 0..row.unwrap() {
-        ui.keys("j");
-    }
+    ui.select_in(Page::Policies, id);
     ui.keys("e");
     while ui.focused().key != "expression" {
         ui.keys("<Tab>");
@@ -202,15 +194,7 @@ fn q_after_a_jump_goes_back_to_where_it_started() {
     let mut ui = Ui::demo();
     ui.keys("3");
     let id = policy_id(ui.doc(), "default-source-authentication-if-sso");
-    let row = ui
-        .app
-        .list(Page::Policies)
-        .rows
-        .iter()
-        .position(|r| *r == id);
-    for _ in 0..row.unwrap() {
-        ui.keys("j");
-    }
+    ui.select_in(Page::Policies, id);
     // Where used, then a jump to a flow page.
     ui.keys("w");
     assert!(matches!(ui.app.modals.last(), Some(Modal::Report(_))));
@@ -287,4 +271,81 @@ fn a_choice_field_explains_the_value_it_stands_on() {
             || screen.contains("every binding must pass"),
         "{screen}"
     );
+}
+
+#[test]
+fn the_change_log_shows_entry_numbers_and_undos_key_reverts_one_after_asking() {
+    let mut ui = Ui::demo();
+    ui.keys("5nops-team<Enter>");
+    assert!(ui.doc().groups.iter().any(|g| g.name == "ops-team"));
+    let entry = ui.doc().log.last().unwrap().id;
+    ui.keys("H");
+    let screen = ui.screen(120, 40);
+    assert!(
+        screen.contains(&format!("» {entry}  ")),
+        "numbered as `bindery log` numbers it: {screen}"
+    );
+    assert!(screen.contains("u reverts the selected entry"), "{screen}");
+    // The newest entry is first; undo's key asks what reverting it does.
+    ui.keys("gu");
+    let Some(Modal::Confirm(confirm)) = ui.app.modals.last() else {
+        panic!("a confirmation: {:?}", ui.app.modals.last())
+    };
+    assert_eq!(confirm.lines, ["removes group 'ops-team'"]);
+    assert_eq!(ui.keys("y"), vec![Effect::Save]);
+    assert!(!ui.doc().groups.iter().any(|g| g.name == "ops-team"));
+    assert_eq!(
+        ui.doc().log.last().unwrap().operation,
+        "revert: create group",
+        "logged as a change of its own"
+    );
+    // Reverting it again finds the group gone: refused, nothing changed.
+    let groups = ui.doc().groups.len();
+    ui.keys("H");
+    for _ in 0..20 {
+        if ui.app.modals.last().is_some_and(|m| match m {
+            Modal::Report(r) => r.selected_entry() == Some(entry),
+            _ => false,
+        }) {
+            break;
+        }
+        ui.keys("j");
+    }
+    ui.keys("u");
+    assert!(
+        !matches!(ui.app.modals.last(), Some(Modal::Confirm(_))),
+        "nothing to confirm"
+    );
+    let status = ui
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("cannot"), "{status}");
+    assert_eq!(ui.doc().groups.len(), groups);
+}
+
+#[test]
+fn the_log_names_what_an_undo_removed_never_its_id() {
+    let mut ui = Ui::demo();
+    ui.open_flow(AUTH_FLOW);
+    ui.keys("ndeny<Enter>late-deny<Enter>");
+    assert!(ui.doc().stages.iter().any(|s| s.name == "late-deny"));
+    ui.keys("u");
+    assert!(!ui.doc().stages.iter().any(|s| s.name == "late-deny"));
+    let entry = ui.doc().log.last().unwrap();
+    assert!(entry.operation.starts_with("undo"), "{entry:?}");
+    assert_eq!(
+        entry.objects.len(),
+        2,
+        "the stage and its binding: {entry:?}"
+    );
+    for object in &entry.objects {
+        assert!(object.contains("late-deny"), "{object}");
+        let raw_id = object
+            .split(|c: char| c == '\'' || c.is_whitespace())
+            .any(|word| uuid::Uuid::parse_str(word).is_ok());
+        assert!(!raw_id, "a raw id in the log: {object}");
+    }
 }

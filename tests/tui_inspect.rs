@@ -1352,7 +1352,10 @@ fn change_log_lists_the_newest_save_first() {
     assert_eq!(log.len(), 3, "the demo, then two duplicates: {log:#?}");
     press(&mut app, "H");
     let r = report(&app);
-    assert_eq!(r.title, "Change log, newest first");
+    assert_eq!(
+        r.title,
+        "Change log, newest first · u reverts the selected entry"
+    );
     let entries: Vec<String> = r
         .lines
         .iter()
@@ -1367,7 +1370,7 @@ fn change_log_lists_the_newest_save_first() {
     assert!(entries[1].ends_with("duplicate flow 'default-authentication-flow' as 'copy-one'"));
     assert!(entries[2].ends_with("create the demo"));
     let newest = log.last().unwrap();
-    assert!(entries[0].starts_with(&format!("{}  {}  ", newest.at, newest.user)));
+    assert!(entries[0].starts_with(&format!("{}  {}  {}  ", newest.id, newest.at, newest.user)));
     // Each entry's objects follow it, indented.
     let after = r.lines.iter().position(|l| l.text == entries[0]).unwrap();
     assert!(
@@ -1390,8 +1393,8 @@ fn change_log_lists_the_newest_save_first() {
     ])
     .unwrap();
     let out = bindery::cli::run(cli).unwrap().stdout;
-    // `bindery log` starts each line with the entry's id.
-    let cli_lines: Vec<&str> = out.lines().map(|l| l.split_once("  ").unwrap().1).collect();
+    // `bindery log` starts each line with the entry's id, as the screen does.
+    let cli_lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         cli_lines,
         entries.iter().map(String::as_str).collect::<Vec<_>>()
@@ -1657,7 +1660,7 @@ fn snapshot_change_log_panel() {
     assert!(
         report(&app).lines[0]
             .text
-            .starts_with("2025-01-03T09:00:00Z  tester  ")
+            .starts_with("3  2025-01-03T09:00:00Z  tester  ")
     );
     snap("change_log_panel", &mut app);
 }

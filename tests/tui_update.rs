@@ -22,21 +22,6 @@ fn confirm_lines(ui: &Ui) -> Vec<String> {
     }
 }
 
-fn select_in_list(ui: &mut Ui, page: Page, id: uuid::Uuid) {
-    let index = ui
-        .app
-        .list(page)
-        .rows
-        .iter()
-        .position(|r| *r == id)
-        .expect("listed");
-    ui.keys("g");
-    for _ in 0..index {
-        ui.keys("j");
-    }
-    assert_eq!(ui.app.list(page).selected_id(), Some(id));
-}
-
 fn status(ui: &Ui) -> String {
     ui.app
         .status
@@ -517,7 +502,7 @@ fn edit_changes_the_selected_object_in_place() {
     let mut ui = Ui::demo();
     let staff = group_id(ui.doc(), "staff");
     ui.keys("5");
-    select_in_list(&mut ui, Page::Groups, staff);
+    ui.select_in(Page::Groups, staff);
     ui.keys("e");
     assert_eq!(ui.form().title, "Edit group staff");
     assert_eq!(
@@ -545,7 +530,7 @@ fn delete_lists_the_cascade_and_only_y_confirms() {
     let mfa_binding = binding(ui.doc(), AUTH_FLOW, MFA_STAGE).id;
     let before = ui.doc().clone();
     ui.keys("2");
-    select_in_list(&mut ui, Page::Stages, mfa);
+    ui.select_in(Page::Stages, mfa);
     assert!(ui.keys("d").is_empty());
     let lines = confirm_lines(&ui);
     assert_eq!(
@@ -1299,7 +1284,7 @@ fn ctrl_s_submits_from_a_multi_line_field_where_enter_is_a_new_line() {
     let mut ui = Ui::demo();
     let id = policy_id(ui.doc(), "demo-from-office-network");
     ui.keys("3");
-    select_in_list(&mut ui, Page::Policies, id);
+    ui.select_in(Page::Policies, id);
     ui.keys("e");
     while ui.focused().key != "expression" {
         ui.keys("<Tab>");
@@ -1336,7 +1321,7 @@ fn multi_pick_space_adds_and_removes() {
     let mut ui = Ui::demo();
     let dave = user_id(ui.doc(), "dave");
     ui.keys("4");
-    select_in_list(&mut ui, Page::Users, dave);
+    ui.select_in(Page::Users, dave);
     ui.keys("e");
     while ui.focused().key != "groups" {
         ui.keys("<Tab>");
@@ -1512,7 +1497,7 @@ fn where_used_lists_references_and_jumps_to_the_binding() {
     let mfa = stage_id(ui.doc(), MFA_STAGE);
     let binding_id = binding(ui.doc(), AUTH_FLOW, MFA_STAGE).id;
     ui.keys("2");
-    select_in_list(&mut ui, Page::Stages, mfa);
+    ui.select_in(Page::Stages, mfa);
     ui.keys("w");
     let r = report(&ui);
     assert!(r.title.contains(MFA_STAGE), "{}", r.title);
@@ -1708,7 +1693,7 @@ fn a_stage_of_unknown_type_edits_as_raw_json_and_keeps_its_attributes() {
         .expect("create the unknown stage");
     ui.app.refresh();
     ui.keys("2");
-    select_in_list(&mut ui, Page::Stages, id);
+    ui.select_in(Page::Stages, id);
     ui.keys("e");
     let labels: Vec<&str> = ui.form().fields.iter().map(|f| f.label.as_str()).collect();
     assert_eq!(labels, ["Name", "Attributes (JSON)"]);

@@ -1,21 +1,59 @@
 //! One-line descriptions of objects for messages, confirmations and the change log.
 
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
 use super::{Document, Obj, ObjKind, Subject, Target};
 
-impl Document {
-    /// "stage 'default-password' in flow 'login' at order 20", "group 'admins' on flow 'login'".
-    pub fn describe(&self, obj: &Obj) -> String {
+/// Names objects: from the document, or, for one an operation removed, from the objects it
+/// removed with it (`gone`), so that a description never falls back to a raw id while the
+/// name is known.
+struct Namer<'a> {
+    doc: &'a Document,
+    gone: Option<&'a Gone<'a>>,
+}
+
+/// What an operation removed, by kind and id.
+pub type Gone<'a> = HashMap<(ObjKind, Uuid), &'a Obj>;
+
+impl Namer<'_> {
+    fn find_gone(&self, kind: ObjKind, id: Uuid) -> Option<&Obj> {
+        self.gone?.get(&(kind, id)).copied()
+    }
+
+    fn label(&self, kind: ObjKind, id: Uuid) -> String {
+        if self.doc.contains(kind, id) {
+            return self.doc.label_of(kind, id);
+        }
+        match self.find_gone(kind, id) {
+            Some(obj) => obj.label().to_string(),
+            None => id.to_string(),
+        }
+    }
+
+    fn stage_binding(&self, id: Uuid) -> Option<&super::StageBinding> {
+        match self.doc.stage_bindings.get(id) {
+            Some(b) => Some(b),
+            None => match self.find_gone(ObjKind::StageBinding, id) {
+                Some(Obj::StageBinding(b)) => Some(b),
+                _ => None,
+            },
+        }
+    }
+
+    fn describe(&self, obj: &Obj) -> String {
         match obj {
             Obj::StageBinding(b) => format!(
                 "stage '{}' in flow '{}' at order {}",
-                self.label_of(ObjKind::Stage, b.stage),
-                self.label_of(ObjKind::Flow, b.target),
+                self.label(ObjKind::Stage, b.stage),
+                self.label(ObjKind::Flow, b.target),
                 b.order
             ),
             Obj::PolicyBinding(b) => format!(
                 "{} on {} at order {}",
-                self.describe_subject(b.subject),
-                self.describe_target(b.target),
+                self.subject(b.subject),
+                self.target(b.target),
                 b.order
             ),
             Obj::Other(o) => format!("{} '{}'", o.model, o.label()),
@@ -23,25 +61,62 @@ impl Document {
         }
     }
 
-    pub fn describe_subject(&self, subject: Subject) -> String {
+    fn subject(&self, subject: Subject) -> String {
         format!(
             "{} '{}'",
             subject.kind().noun(),
-            self.label_of(subject.kind(), subject.id())
+            self.label(subject.kind(), subject.id())
         )
     }
 
-    pub fn describe_target(&self, target: Target) -> String {
+    fn target(&self, target: Target) -> String {
         match target {
-            Target::Flow(id) => format!("flow '{}'", self.label_of(ObjKind::Flow, id)),
-            Target::StageBinding(id) => match self.stage_bindings.get(id) {
+            Target::Flow(id) => format!("flow '{}'", self.label(ObjKind::Flow, id)),
+            Target::StageBinding(id) => match self.stage_binding(id) {
                 Some(b) => format!(
                     "the binding of stage '{}' in flow '{}'",
-                    self.label_of(ObjKind::Stage, b.stage),
-                    self.label_of(ObjKind::Flow, b.target)
+                    self.label(ObjKind::Stage, b.stage),
+                    self.label(ObjKind::Flow, b.target)
                 ),
                 None => format!("stage binding {id}"),
             },
         }
+    }
+}
+
+impl Document {
+    /// "stage 'default-password' in flow 'login' at order 20", "group 'admins' on flow 'login'".
+    pub fn describe(&self, obj: &Obj) -> String {
+        Namer {
+            doc: self,
+            gone: None,
+        }
+        .describe(obj)
+    }
+
+    /// Like [`Document::describe`], naming what is no longer in the document from `gone`: the
+    /// objects an operation removed along with `obj` (a binding whose stage went with it).
+    pub fn describe_among(&self, obj: &Obj, gone: &Gone) -> String {
+        Namer {
+            doc: self,
+            gone: Some(gone),
+        }
+        .describe(obj)
+    }
+
+    pub fn describe_subject(&self, subject: Subject) -> String {
+        Namer {
+            doc: self,
+            gone: None,
+        }
+        .subject(subject)
+    }
+
+    pub fn describe_target(&self, target: Target) -> String {
+        Namer {
+            doc: self,
+            gone: None,
+        }
+        .target(target)
     }
 }

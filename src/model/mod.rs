@@ -2,7 +2,7 @@
 
 pub mod binding;
 pub mod check;
-mod describe;
+pub mod describe;
 pub mod directory;
 mod document;
 pub mod enums;

@@ -298,12 +298,20 @@ fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], 
     let at = super::time::now_rfc3339();
     let user = os_user();
     for patch in patches {
+        // What the patch removed is named from the patch itself (an undone create and bind
+        // took the stage and its binding away: the binding still names its stage).
+        let gone: crate::model::describe::Gone = patch
+            .changes
+            .iter()
+            .filter(|c| c.after.is_none())
+            .filter_map(|c| c.before.as_ref().map(|o| ((o.kind(), o.id()), o)))
+            .collect();
         let mut objects: Vec<String> = patch
             .changes
             .iter()
             .filter_map(|c| c.after.as_ref().or(c.before.as_ref()))
             .take(SHOWN)
-            .map(|o| doc.describe(o))
+            .map(|o| doc.describe_among(o, &gone))
             .collect();
         if patch.changes.len() > SHOWN {
             objects.push(format!("and {} more", patch.changes.len() - SHOWN));

@@ -51,12 +51,7 @@ pub fn narrows(previous: &str, next: &str) -> bool {
 /// The keys of the texts that match `filter`, best first, ties by key (callers give them in
 /// their order).
 pub fn rank<'a>(texts: impl Iterator<Item = (usize, &'a str)>, filter: &str) -> Vec<usize> {
-    let query = Query::new(filter);
-    let mut scored: Vec<(i64, usize)> = texts
-        .filter_map(|(key, text)| query.score(text).map(|score| (score, key)))
-        .collect();
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, key)| key).collect()
+    rank_with_types(texts.map(|(key, text)| (key, text, "")), filter)
 }
 
 /// Like [`rank`] over rows with a type column too (a stage's type, a flow's designation): each
@@ -66,11 +61,43 @@ pub fn rank_with_types<'a>(
     rows: impl Iterator<Item = (usize, &'a str, &'a str)>,
     filter: &str,
 ) -> Vec<usize> {
+    let rows: Vec<(usize, &str, &str)> = rows.collect();
+    // A long list is scored on every core, in as many chunks (the first key typed over
+    // 100,000 names scores them all: PERFORMANCE.md).
+    let threads = if rows.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let chunk = rows.len().div_ceil(threads).max(1);
+    let mut scored: Vec<(i64, usize)> = if threads == 1 {
+        score_rows(&rows, filter)
+    } else {
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = rows
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || score_rows(part, filter)))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().expect("a scoring thread"))
+                .collect()
+        })
+    };
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().map(|(_, key)| key).collect()
+}
+
+/// From how many rows scoring is shared between threads.
+const PARALLEL_FROM: usize = 20_000;
+
+/// The score of each row that matches, with its key.
+fn score_rows<'a>(rows: &[(usize, &'a str, &'a str)], filter: &str) -> Vec<(i64, usize)> {
     let query = Query::new(filter);
     let mut type_scores: Vec<foldhash::HashMap<&'a str, Option<i64>>> =
         vec![Default::default(); query.terms.len()];
-    let mut scored: Vec<(i64, usize)> = rows
-        .filter_map(|(key, name, kind)| {
+    rows.iter()
+        .filter_map(|&(key, name, kind)| {
             let mut sum = 0i64;
             for (term, cache) in query.terms.iter().zip(&mut type_scores) {
                 let score = match query.matcher.fuzzy_match(name, term) {
@@ -85,9 +112,7 @@ pub fn rank_with_types<'a>(
             }
             Some((sum, key))
         })
-        .collect();
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, key)| key).collect()
+        .collect()
 }
 
 /// The indices of the texts that match `filter`, best first, ties in the given order.

@@ -10,9 +10,17 @@ pub struct Confirm {
     pub title: String,
     /// What will happen, line by line (everything a cascade removes).
     pub lines: Vec<String>,
-    pub op: Op,
+    pub action: Confirmed,
     /// What the operation did when the confirmation was shown; confirming checks it still does.
     pub patch: Patch,
+}
+
+/// What a confirmation does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Confirmed {
+    Op(Box<Op>),
+    /// Revert the change-log entry with this number.
+    Revert(u64),
 }
 
 /// Which kind of type a type picker offers, and what happens after.

@@ -234,21 +234,28 @@ pub fn log_report(app: &App) -> Report {
     let doc = app.store.doc();
     let mut lines: Vec<ReportLine> = Vec::new();
     for entry in doc.log.iter().rev() {
-        lines.push(ReportLine::new(
-            format!("{}  {}  {}", entry.at, entry.user, entry.operation),
-            Tone::Plain,
-            None,
-        ));
+        // As `bindery log` shows it: the number `bindery revert` takes first.
+        lines.push(
+            ReportLine::new(
+                format!(
+                    "{}  {}  {}  {}",
+                    entry.id, entry.at, entry.user, entry.operation
+                ),
+                Tone::Plain,
+                None,
+            )
+            .of_entry(entry.id),
+        );
         for object in entry.objects.iter().take(5) {
-            lines.push(ReportLine::new(format!("    {object}"), Tone::Dim, None));
+            lines
+                .push(ReportLine::new(format!("    {object}"), Tone::Dim, None).of_entry(entry.id));
         }
         if entry.objects.len() > 5 {
             let more = entry.objects.len() - 5;
-            lines.push(ReportLine::new(
-                format!("    … and {more} more"),
-                Tone::Dim,
-                None,
-            ));
+            lines.push(
+                ReportLine::new(format!("    … and {more} more"), Tone::Dim, None)
+                    .of_entry(entry.id),
+            );
         }
     }
     if lines.is_empty() {
@@ -258,7 +265,16 @@ pub fn log_report(app: &App) -> Report {
             None,
         ));
     }
-    Report::new("Change log, newest first", lines)
+    let undo = app
+        .keymap
+        .keys_of(super::keymap::Mode::Global, super::action::Action::Undo)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "undo".into());
+    Report::new(
+        format!("Change log, newest first · {undo} reverts the selected entry"),
+        lines,
+    )
 }
 
 fn plural(n: usize, noun: &str) -> String {

@@ -28,6 +28,9 @@ pub struct ReportLine {
     pub text: String,
     pub tone: Tone,
     pub jump: Option<Jump>,
+    /// The change-log entry the line belongs to (the change log only): what undo's key
+    /// reverts there.
+    pub entry: Option<u64>,
 }
 
 impl ReportLine {
@@ -36,7 +39,14 @@ impl ReportLine {
             text: text.into(),
             tone,
             jump,
+            entry: None,
         }
+    }
+
+    /// The line as part of a change-log entry.
+    pub fn of_entry(mut self, entry: u64) -> ReportLine {
+        self.entry = Some(entry);
+        self
     }
 }
 
@@ -80,6 +90,12 @@ impl Report {
             return;
         }
         self.selected = (self.selected as isize + delta).clamp(0, n as isize - 1) as usize;
+    }
+
+    pub fn selected_entry(&self) -> Option<u64> {
+        self.visible()
+            .get(self.selected)
+            .and_then(|i| self.lines[*i].entry)
     }
 
     pub fn selected_jump(&self) -> Option<Jump> {

@@ -19,7 +19,7 @@ use super::event::Event;
 use super::form::pick_matches;
 use super::keymap::Mode;
 use super::keys::Key;
-use super::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
+use super::modal::{Confirm, Confirmed, Help, Modal, Palette, TypeChoice, TypePicker};
 use super::navigate::{jump, lint_report, log_report, user_report, where_used_report};
 use super::simulate::SimRow;
 use super::stale;
@@ -171,14 +171,17 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
                 };
                 // What was shown must still be what happens: if someone else changed what
                 // it removes, ask again with the current list.
-                match confirm.op.plan(app.store.doc()) {
-                    Ok(now) if now.changes == confirm.patch.changes => {
-                        apply(app, &confirm.title, vec![confirm.op])
-                    }
-                    _ => {
-                        ask_again(app, &confirm.op);
-                        Vec::new()
-                    }
+                match confirm.action {
+                    Confirmed::Op(op) => match op.plan(app.store.doc()) {
+                        Ok(now) if now.changes == confirm.patch.changes => {
+                            apply(app, &confirm.title, vec![*op])
+                        }
+                        _ => {
+                            ask_again(app, &op);
+                            Vec::new()
+                        }
+                    },
+                    Confirmed::Revert(entry) => revert_entry(app, entry, &confirm.patch),
                 }
             }
             Some(Action::Cancel) => {
@@ -475,9 +478,75 @@ fn report_key(app: &mut App, key: Key) -> Vec<Effect> {
                 jump(app, to);
             }
         }
+        // Undo's key on the change log reverts the selected entry (asks first).
+        _ if app.keymap.action(Mode::Global, key) == Some(Action::Undo) => {
+            if let Some(entry) = report.selected_entry() {
+                confirm_revert(app, entry);
+            }
+        }
         _ => {}
     }
     Vec::new()
+}
+
+/// Asks before reverting a change-log entry: what reverting it changes, object by object;
+/// an entry that cannot be reverted says why at once.
+fn confirm_revert(app: &mut App, entry: u64) {
+    let doc = app.store.doc();
+    match crate::edit::revert_patch(doc, &entry.to_string()) {
+        Err(err) => app.error(format!("cannot: {err}")),
+        Ok(patch) => {
+            let gone: crate::model::describe::Gone = patch
+                .changes
+                .iter()
+                .filter_map(|c| c.before.as_ref().map(|o| ((o.kind(), o.id()), o)))
+                .collect();
+            let lines = patch
+                .changes
+                .iter()
+                .map(|c| match (&c.before, &c.after) {
+                    (Some(o), None) => format!("removes {}", doc.describe_among(o, &gone)),
+                    (None, Some(o)) => format!("restores {}", doc.describe_among(o, &gone)),
+                    (_, Some(o)) => format!("changes {} back", doc.describe_among(o, &gone)),
+                    (None, None) => String::new(),
+                })
+                .filter(|l| !l.is_empty())
+                .collect();
+            app.modals.push(Modal::Confirm(Box::new(Confirm {
+                title: format!("entry {entry}: {}", patch.label),
+                lines,
+                action: Confirmed::Revert(entry),
+                patch,
+            })));
+        }
+    }
+}
+
+/// Reverts a confirmed entry if reverting it still does what was shown; else asks again.
+fn revert_entry(app: &mut App, entry: u64, shown: &crate::edit::Patch) -> Vec<Effect> {
+    match crate::edit::revert_patch(app.store.doc(), &entry.to_string()) {
+        Ok(now) if now.changes == shown.changes => match app.store.revert(&entry.to_string()) {
+            Ok(patch) => {
+                // The change log below is out of date: it closes (H shows it again).
+                app.modals.clear();
+                app.info(format!("done: {}", patch.label));
+                after_change(app, None)
+            }
+            Err(err) => {
+                app.error(format!("cannot: {err}"));
+                Vec::new()
+            }
+        },
+        Ok(_) => {
+            confirm_revert(app, entry);
+            app.error("someone else changed the store since you were asked: confirm again");
+            Vec::new()
+        }
+        Err(err) => {
+            app.error(format!("cannot: {err}"));
+            Vec::new()
+        }
+    }
 }
 
 fn help_key(app: &mut App, key: Key) -> Vec<Effect> {
@@ -855,7 +924,7 @@ fn confirm_delete(app: &mut App, kind: ObjKind, id: Uuid) {
             app.modals.push(Modal::Confirm(Box::new(Confirm {
                 title,
                 lines,
-                op,
+                action: Confirmed::Op(Box::new(op)),
                 patch,
             })));
         }

@@ -67,6 +67,22 @@ impl Ui {
         screen::buffer_text(&buf)
     }
 
+    /// Selects an object on a list page, moving down to it as a user would.
+    pub fn select_in(&mut self, page: Page, id: Uuid) {
+        let index = self
+            .app
+            .list(page)
+            .rows
+            .iter()
+            .position(|r| *r == id)
+            .expect("listed");
+        self.keys("g");
+        for _ in 0..index {
+            self.keys("j");
+        }
+        assert_eq!(self.app.list(page).selected_id(), Some(id));
+    }
+
     pub fn page(&self) -> Option<Page> {
         match &self.app.screen {
             Screen::List(page) => Some(*page),
