@@ -325,6 +325,31 @@ impl App {
 
     /// Recomputes one top-level list's rows (its filter changed, the document did not),
     /// keeping its selection.
+    /// Runs one step of a ranking under way on a list (the event loop calls this when no key
+    /// is waiting); true when more steps remain.
+    pub fn rank_step(&mut self) -> bool {
+        let doc = self.store.doc();
+        let mut more = false;
+        for page in Page::ALL {
+            let list = &mut self.lists[page.index()];
+            if list.pending.is_some() {
+                more |= super::lists::rank_step(doc, page, list);
+            }
+        }
+        more
+    }
+
+    /// Whether a list is still being ranked.
+    pub fn ranking(&self) -> bool {
+        self.lists.iter().any(|l| l.pending.is_some())
+    }
+
+    /// Runs every ranking under way to its end (a replay shows what a person would see once
+    /// the screen settled).
+    pub fn finish_ranking(&mut self) {
+        while self.rank_step() {}
+    }
+
     pub fn refresh_page(&mut self, page: Page) {
         let list = &mut self.lists[page.index()];
         super::lists::refilter(self.store.doc(), page, list, true);

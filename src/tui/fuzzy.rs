@@ -62,30 +62,38 @@ pub fn rank_with_types<'a>(
     filter: &str,
 ) -> Vec<usize> {
     let rows: Vec<(usize, &str, &str)> = rows.collect();
-    // A long list is scored on every core, in as many chunks (the first key typed over
-    // 100,000 names scores them all: PERFORMANCE.md).
+    let mut scored = score_with_types(&rows, filter);
+    best_first(&mut scored);
+    scored.into_iter().map(|(_, key)| key).collect()
+}
+
+/// Sorts scored keys best first, ties by key.
+pub fn best_first(scored: &mut [(i64, usize)]) {
+    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+}
+
+/// The score and key of each row that matches, unsorted: a long list is scored on every
+/// core, in as many chunks.
+pub fn score_with_types(rows: &[(usize, &str, &str)], filter: &str) -> Vec<(i64, usize)> {
     let threads = if rows.len() < PARALLEL_FROM {
         1
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
     };
+    if threads == 1 {
+        return score_rows(rows, filter);
+    }
     let chunk = rows.len().div_ceil(threads).max(1);
-    let mut scored: Vec<(i64, usize)> = if threads == 1 {
-        score_rows(&rows, filter)
-    } else {
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = rows
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || score_rows(part, filter)))
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|part| part.join().expect("a scoring thread"))
-                .collect()
-        })
-    };
-    scored.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, key)| key).collect()
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || score_rows(part, filter)))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("a scoring thread"))
+            .collect()
+    })
 }
 
 /// From how many rows scoring is shared between threads.

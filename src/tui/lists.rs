@@ -1,6 +1,11 @@
 //! The rows each list shows, in order: filtered and ranked by the fuzzy filter on top-level
 //! pages (narrowing the previous matches while the filter only grows), flattened from the
 //! expanded set on the Stage Bindings tab.
+//!
+//! A filter over more names than one frame can score ranks them a step at a time: each step
+//! scores [`STEP`] names and shows the matches found so far, best first, and the event loop
+//! runs the next step when no key is waiting ([`ListView::pending`]), so typing never waits
+//! for a whole table to be scored.
 
 use std::collections::HashSet;
 
@@ -23,6 +28,28 @@ pub struct ListView {
     pub filtering: bool,
     /// What `rows` were ranked for, on top-level pages.
     pub matched: Option<Matched>,
+    /// A ranking still under way: the names left to score.
+    pub pending: Option<Pending>,
+}
+
+/// How many names one step of a ranking scores: about 10 ms on this project's 2-core machine
+/// (PERFORMANCE.md), so that a keystroke is handled and drawn within a frame.
+pub const STEP: usize = 30_000;
+
+/// A ranking under way: the table indices still to score, and the matches found so far.
+#[derive(Clone, Debug, Default)]
+pub struct Pending {
+    filter: String,
+    candidates: Vec<usize>,
+    next: usize,
+    scored: Vec<(i64, usize)>,
+}
+
+impl Pending {
+    /// How many names are scored, and how many in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.candidates.len())
+    }
 }
 
 /// A filter and the table indices of its matches, best first: where the next key typed into
@@ -93,67 +120,104 @@ impl ListView {
 /// only grew ranks the previous matches instead of the whole table (a key typed can only
 /// remove matches); without, after the document changed, it ranks every object.
 pub fn refilter(doc: &Document, page: Page, list: &mut ListView, narrow: bool) {
-    let previous = list
-        .matched
-        .take()
-        .filter(|m| narrow && fuzzy::narrows(&m.filter, &list.filter));
-    let (indices, rows) = ranked(doc, page, &list.filter, previous.map(|m| m.indices));
-    list.set_rows(rows);
-    if !list.filter.trim().is_empty() {
-        list.matched = Some(Matched {
-            filter: list.filter.clone(),
-            indices,
-        });
+    let previous = list.matched.take();
+    let pending = list.pending.take();
+    if list.filter.trim().is_empty() {
+        let all: Vec<usize> = (0..table_len(doc, page)).collect();
+        list.set_rows(ids_of(doc, page, &all));
+        return;
+    }
+    // What the new filter can match: the previous matches when it only grew; a ranking under
+    // way narrows to what it found so far and what it has yet to score.
+    let among = match (previous, pending) {
+        (Some(m), _) if narrow && fuzzy::narrows(&m.filter, &list.filter) => Some(m.indices),
+        (_, Some(p)) if narrow && fuzzy::narrows(&p.filter, &list.filter) => {
+            let mut among: Vec<usize> = p.scored.iter().map(|(_, i)| *i).collect();
+            among.extend_from_slice(&p.candidates[p.next..]);
+            among.sort_unstable();
+            Some(among)
+        }
+        _ => None,
+    };
+    let candidates = among.unwrap_or_else(|| (0..table_len(doc, page)).collect());
+    list.pending = Some(Pending {
+        filter: list.filter.clone(),
+        candidates,
+        next: 0,
+        scored: Vec::new(),
+    });
+    rank_step(doc, page, list);
+}
+
+/// Scores the next [`STEP`] names of the list's ranking under way and shows the matches so
+/// far; true when more remain (the event loop runs the next step when no key waits).
+pub fn rank_step(doc: &Document, page: Page, list: &mut ListView) -> bool {
+    let Some(mut pending) = list.pending.take() else {
+        return false;
+    };
+    let end = (pending.next + STEP).min(pending.candidates.len());
+    let rows = rows_of(doc, page, &pending.candidates[pending.next..end]);
+    let rows: Vec<(usize, &str, &str)> = rows.iter().map(|(i, n, t)| (*i, *n, *t)).collect();
+    pending
+        .scored
+        .extend(fuzzy::score_with_types(&rows, &pending.filter));
+    pending.next = end;
+    fuzzy::best_first(&mut pending.scored);
+    let indices: Vec<usize> = pending.scored.iter().map(|(_, i)| *i).collect();
+    list.set_rows(ids_of(doc, page, &indices));
+    if pending.next < pending.candidates.len() {
+        list.pending = Some(pending);
+        return true;
+    }
+    list.matched = Some(Matched {
+        filter: pending.filter,
+        indices,
+    });
+    false
+}
+
+fn table_len(doc: &Document, page: Page) -> usize {
+    doc.count(page.kind())
+}
+
+/// The name and the type column of the page's objects at these table indices: the filter
+/// matches both (a stage's type, a flow's designation, another object's model).
+fn rows_of<'a>(doc: &'a Document, page: Page, indices: &[usize]) -> Vec<(usize, &'a str, &'a str)> {
+    fn of<'a, T: Entity>(
+        table: &'a Table<T>,
+        indices: &[usize],
+        type_of: fn(&T) -> &str,
+    ) -> Vec<(usize, &'a str, &'a str)> {
+        indices
+            .iter()
+            .filter_map(|&i| table.get_index(i).map(|x| (i, x.label(), type_of(x))))
+            .collect()
+    }
+    match page {
+        Page::Flows => of(&doc.flows, indices, |f| f.designation.as_str()),
+        Page::Stages => of(&doc.stages, indices, |s| s.kind.short()),
+        Page::Policies => of(&doc.policies, indices, |p| p.kind.short()),
+        Page::Users => of(&doc.users, indices, |_| ""),
+        Page::Groups => of(&doc.groups, indices, |_| ""),
+        Page::Others => of(&doc.others, indices, |o| o.model.as_str()),
     }
 }
 
-/// The table indices and ids of the page's objects that match `filter`, best first, among
-/// `among` (table indices) when given.
-fn ranked(
-    doc: &Document,
-    page: Page,
-    filter: &str,
-    among: Option<Vec<usize>>,
-) -> (Vec<usize>, Vec<Uuid>) {
-    fn rank<T: Entity>(
-        table: &Table<T>,
-        filter: &str,
-        among: Option<Vec<usize>>,
-        type_of: fn(&T) -> &str,
-    ) -> (Vec<usize>, Vec<Uuid>) {
-        let indices = if filter.trim().is_empty() {
-            (0..table.len()).collect()
-        } else {
-            match among {
-                Some(among) => fuzzy::rank_with_types(
-                    among
-                        .into_iter()
-                        .filter_map(|i| table.get_index(i).map(|x| (i, x.label(), type_of(x)))),
-                    filter,
-                ),
-                None => fuzzy::rank_with_types(
-                    table
-                        .iter()
-                        .enumerate()
-                        .map(|(i, x)| (i, x.label(), type_of(x))),
-                    filter,
-                ),
-            }
-        };
-        let ids = indices
+/// The ids of the page's objects at these table indices.
+fn ids_of(doc: &Document, page: Page, indices: &[usize]) -> Vec<Uuid> {
+    fn of<T: Entity>(table: &Table<T>, indices: &[usize]) -> Vec<Uuid> {
+        indices
             .iter()
             .filter_map(|&i| table.get_index(i).map(|x| x.id()))
-            .collect();
-        (indices, ids)
+            .collect()
     }
-    // The filter matches the name and the type column the page shows.
     match page {
-        Page::Flows => rank(&doc.flows, filter, among, |f| f.designation.as_str()),
-        Page::Stages => rank(&doc.stages, filter, among, |s| s.kind.short()),
-        Page::Policies => rank(&doc.policies, filter, among, |p| p.kind.short()),
-        Page::Users => rank(&doc.users, filter, among, |_| ""),
-        Page::Groups => rank(&doc.groups, filter, among, |_| ""),
-        Page::Others => rank(&doc.others, filter, among, |o| o.model.as_str()),
+        Page::Flows => of(&doc.flows, indices),
+        Page::Stages => of(&doc.stages, indices),
+        Page::Policies => of(&doc.policies, indices),
+        Page::Users => of(&doc.users, indices),
+        Page::Groups => of(&doc.groups, indices),
+        Page::Others => of(&doc.others, indices),
     }
 }
 

@@ -115,6 +115,8 @@ pub fn replay_checked(
             quit = true;
             break;
         }
+        // What a person would see once the screen settled: a ranking under way runs to its end.
+        app.finish_ranking();
     }
     let mut unsaved = host.unsaved;
     unsaved.extend(host.failed.into_iter().flatten());

@@ -130,11 +130,21 @@ fn event_loop(
                 panic!("BINDERY_TEST_PANIC=after-draw: a panic forced for testing");
             }
         }
-        let event = if event::poll(Duration::from_millis(250))? {
+        // A ranking under way takes its next step whenever no key is waiting.
+        let wait = if app.ranking() {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(250)
+        };
+        let event = if event::poll(wait)? {
             match Event::from_crossterm(event::read()?) {
                 Some(event) => event,
                 None => continue,
             }
+        } else if app.ranking() {
+            app.rank_step();
+            dirty = true;
+            continue;
         } else if last_check.elapsed() >= DISK_CHECK {
             last_check = Instant::now();
             Event::Tick

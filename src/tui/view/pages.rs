@@ -182,8 +182,20 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
     let doc = app.store.doc();
     let list = app.list(page);
     let [title, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let count = match &list.pending {
+        // A ranking under way: the matches so far, and how far it got.
+        Some(pending) => {
+            let (done, all) = pending.progress();
+            format!(
+                "{} so far, matching {}%",
+                list.rows.len(),
+                done * 100 / all.max(1)
+            )
+        }
+        None => list.rows.len().to_string(),
+    };
     let mut spans = vec![Span::styled(
-        format!("{} ({})", page.title(), list.rows.len()),
+        format!("{} ({count})", page.title()),
         theme.title(),
     )];
     if list.filtering || !list.filter.is_empty() {
@@ -204,6 +216,8 @@ pub fn draw(app: &App, page: Page, theme: &Theme, area: Rect, buf: &mut Buffer) 
                 "No {} yet. Press n to create one.",
                 page.title().to_lowercase()
             )
+        } else if list.pending.is_some() {
+            "Matching…".to_string()
         } else {
             "Nothing matches the filter. Esc clears it.".to_string()
         };
