@@ -765,3 +765,29 @@ fn every_saved_operation_goes_into_a_bounded_change_log() {
     );
     assert!(!log[2].user.is_empty());
 }
+
+/// A save checks the loader's nesting limit on what it streams to the file: a document the
+/// store could not read back (nested past the loader's limit, which only a document built in
+/// code can be: every edit checks its values) is refused, and nothing replaces the store.
+#[test]
+fn a_save_the_loader_could_not_read_back_is_refused_and_writes_nothing() {
+    let (dir, path) = temp_store();
+    let mut doc = Document::default();
+    let mut deep = serde_json::Value::Null;
+    for _ in 0..200 {
+        deep = serde_json::json!([deep]);
+    }
+    let mut group = Group::new("deep");
+    group.attributes.insert("x".into(), deep);
+    doc.groups.put(group);
+    let err = Store::create(&path, doc).err().expect("refused");
+    let text = err.to_string();
+    assert!(text.contains("levels deep"), "{text}");
+    assert!(!path.exists(), "no store was written");
+    let left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "no temporary file is left: {left:?}");
+}

@@ -264,32 +264,54 @@ fn json_size(value: &impl serde::Serialize) -> usize {
 /// The deepest nesting of objects and arrays in JSON text, and the byte offset where it is
 /// first reached: one linear pass that skips strings, without parsing.
 pub fn json_nesting(bytes: &[u8]) -> (usize, usize) {
-    let (mut depth, mut deepest, mut at) = (0usize, 0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
+    let mut scan = JsonNesting::default();
+    scan.feed(bytes);
+    scan.deepest()
+}
+
+/// [`json_nesting`] over text that comes in pieces (a store streamed to its file).
+#[derive(Clone, Debug, Default)]
+pub struct JsonNesting {
+    depth: usize,
+    deepest: usize,
+    at: usize,
+    offset: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl JsonNesting {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.in_string {
+                match b {
+                    _ if self.escaped => self.escaped = false,
+                    b'\\' => self.escaped = true,
+                    b'"' => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
             match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    self.depth += 1;
+                    if self.depth > self.deepest {
+                        self.deepest = self.depth;
+                        self.at = self.offset + i;
+                    }
+                }
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
                 _ => {}
             }
-            continue;
         }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > deepest {
-                    deepest = depth;
-                    at = i;
-                }
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+        self.offset += bytes.len();
     }
-    (deepest, at)
+
+    /// The deepest nesting so far, and the byte offset where it was first reached.
+    pub fn deepest(&self) -> (usize, usize) {
+        (self.deepest, self.at)
+    }
 }
 
 /// The order to propose for a new binding after `orders`: the next multiple of ten above the
@@ -411,6 +433,14 @@ mod tests {
         assert_eq!(json_nesting(b"1").0, 0);
         let text = serde_json::to_vec(&nested(200)).unwrap();
         assert_eq!(json_nesting(&text), (200, 199));
+        // Fed in pieces, split anywhere (inside a string, after an escape), it finds the same.
+        let text = br#"{"a": "[[[\"[{", "b": [[1, {"c": "\\"}]]}"#;
+        for split in 0..text.len() {
+            let mut scan = JsonNesting::default();
+            scan.feed(&text[..split]);
+            scan.feed(&text[split..]);
+            assert_eq!(scan.deepest(), json_nesting(text), "split at {split}");
+        }
     }
 
     #[test]

@@ -41,20 +41,10 @@ pub(crate) struct Staged<'a> {
     committed: bool,
 }
 
-/// Writes `bytes` to a new temp file beside `target` and flushes it. With `perms` the file
-/// gets exactly that mode and group (not narrowed by the umask); without, it keeps its
-/// creation mode, 0600 narrowed by the umask.
-pub(crate) fn stage<'a>(
-    fs: &'a dyn Fs,
-    target: &Path,
-    bytes: &[u8],
-    perms: Option<Perms>,
-) -> Result<Staged<'a>, StepError> {
-    stage_with(fs, target, perms, |out| out.write_all(bytes))
-}
-
-/// [`stage`] with the content written by `write` as it makes it (an export streamed into
-/// the file); an error from `write` fails the step "writing the temporary file".
+/// Writes a new temp file beside `target` with the content `write` makes as it goes (a store
+/// or an export streamed into the file) and flushes it; an error from `write` fails the step
+/// "writing the temporary file". With `perms` the file gets exactly that mode and group (not
+/// narrowed by the umask); without, it keeps its creation mode, 0600 narrowed by the umask.
 pub(crate) fn stage_with<'a>(
     fs: &'a dyn Fs,
     target: &Path,

@@ -46,20 +46,6 @@ fn strip_position(err: &serde_json::Error) -> String {
     }
 }
 
-/// Whether bytes about to be written would load, as far as the loader's limits go: one linear
-/// scan for nesting (a second full parse of a large store would cost as much as the save),
-/// refused with what is wrong. Every value's own limits were checked when it was edited.
-pub fn check_loadable(bytes: &[u8]) -> Result<(), String> {
-    let (depth, at) = crate::model::limits::json_nesting(bytes);
-    if depth > crate::model::limits::LOADER_MAX_NESTING {
-        return Err(format!(
-            "the new version would nest {depth} levels deep (at byte {at}) and the store loader reads at most {}; nothing was written",
-            crate::model::limits::LOADER_MAX_NESTING
-        ));
-    }
-    Ok(())
-}
-
 /// Parses a store file's bytes, refusing files from a newer bindery and migrating older ones.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Document, StoreError> {
     parse_versioned(path, bytes).map(|(doc, _)| doc)

@@ -1,6 +1,6 @@
 //! The one code path that writes a store file.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,10 +8,12 @@ use super::atomic::{self, StepError};
 use super::error::StoreError;
 use super::fs::{Meta, Perms};
 use super::json_file::{JsonFile, OnDisk};
-use super::load::hash;
+use sha2::{Digest, Sha256};
+
 use super::trust::{self, parent_dir};
 use super::{BACKUPS, Base};
 use crate::edit::{Conflict, Session};
+use crate::model::limits::{JsonNesting, LOADER_MAX_NESTING};
 
 /// How long a save waits for another process's save to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(5);
@@ -160,8 +162,8 @@ impl JsonFile {
         let (doc, pending) = session.doc_and_pending();
         append_log(doc, pending, self.log_limit);
         let written = self.write_new_version(session.doc(), perms);
-        let bytes = match written {
-            Ok(bytes) => bytes,
+        let written_hash = match written {
+            Ok(hash) => hash,
             Err(err) => {
                 session.doc_mut().generation = old_generation;
                 session.doc_mut().log = old_log;
@@ -172,7 +174,7 @@ impl JsonFile {
         // From here the new version is what the store holds, durable or not.
         self.base = Some(Base {
             generation: session.doc().generation,
-            hash: hash(&bytes),
+            hash: written_hash,
             version: crate::model::SCHEMA_VERSION,
         });
         self.fingerprint = self.fs.fingerprint(&self.path).ok().flatten();
@@ -208,17 +210,14 @@ impl JsonFile {
     }
 
     /// Serialises the document and writes it atomically; returns the bytes written.
+    /// Writes the document as the store's new version: serialised straight into the temporary
+    /// file, hashed and checked for the loader's nesting limit on the way (no copy of a large
+    /// store in memory), then committed; the hash of what was written.
     fn write_new_version(
         &self,
         doc: &crate::model::Document,
         perms: Perms,
-    ) -> Result<Vec<u8>, StoreError> {
-        let bytes = serde_json::to_vec_pretty(doc)
-            .map_err(|e| self.failed("serialising the store", io::Error::other(e.to_string())))?;
-        super::load::check_loadable(&bytes).map_err(|why| StoreError::Invalid {
-            path: self.path.clone(),
-            problems: vec![why],
-        })?;
+    ) -> Result<super::load::Hash, StoreError> {
         // The store may have been replaced while the lock was being taken: keep the mode of
         // the version being replaced.
         let perms = match self.fs.metadata(&self.path) {
@@ -233,8 +232,37 @@ impl JsonFile {
             },
             _ => perms,
         };
-        self.write_atomically(&bytes, perms)?;
-        Ok(bytes)
+        let mut hasher = Sha256::new();
+        let mut nesting = JsonNesting::default();
+        let staged = atomic::stage_with(&*self.fs, &self.path, Some(perms), |out| {
+            let mut tee = Tee {
+                out,
+                hasher: &mut hasher,
+                nesting: &mut nesting,
+                failed: None,
+            };
+            // The serialiser's many small writes reach the hash and the scan in large pieces.
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut tee);
+            let written = serde_json::to_writer_pretty(&mut buffered, doc)
+                .map_err(io::Error::other)
+                .and_then(|()| buffered.flush());
+            drop(buffered);
+            // The file's own error (a full disk), as the system gave it, not a wrapper's.
+            written.map_err(|e| tee.failed.take().unwrap_or(e))
+        })
+        .map_err(|e| self.failed(e.step, e.source))?;
+        // Refused before it replaces the store (the staged file is removed when dropped).
+        let (depth, at) = nesting.deepest();
+        if depth > LOADER_MAX_NESTING {
+            return Err(StoreError::Invalid {
+                path: self.path.clone(),
+                problems: vec![format!(
+                    "the new version would nest {depth} levels deep (at byte {at}) and the store loader reads at most {LOADER_MAX_NESTING}; nothing was written"
+                )],
+            });
+        }
+        self.commit_staged(staged)?;
+        Ok(hasher.finalize().into())
     }
 
     fn failed(&self, step: &'static str, source: io::Error) -> StoreError {
@@ -245,10 +273,9 @@ impl JsonFile {
         }
     }
 
-    /// Temp file, write, exact mode, fsync, backup, rename; the caller syncs the directory.
-    fn write_atomically(&self, bytes: &[u8], perms: Perms) -> Result<(), StoreError> {
-        let failed = |e: StepError| self.failed(e.step, e.source);
-        let staged = atomic::stage(&*self.fs, &self.path, bytes, Some(perms)).map_err(failed)?;
+    /// Keeps a backup of the version being replaced, then puts the staged one in its place;
+    /// the caller syncs the directory.
+    fn commit_staged(&self, staged: atomic::Staged<'_>) -> Result<(), StoreError> {
         if let Some(base) = self.base {
             self.rotate_backups()
                 .map_err(|e| self.failed("keeping a backup of the previous version", e))?;
@@ -259,7 +286,7 @@ impl JsonFile {
         }
         staged
             .commit("replacing the store with the new version")
-            .map_err(failed)
+            .map_err(|e: StepError| self.failed(e.step, e.source))
     }
 
     /// Before the first save in a newer format, the file in the older one is kept as
@@ -289,6 +316,32 @@ impl JsonFile {
             _ => {}
         }
         self.fs.hard_link(&self.path, &newest)
+    }
+}
+
+/// Passes what the serialiser writes on to the file, hashing it and measuring its nesting.
+struct Tee<'w> {
+    out: &'w mut dyn io::Write,
+    hasher: &'w mut Sha256,
+    nesting: &'w mut JsonNesting,
+    /// The error writing the file gave, kept whole.
+    failed: Option<io::Error>,
+}
+
+impl io::Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Err(err) = self.out.write_all(buf) {
+            let kind = err.kind();
+            self.failed = Some(err);
+            return Err(kind.into());
+        }
+        self.hasher.update(buf);
+        self.nesting.feed(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
