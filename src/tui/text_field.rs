@@ -5,6 +5,8 @@
 
 use ratatui_textarea::{CursorMove, TextArea};
 
+use super::action::Action;
+
 /// One editing step on the focused text field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextEdit {
@@ -23,6 +25,28 @@ pub enum TextEdit {
     DeleteToStart,
     DeleteToEnd,
     NewLine,
+}
+
+impl TextEdit {
+    /// The editing step a keymap action stands for in a text field (Up and Down are not
+    /// one: they leave a one-line field).
+    pub fn of(action: Action) -> Option<TextEdit> {
+        Some(match action {
+            Action::CursorLeft => TextEdit::Left,
+            Action::CursorRight => TextEdit::Right,
+            Action::LineStart => TextEdit::LineStart,
+            Action::LineEnd => TextEdit::LineEnd,
+            Action::WordLeft => TextEdit::WordLeft,
+            Action::WordRight => TextEdit::WordRight,
+            Action::DeleteBack => TextEdit::DeleteBack,
+            Action::DeleteForward => TextEdit::DeleteForward,
+            Action::DeleteWordBack => TextEdit::DeleteWordBack,
+            Action::DeleteToStart => TextEdit::DeleteToStart,
+            Action::DeleteToEnd => TextEdit::DeleteToEnd,
+            Action::NewLine => TextEdit::NewLine,
+            _ => return None,
+        })
+    }
 }
 
 /// Where the cursor stands in a field's text, and the editor that moves it.

@@ -173,22 +173,7 @@ impl Dialog {
     /// An edit from the keymap's dialog actions, or a typed character (`action` None).
     pub fn edit_with(&mut self, doc: &Document, action: Option<Action>, key: Key) {
         let form = self.form_mut();
-        let text = |edit: TextEdit| Some(edit);
-        let edit = match action {
-            Some(Action::CursorLeft) => text(TextEdit::Left),
-            Some(Action::CursorRight) => text(TextEdit::Right),
-            Some(Action::LineStart) => text(TextEdit::LineStart),
-            Some(Action::LineEnd) => text(TextEdit::LineEnd),
-            Some(Action::WordLeft) => text(TextEdit::WordLeft),
-            Some(Action::WordRight) => text(TextEdit::WordRight),
-            Some(Action::DeleteBack) => text(TextEdit::DeleteBack),
-            Some(Action::DeleteForward) => text(TextEdit::DeleteForward),
-            Some(Action::DeleteWordBack) => text(TextEdit::DeleteWordBack),
-            Some(Action::DeleteToStart) => text(TextEdit::DeleteToStart),
-            Some(Action::DeleteToEnd) => text(TextEdit::DeleteToEnd),
-            Some(Action::NewLine) => text(TextEdit::NewLine),
-            _ => None,
-        };
+        let edit = action.and_then(TextEdit::of);
         match (action, edit) {
             (_, Some(edit)) => {
                 form.edit_text(edit);
