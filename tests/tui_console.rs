@@ -140,6 +140,12 @@ fn create_binding_can_create_the_policy_it_binds_and_comes_back_with_it_chosen()
             .iter()
             .any(|(_, s)| *s == bindery::model::Subject::Policy(created))
     );
+    let status = ui.app.status.as_ref().map(|s| s.text.clone());
+    assert_eq!(
+        status.as_deref(),
+        Some("done: create binding: policy 'office-hours'"),
+        "the message names what was bound"
+    );
 }
 
 #[test]

@@ -318,9 +318,25 @@ fn done_message(app: &App, patch: &crate::edit::Patch) -> String {
             )
         })
         .map(|o| app.store.doc().label_of(o.kind(), o.id()));
+    // A binding made on its own is named by what it binds ("done: create binding: policy
+    // 'weekdays'"); one made with its stage or policy is named by that.
+    let bound = || {
+        let doc = app.store.doc();
+        patch.created().find_map(|o| match o {
+            crate::model::Obj::PolicyBinding(b) => Some(doc.describe_subject(b.subject)),
+            crate::model::Obj::StageBinding(b) => {
+                Some(format!("stage '{}'", doc.label_of(ObjKind::Stage, b.stage)))
+            }
+            _ => None,
+        })
+    };
     match named {
         Some(name) if !patch.label.contains(&name) => format!("done: {} {name}", patch.label),
-        _ => format!("done: {}", patch.label),
+        Some(_) => format!("done: {}", patch.label),
+        None => match bound() {
+            Some(what) => format!("done: {}: {what}", patch.label),
+            None => format!("done: {}", patch.label),
+        },
     }
 }
 
