@@ -157,7 +157,6 @@ pub fn rank_step(doc: &Document, page: Page, list: &mut ListView) -> bool {
     };
     let end = (pending.next + STEP).min(pending.candidates.len());
     let rows = rows_of(doc, page, &pending.candidates[pending.next..end]);
-    let rows: Vec<(usize, &str, &str)> = rows.iter().map(|(i, n, t)| (*i, *n, *t)).collect();
     pending
         .scored
         .extend(fuzzy::score_with_types(&rows, &pending.filter));
