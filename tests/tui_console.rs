@@ -354,4 +354,20 @@ fn the_log_names_what_an_undo_removed_never_its_id() {
             .any(|word| uuid::Uuid::parse_str(word).is_ok());
         assert!(!raw_id, "a raw id in the log: {object}");
     }
+    // Reverting the undo brings both back: the confirmation names the binding's stage too.
+    ui.keys("Hgu");
+    let Some(Modal::Confirm(confirm)) = ui.app.modals.last() else {
+        panic!("a confirmation: {:?}", ui.app.modals.last())
+    };
+    assert_eq!(confirm.lines.len(), 2, "{:?}", confirm.lines);
+    for line in &confirm.lines {
+        assert!(
+            line.starts_with("restores") && line.contains("late-deny"),
+            "{line}"
+        );
+        let raw_id = line
+            .split(|c: char| c == '\'' || c.is_whitespace())
+            .any(|word| uuid::Uuid::parse_str(word).is_ok());
+        assert!(!raw_id, "a raw id in the confirmation: {line}");
+    }
 }

@@ -14,8 +14,17 @@ struct Namer<'a> {
     gone: Option<&'a Gone<'a>>,
 }
 
-/// What an operation removed, by kind and id.
+/// Objects not (or no longer, or not yet) in the document, by kind and id: what an operation
+/// removed, or what a revert would bring back.
 pub type Gone<'a> = HashMap<(ObjKind, Uuid), &'a Obj>;
+
+/// These objects, by kind and id, for [`Document::describe_among`].
+pub fn gone<'a>(objects: impl IntoIterator<Item = &'a Obj>) -> Gone<'a> {
+    objects
+        .into_iter()
+        .map(|o| ((o.kind(), o.id()), o))
+        .collect()
+}
 
 impl Namer<'_> {
     fn find_gone(&self, kind: ObjKind, id: Uuid) -> Option<&Obj> {

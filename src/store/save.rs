@@ -353,12 +353,7 @@ fn append_log(doc: &mut crate::model::Document, patches: &[crate::edit::Patch], 
     for patch in patches {
         // What the patch removed is named from the patch itself (an undone create and bind
         // took the stage and its binding away: the binding still names its stage).
-        let gone: crate::model::describe::Gone = patch
-            .changes
-            .iter()
-            .filter(|c| c.after.is_none())
-            .filter_map(|c| c.before.as_ref().map(|o| ((o.kind(), o.id()), o)))
-            .collect();
+        let gone = crate::model::describe::gone(patch.removed());
         let mut objects: Vec<String> = patch
             .changes
             .iter()

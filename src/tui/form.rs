@@ -47,31 +47,30 @@ pub enum FieldValue {
     Note(String),
 }
 
+/// The string of a text field's value, by reference or mutably as the value is given.
+macro_rules! text_of {
+    ($value:expr) => {
+        match $value {
+            FieldValue::Text(s)
+            | FieldValue::MultiLine(s)
+            | FieldValue::Number(s)
+            | FieldValue::Decimal(s)
+            | FieldValue::List(s)
+            | FieldValue::Json(s) => Some(s),
+            _ => None,
+        }
+    };
+}
+
 impl FieldValue {
     /// The text a text field edits (None for the others and for drop-downs, whose filter is
     /// typed at its end).
     pub fn text(&self) -> Option<&str> {
-        match self {
-            FieldValue::Text(s)
-            | FieldValue::MultiLine(s)
-            | FieldValue::Number(s)
-            | FieldValue::Decimal(s)
-            | FieldValue::List(s)
-            | FieldValue::Json(s) => Some(s),
-            _ => None,
-        }
+        text_of!(self).map(String::as_str)
     }
 
     fn text_mut(&mut self) -> Option<&mut String> {
-        match self {
-            FieldValue::Text(s)
-            | FieldValue::MultiLine(s)
-            | FieldValue::Number(s)
-            | FieldValue::Decimal(s)
-            | FieldValue::List(s)
-            | FieldValue::Json(s) => Some(s),
-            _ => None,
-        }
+        text_of!(self)
     }
 
     /// Whether Enter starts a new line here.
@@ -81,12 +80,12 @@ impl FieldValue {
 
     /// What of `text` a field of this kind takes: digits (and a sign) in numbers, one line
     /// outside multi-line fields.
-    fn admit(&self, text: &str, at_start: bool, has_sign: bool) -> String {
+    fn admit(&self, text: &str, at_start: bool) -> String {
         let one_line = |c: char| if c == '\n' { ' ' } else { c };
         match self {
-            FieldValue::Number(_) | FieldValue::Decimal(_) => {
+            FieldValue::Number(s) | FieldValue::Decimal(s) => {
                 let decimal = matches!(self, FieldValue::Decimal(_));
-                let mut sign_ok = at_start && !has_sign;
+                let mut sign_ok = at_start && !s.starts_with('-');
                 let mut out = String::new();
                 for c in text.chars() {
                     if c.is_ascii_digit() || (decimal && c == '.') || (c == '-' && sign_ok) {
@@ -273,11 +272,7 @@ impl Form {
             return;
         };
         let (line, at) = cursor.position();
-        let admitted = value.admit(
-            text,
-            line == 0 && at == 0,
-            value.text().is_some_and(|t| t.starts_with('-')),
-        );
+        let admitted = value.admit(text, line == 0 && at == 0);
         cursor.insert(&admitted);
         let text = cursor.text();
         if let Some(s) = value.text_mut() {
@@ -336,7 +331,11 @@ impl Form {
             Some((at, cursor)) if *at == self.focus && cursor.edits(text) => {
                 Some(cursor.position())
             }
-            _ => Some(TextCursor::at_end(text).position()),
+            // No cursor kept: it stands at the end, where typing goes.
+            _ => {
+                let last = text.rsplit('\n').next().unwrap_or("");
+                Some((text.matches('\n').count(), last.chars().count()))
+            }
         }
     }
 

@@ -22,13 +22,6 @@ impl<'q> Query<'q> {
         }
     }
 
-    /// The text's score, None when some term does not match it.
-    pub fn score(&self, text: &str) -> Option<i64> {
-        self.terms.iter().try_fold(0i64, |sum, term| {
-            Some(sum + self.matcher.fuzzy_match(text, term)?)
-        })
-    }
-
     /// The positions (in characters) of the text that the terms matched, in order.
     pub fn positions(&self, text: &str) -> Option<Vec<usize>> {
         let mut all = Vec::new();

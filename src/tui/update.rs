@@ -512,11 +512,8 @@ fn confirm_revert(app: &mut App, entry: u64) {
     match crate::edit::revert_patch(doc, &entry.to_string()) {
         Err(err) => app.error(format!("cannot: {err}")),
         Ok(patch) => {
-            let gone: crate::model::describe::Gone = patch
-                .changes
-                .iter()
-                .filter_map(|c| c.before.as_ref().map(|o| ((o.kind(), o.id()), o)))
-                .collect();
+            // What it removes, and what it brings back (a binding restored with its stage).
+            let gone = crate::model::describe::gone(patch.removed().chain(patch.created()));
             let lines = patch
                 .changes
                 .iter()
