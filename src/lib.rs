@@ -11,6 +11,7 @@ pub mod engine;
 pub mod generate;
 pub mod lint;
 pub mod model;
+pub mod remote;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -86,6 +86,16 @@ pub(super) fn build_in(
 /// A new object keeps the pk its blueprint gives it when that is a free UUID (authentik
 /// creates with the given pk; exported blueprints rely on it), else gets a fresh one.
 fn new_id(doc: &Document, kind: ObjKind, pk: Option<&Value>) -> Uuid {
+    // A user's pk is an integer: its id derives from it, so that every pull of a remote gives
+    // the same user the same id.
+    if kind == ObjKind::User
+        && let Some(id) = pk
+            .and_then(Value::as_i64)
+            .map(crate::model::User::id_for_pk)
+        && !doc.contains(kind, id)
+    {
+        return id;
+    }
     pk.and_then(Value::as_str)
         .and_then(|s| Uuid::parse_str(s).ok())
         .filter(|id| !doc.contains(kind, *id))

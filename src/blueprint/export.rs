@@ -140,17 +140,7 @@ struct Exporter<'a, E: Entries> {
 }
 
 fn plain(value: &Value) -> Node {
-    match value {
-        Value::Null => Node::null(),
-        Value::Bool(b) => Node::bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Node::int(i),
-            None => Node::float(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => Node::str(s.clone()),
-        Value::Array(items) => Node::seq(items.iter().map(plain).collect()),
-        Value::Object(map) => Node::map_of(map.iter().map(|(k, v)| (k.clone(), plain(v)))),
-    }
+    Node::from_json(value)
 }
 
 impl<'a, E: Entries> Exporter<'a, E> {

@@ -117,6 +117,7 @@ fn user_ref(doc: &Document, id: Uuid) -> Value {
 
 /// The members of every group, each list as [`attrs_of`] gives a group's `users`: built once
 /// by callers that take the attributes of many groups (see [`attrs_with_members`]).
+#[derive(Default)]
 pub struct GroupMembers(HashMap<Uuid, Vec<Value>>);
 
 impl GroupMembers {

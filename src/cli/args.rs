@@ -160,8 +160,65 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         restore: Option<PathBuf>,
     },
+    /// The authentik instances this store syncs with (the token comes from AUTHENTIK_TOKEN or
+    /// the credentials file, never from an argument)
+    Remote {
+        #[command(subcommand)]
+        command: RemoteCommand,
+    },
+    /// Fetch a remote's flows, stages, policies, bindings, users and groups and merge them into
+    /// the store against the last pulled base (stops, changing nothing, on conflicts)
+    Pull {
+        /// The remote (default: the only one)
+        name: Option<String>,
+        /// Resolve conflicts by taking the remote's version of each conflicting object
+        #[arg(long)]
+        theirs: bool,
+    },
+    /// What a push would change on the remote, object by object and field by field
+    Diff {
+        /// The remote (default: the only one)
+        name: Option<String>,
+        /// One JSON document on stdout
+        #[arg(long, conflicts_with = "blueprint")]
+        json: bool,
+        /// Print the blueprint push would send
+        #[arg(long)]
+        blueprint: bool,
+    },
+    /// Send what changed since the last pull to the remote, as one blueprint authentik's
+    /// importer applies (asks first)
+    Push {
+        /// The remote (default: the only one)
+        name: Option<String>,
+        /// Do not ask (for scripts)
+        #[arg(long)]
+        yes: bool,
+        /// Push even if the remote changed objects this push touches since the last pull
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script
     Completions { shell: Shell },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteCommand {
+    /// Add a remote: an authentik base URL (https, or http on a loopback address)
+    Add {
+        name: String,
+        url: String,
+        /// Read the API token from standard input and keep it in the credentials file (0600)
+        #[arg(long)]
+        token_stdin: bool,
+    },
+    /// The remotes, their URLs, where their tokens come from and when they were last synced
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a remote, its base and its token
+    Remove { name: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

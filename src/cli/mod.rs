@@ -8,6 +8,7 @@ mod inspect;
 mod json;
 mod list;
 mod plan;
+mod remote;
 mod revert;
 mod saving;
 mod screen;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
-pub use args::{Cli, Command, ListKind};
+pub use args::{Cli, Command, ListKind, RemoteCommand};
 pub use saving::Unsaved;
 
 use crate::store::{Store, StoreError, paths};
@@ -195,6 +196,24 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
         Some(Command::Doctor {
             restore: Some(from),
         }) => doctor::restore(&store_path, &from),
+        Some(Command::Remote { command }) => match command {
+            RemoteCommand::Add {
+                name,
+                url,
+                token_stdin,
+            } => remote::add(&store_path, &name, &url, token_stdin),
+            RemoteCommand::List { json } => remote::list(&store_path, json),
+            RemoteCommand::Remove { name } => remote::remove(&store_path, &name),
+        },
+        Some(Command::Pull { name, theirs }) => remote::pull(&store_path, name.as_deref(), theirs),
+        Some(Command::Diff {
+            name,
+            json,
+            blueprint,
+        }) => remote::diff(&store_path, name.as_deref(), json, blueprint),
+        Some(Command::Push { name, yes, force }) => {
+            remote::push(&store_path, name.as_deref(), yes, force, stdout)
+        }
         Some(Command::Completions { shell }) => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "bindery", &mut out);

@@ -113,6 +113,14 @@ impl Session {
         Ok(patch)
     }
 
+    /// Applies a patch made elsewhere (a pull's merge) as one step; on a conflict nothing is
+    /// applied.
+    pub fn apply_patch(&mut self, patch: Patch) -> Result<(), Conflict> {
+        patch.apply(&mut self.doc)?;
+        self.record(&patch);
+        Ok(())
+    }
+
     /// Reverts the change-log entry `id` as a new step (see [`super::revert_patch`]).
     pub fn revert(&mut self, id: &str) -> Result<Patch, RevertError> {
         let patch = super::revert_patch(&self.doc, id)?;

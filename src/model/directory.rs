@@ -40,6 +40,15 @@ fn default_path() -> String {
 }
 
 impl User {
+    /// The id of the user authentik knows by this integer pk: the same for every import of it
+    /// (a UUID of version 8, `bindyusr` then the pk).
+    pub fn id_for_pk(pk: i64) -> Uuid {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(b"bindyusr");
+        bytes[8..].copy_from_slice(&pk.to_be_bytes());
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+
     pub fn new(username: &str) -> User {
         User {
             id: Uuid::new_v4(),

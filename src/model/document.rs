@@ -342,6 +342,26 @@ impl Document {
     }
 
     /// The number of objects of a kind.
+    /// The ids of `kind`'s objects, in store order.
+    pub fn ids_of(&self, kind: ObjKind) -> Vec<Uuid> {
+        with_table!(self, kind, |t, _wrap| t.iter().map(|x| x.id()).collect())
+    }
+
+    /// Whether object `id` of `kind` is the same in both documents (or in neither).
+    pub fn same_object(&self, other: &Document, kind: ObjKind, id: Uuid) -> bool {
+        match kind {
+            ObjKind::Flow => self.flows.get(id) == other.flows.get(id),
+            ObjKind::Stage => self.stages.get(id) == other.stages.get(id),
+            ObjKind::Prompt => self.prompts.get(id) == other.prompts.get(id),
+            ObjKind::StageBinding => self.stage_bindings.get(id) == other.stage_bindings.get(id),
+            ObjKind::Policy => self.policies.get(id) == other.policies.get(id),
+            ObjKind::PolicyBinding => self.policy_bindings.get(id) == other.policy_bindings.get(id),
+            ObjKind::User => self.users.get(id) == other.users.get(id),
+            ObjKind::Group => self.groups.get(id) == other.groups.get(id),
+            ObjKind::Other => self.others.get(id) == other.others.get(id),
+        }
+    }
+
     pub fn count(&self, kind: ObjKind) -> usize {
         with_table!(self, kind, |t, _wrap| t.len())
     }

@@ -17,7 +17,7 @@ mod output;
 pub mod paths;
 mod restore;
 mod save;
-mod time;
+pub(crate) mod time;
 pub mod trust;
 mod unsaved;
 
@@ -162,6 +162,16 @@ impl<B: Backend> Store<B> {
     /// Applies an operation in memory; `save` writes it.
     pub fn apply(&mut self, op: &Op) -> Result<Patch, EditError> {
         self.session.apply(op)
+    }
+
+    /// Applies a patch made elsewhere (a pull's merge) in memory, as one step.
+    pub fn apply_patch(&mut self, patch: Patch) -> Result<(), Conflict> {
+        self.session.apply_patch(patch)
+    }
+
+    /// Integrity problems the edits so far would add (a commit refuses them).
+    pub fn new_problems(&self) -> Vec<String> {
+        self.session.new_problems()
     }
 
     /// Reverts the change-log entry `id` (as `bindery log` shows it) in memory, as a new

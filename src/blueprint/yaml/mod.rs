@@ -144,6 +144,24 @@ impl Node {
     }
 
     /// The node at another position.
+    /// A JSON value as untagged nodes.
+    pub fn from_json(value: &serde_json::Value) -> Node {
+        use serde_json::Value;
+        match value {
+            Value::Null => Node::null(),
+            Value::Bool(b) => Node::bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Node::int(i),
+                None => Node::float(n.as_f64().unwrap_or(0.0)),
+            },
+            Value::String(s) => Node::str(s.clone()),
+            Value::Array(items) => Node::seq(items.iter().map(Node::from_json).collect()),
+            Value::Object(map) => {
+                Node::map_of(map.iter().map(|(k, v)| (k.clone(), Node::from_json(v))))
+            }
+        }
+    }
+
     pub fn with_mark(self, mark: Mark) -> Node {
         Node { mark, ..self }
     }

@@ -1,0 +1,529 @@
+//! What a remote holds, as a document: authentik's export of each flow (its stages, prompts,
+//! policies and bindings, the format both sides implement), its users, groups and prompts from
+//! their lists, and the stages and policies no flow binds from their own endpoints. Everything
+//! goes through bindery's importer, in one blueprint ordered so that each entry comes after
+//! what it refers to: the checks a blueprint gets are the checks a pull gets.
+
+use foldhash::{HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use super::{Client, RemoteError, check_version};
+use crate::blueprint::yaml::{Node, NodeValue};
+use crate::blueprint::{self, ImportOptions, Source, models};
+use crate::edit::Batch;
+use crate::model::{Document, ObjKind};
+use crate::text::sanitize;
+
+/// What a pull has done so far, for a progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub what: &'static str,
+}
+
+/// The remote as a document, and what reading it took.
+#[derive(Debug)]
+pub struct Fetched {
+    pub doc: Document,
+    pub version: String,
+    pub flows: usize,
+    /// What the importer said about attributes bindery does not model (distinct messages).
+    pub warnings: Vec<String>,
+}
+
+/// Fields the API returns that are not attributes an import sets.
+const READ_ONLY: &[&str] = &[
+    "pk",
+    "component",
+    "verbose_name",
+    "verbose_name_plural",
+    "meta_model_name",
+    "flow_set",
+    "bound_to",
+    "promptstage_set",
+];
+
+/// Reads everything a store holds of the remote behind `client`.
+pub fn fetch(
+    client: &mut Client,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Fetched, RemoteError> {
+    let version = check_version(client)?;
+    let mut entries = Entries::default();
+    let mut step = |done, total, what| progress(Progress { done, total, what });
+
+    let groups = client.get_all("core/groups/?include_users=false", |d, t| {
+        step(d, t, "groups")
+    })?;
+    for group in groups_in_order(groups) {
+        entries.add_api(
+            models::GROUP,
+            group,
+            &["name", "is_superuser", "parents", "attributes"],
+            "group",
+        )?;
+    }
+    let users = client.get_all("core/users/", |d, t| step(d, t, "users"))?;
+    for user in users {
+        entries.add_api(
+            models::USER,
+            user,
+            &[
+                "username",
+                "name",
+                "is_active",
+                "email",
+                "path",
+                "type",
+                "attributes",
+                "groups",
+            ],
+            "user",
+        )?;
+    }
+    let prompts = client.get_all("stages/prompt/prompts/", |d, t| step(d, t, "prompts"))?;
+    for prompt in prompts {
+        entries.add_api(models::PROMPT, prompt, &[], "prompt")?;
+    }
+
+    let flows = client.get_all("flows/instances/", |d, t| step(d, t, "flow list"))?;
+    let total = flows.len();
+    for (done, flow) in flows.iter().enumerate() {
+        let slug =
+            flow.get("slug")
+                .and_then(Value::as_str)
+                .ok_or_else(|| RemoteError::Malformed {
+                    what: client.endpoint().api("flows/instances/"),
+                    why: "a flow without a slug".into(),
+                })?;
+        let path = format!("flows/instances/{}/export/", url_segment(slug));
+        let text = client.get_text(&path)?;
+        entries
+            .add_export(&text, slug)
+            .map_err(|why| RemoteError::Malformed {
+                what: client.endpoint().api(&path),
+                why,
+            })?;
+        step(done + 1, total, "flows");
+    }
+
+    for (list, what) in [("stages/all/", "stage"), ("policies/all/", "policy")] {
+        let all = client.get_all(list, |d, t| step(d, t, "unbound"))?;
+        for item in all {
+            let pk = item
+                .get("pk")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let model = item
+                .get("meta_model_name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if entries.has(&model, &pk) {
+                continue;
+            }
+            let Some(path) = detail_path(&model, &pk) else {
+                entries.warnings.insert(format!(
+                    "{what} {:?} ({}) is of a type bindery cannot read and was left out",
+                    sanitize(item.get("name").and_then(Value::as_str).unwrap_or("?")),
+                    sanitize(&model)
+                ));
+                continue;
+            };
+            let detail = client.get_json(&path)?;
+            entries.add_api(&model, detail, &[], what)?;
+        }
+    }
+
+    let flows_count = total;
+    let (doc, warnings) = entries.import()?;
+    Ok(Fetched {
+        doc,
+        version,
+        flows: flows_count,
+        warnings,
+    })
+}
+
+/// A slug as one path segment (slugs are `[-a-zA-Z0-9_]`; anything else is escaped).
+fn url_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The API path of one stage or policy of `model` (`authentik_stages_deny.denystage`).
+fn detail_path(model: &str, pk: &str) -> Option<String> {
+    if uuid::Uuid::parse_str(pk).is_err() {
+        return None;
+    }
+    let app = model.split('.').next()?;
+    let path = if let Some(stage) = app.strip_prefix("authentik_stages_") {
+        match stage {
+            "prompt" | "invitation" => format!("stages/{stage}/stages"),
+            _ => match stage.strip_prefix("authenticator_") {
+                Some(kind) => format!("stages/authenticator/{kind}"),
+                None => format!("stages/{stage}"),
+            },
+        }
+    } else if let Some(policy) = app.strip_prefix("authentik_policies_") {
+        match policy {
+            "expiry" => "policies/password_expiry".to_string(),
+            _ => format!("policies/{policy}"),
+        }
+    } else {
+        return None;
+    };
+    let plain = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/')
+    };
+    plain(&path).then(|| format!("{path}/{pk}/"))
+}
+
+/// Groups with each after its parents (a parent must exist when a child names it).
+fn groups_in_order(groups: Vec<Value>) -> Vec<Value> {
+    let index: HashMap<String, usize> = groups
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| Some((g.get("pk")?.as_str()?.to_string(), i)))
+        .collect();
+    let parents = |g: &Value| -> Vec<usize> {
+        g.get("parents")
+            .and_then(Value::as_array)
+            .map(|ps| {
+                ps.iter()
+                    .filter_map(|p| index.get(p.as_str()?).copied())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let order = dependency_order(groups.len(), |i| parents(&groups[i]));
+    let mut slots: Vec<Option<Value>> = groups.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// `0..n` with each item after the items `deps` gives for it (depth first; a cycle is broken
+/// where it is found).
+fn dependency_order(n: usize, deps: impl Fn(usize) -> Vec<usize>) -> Vec<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut marks = vec![Mark::New; n];
+    let mut order = Vec::with_capacity(n);
+    for root in 0..n {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        let mut stack = vec![(root, deps(root), 0usize)];
+        marks[root] = Mark::Open;
+        while let Some((item, its_deps, next)) = stack.last_mut() {
+            if let Some(&dep) = its_deps.get(*next) {
+                *next += 1;
+                if marks[dep] == Mark::New {
+                    marks[dep] = Mark::Open;
+                    let d = deps(dep);
+                    stack.push((dep, d, 0));
+                }
+            } else {
+                marks[*item] = Mark::Done;
+                order.push(*item);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+/// The entries of the blueprint a pull imports, each once, by kind.
+#[derive(Default)]
+struct Entries {
+    seen: HashSet<(String, String)>,
+    by_kind: HashMap<ObjKindKey, Vec<(Value, String)>>,
+    warnings: std::collections::BTreeSet<String>,
+}
+
+type ObjKindKey = u8;
+
+/// Where each kind's entries go in the blueprint.
+const ORDER: &[ObjKind] = &[
+    ObjKind::Group,
+    ObjKind::User,
+    ObjKind::Flow,
+    ObjKind::Prompt,
+    ObjKind::Policy,
+    ObjKind::Stage,
+    ObjKind::StageBinding,
+    ObjKind::PolicyBinding,
+];
+
+fn key_of(kind: ObjKind) -> ObjKindKey {
+    ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(u8::MAX as usize) as u8
+}
+
+impl Entries {
+    fn has(&self, model: &str, pk: &str) -> bool {
+        self.seen.contains(&(model.to_string(), pk.to_string()))
+    }
+
+    /// Adds an entry once (a stage bound in several flows is in each flow's export).
+    fn push(&mut self, model: &str, pk: &Value, entry: Value, origin: String) {
+        let pk = match pk {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if !self.seen.insert((model.to_string(), pk)) {
+            return;
+        }
+        let Some(kind) = models::kind_of(model).filter(|k| ORDER.contains(k)) else {
+            self.warnings.insert(format!(
+                "{origin}: an entry of model {} was left out (bindery does not pull it)",
+                sanitize(model)
+            ));
+            return;
+        };
+        self.by_kind
+            .entry(key_of(kind))
+            .or_default()
+            .push((entry, origin));
+    }
+
+    /// An object as the API returns it: `keep` its listed attributes (all but the read-only
+    /// ones when empty).
+    fn add_api(
+        &mut self,
+        model: &str,
+        object: Value,
+        keep: &[&str],
+        what: &str,
+    ) -> Result<(), RemoteError> {
+        let Value::Object(mut fields) = object else {
+            return Err(RemoteError::Import(format!(
+                "a {what} that is not a JSON object"
+            )));
+        };
+        let pk = fields.remove("pk").unwrap_or(Value::Null);
+        let attrs: Map<String, Value> = if keep.is_empty() {
+            fields
+                .into_iter()
+                .filter(|(k, _)| !READ_ONLY.contains(&k.as_str()) && !k.ends_with("_obj"))
+                .collect()
+        } else {
+            keep.iter()
+                .filter_map(|k| Some((k.to_string(), fields.remove(*k)?)))
+                .collect()
+        };
+        let label = ["name", "username", "field_key"]
+            .iter()
+            .find_map(|k| attrs.get(*k).and_then(Value::as_str))
+            .unwrap_or("?");
+        let origin = format!("{what} {:?} (pk {pk})", sanitize(label));
+        let entry = json!({"model": model, "identifiers": {"pk": pk}, "attrs": attrs});
+        self.push(model, &pk, entry, origin);
+        Ok(())
+    }
+
+    /// The entries of authentik's export of flow `slug`.
+    fn add_export(&mut self, text: &str, slug: &str) -> Result<(), String> {
+        let docs = blueprint::yaml::parse(text).map_err(|e| format!("not YAML: {e}"))?;
+        let doc = docs.into_iter().next().ok_or("an empty export")?;
+        let entries = doc.get("entries").ok_or("an export without entries")?;
+        let Some(list) = entries.as_seq() else {
+            return Err("entries is not a list".into());
+        };
+        for (n, node) in list.iter().enumerate() {
+            let entry = json_of(node).map_err(|why| format!("entry {}: {why}", n + 1))?;
+            let model = entry
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let pk = entry
+                .get("identifiers")
+                .and_then(|i| i.get("pk"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let origin = format!("flow {}'s export, entry {}", sanitize(slug), n + 1);
+            self.push(&model, &pk, entry, origin);
+        }
+        Ok(())
+    }
+
+    /// Imports every entry, in order, into an empty document.
+    fn import(mut self) -> Result<(Document, Vec<String>), RemoteError> {
+        if let Some(stages) = self.by_kind.get_mut(&key_of(ObjKind::Stage)) {
+            stage_order(stages);
+        }
+        let mut ordered: Vec<(Value, String)> = Vec::new();
+        for kind in ORDER {
+            ordered.extend(self.by_kind.remove(&key_of(*kind)).unwrap_or_default());
+        }
+        let (entries, origins): (Vec<Value>, Vec<String>) = ordered.into_iter().unzip();
+        let text = serde_json::to_string_pretty(&json!({"version": 1, "entries": entries}))
+            .expect("JSON values serialise");
+        let mut doc = Document::default();
+        let mut batch = Batch::new(&mut doc, "pull");
+        let sources = [Source {
+            name: "remote".into(),
+            text,
+        }];
+        let reports =
+            blueprint::import(&mut batch, &sources, &ImportOptions::default()).map_err(|err| {
+                let origin = err
+                    .entry
+                    .as_ref()
+                    .and_then(|(n, _)| origins.get(n.wrapping_sub(1)))
+                    .cloned()
+                    .unwrap_or_else(|| "the pulled blueprint".into());
+                RemoteError::Import(format!("{origin}: {}", sanitize(&err.message)))
+            })?;
+        batch.commit();
+        let mut warnings = self.warnings;
+        for report in reports {
+            for warning in report.warnings {
+                // "remote: entry 12 (model): attribute ..." names the origin instead.
+                let text = match warning.split_once("): ") {
+                    Some((_, rest)) => rest.to_string(),
+                    None => warning,
+                };
+                warnings.insert(text);
+            }
+        }
+        Ok((doc, warnings.into_iter().collect()))
+    }
+}
+
+/// Stages after the stages their attributes name (an authenticator validation stage's
+/// configuration stages, a source stage's resume flow stages...).
+fn stage_order(stages: &mut Vec<(Value, String)>) {
+    let index: HashMap<String, usize> = stages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (e, _))| Some((e.get("identifiers")?.get("pk")?.as_str()?.to_string(), i)))
+        .collect();
+    let deps = |i: usize| {
+        let mut found = Vec::new();
+        if let Some(attrs) = stages[i].0.get("attrs") {
+            strings_in(attrs, &mut |s| {
+                if let Some(&j) = index.get(s)
+                    && j != i
+                {
+                    found.push(j);
+                }
+            });
+        }
+        found
+    };
+    let order = dependency_order(stages.len(), deps);
+    let mut slots: Vec<Option<(Value, String)>> =
+        std::mem::take(stages).into_iter().map(Some).collect();
+    stages.extend(order.into_iter().filter_map(|i| slots[i].take()));
+}
+
+fn strings_in(value: &Value, f: &mut impl FnMut(&str)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().for_each(|v| strings_in(v, f)),
+        Value::Object(map) => map.values().for_each(|v| strings_in(v, f)),
+        _ => {}
+    }
+}
+
+/// A node of an export as JSON; exports carry no tags.
+fn json_of(node: &Node) -> Result<Value, String> {
+    if let Some(tag) = &node.tag {
+        return Err(format!("an unexpected tag {}", sanitize(tag)));
+    }
+    Ok(match &node.value {
+        NodeValue::Null => Value::Null,
+        NodeValue::Bool(b) => Value::Bool(*b),
+        NodeValue::Int(i) => json!(i),
+        NodeValue::Float(f) => json!(f),
+        NodeValue::Str(s) => Value::String(s.clone()),
+        NodeValue::Seq(items) => Value::Array(items.iter().map(json_of).collect::<Result<_, _>>()?),
+        NodeValue::Map(pairs) => {
+            let mut map = Map::with_capacity(pairs.len());
+            for (key, value) in pairs {
+                let key = match &key.value {
+                    NodeValue::Str(s) => s.clone(),
+                    NodeValue::Int(i) => i.to_string(),
+                    NodeValue::Bool(b) => b.to_string(),
+                    _ => return Err("a mapping key that is not a scalar".into()),
+                };
+                map.insert(key, json_of(value)?);
+            }
+            Value::Object(map)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_paths_follow_the_api() {
+        let pk = "5d8a2f6e-32c7-4a7b-9c4b-2a0c6b1f4a11";
+        let path = |model| {
+            detail_path(model, pk).map(|p| p.trim_end_matches(&format!("{pk}/")).to_string())
+        };
+        assert_eq!(
+            path("authentik_stages_deny.denystage").as_deref(),
+            Some("stages/deny/")
+        );
+        assert_eq!(
+            path("authentik_stages_authenticator_totp.authenticatortotpstage").as_deref(),
+            Some("stages/authenticator/totp/")
+        );
+        assert_eq!(
+            path("authentik_stages_prompt.promptstage").as_deref(),
+            Some("stages/prompt/stages/")
+        );
+        assert_eq!(
+            path("authentik_stages_user_login.userloginstage").as_deref(),
+            Some("stages/user_login/")
+        );
+        assert_eq!(
+            path("authentik_policies_expiry.passwordexpirypolicy").as_deref(),
+            Some("policies/password_expiry/")
+        );
+        assert_eq!(path("authentik_core.user"), None);
+        assert_eq!(detail_path("authentik_stages_deny.denystage", "../x"), None);
+    }
+
+    #[test]
+    fn dependencies_come_first_and_cycles_end() {
+        let deps = |i: usize| match i {
+            0 => vec![2],
+            2 => vec![1],
+            3 => vec![3, 0],
+            _ => vec![],
+        };
+        assert_eq!(dependency_order(4, deps), vec![1, 2, 0, 3]);
+        let cyclic = |i: usize| vec![(i + 1) % 3];
+        let mut order = dependency_order(3, cyclic);
+        order.sort();
+        assert_eq!(order, vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn slugs_are_one_path_segment() {
+        assert_eq!(url_segment("default-auth_1"), "default-auth_1");
+        assert_eq!(url_segment("a/../b"), "a%2F%2E%2E%2Fb");
+    }
+}

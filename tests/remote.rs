@@ -1,0 +1,336 @@
+//! Pull, diff and push against a fake authentik on loopback (tests/fake_authentik), through
+//! the real binary.
+
+mod common;
+mod fake_authentik;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use bindery::blueprint::models::attrs_of;
+use bindery::model::{Document, ObjKind};
+use bindery::remote::PULLED;
+use bindery::store::Store;
+use fake_authentik::{Fake, Fault, TOKEN};
+
+/// A store in a temporary directory, with its own configuration and log directories.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("store.json")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("config").join("bindery")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bindery"));
+        cmd.arg("--store")
+            .arg(self.store())
+            .args(args)
+            .env_remove("BINDERY_STORE")
+            .env_remove("AUTHENTIK_TOKEN")
+            .env("NO_COLOR", "1")
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs bindery with the token in the environment.
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
+            .env("AUTHENTIK_TOKEN", TOKEN)
+            .output()
+            .unwrap()
+    }
+
+    fn run_without_token(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn doc(&self) -> Document {
+        Store::open(&self.store()).unwrap().doc().clone()
+    }
+
+    /// Every byte this run of the tests has written: the store, its side files, the
+    /// configuration (but the credentials file, whose job it is) and the logs.
+    fn files_text(&self) -> String {
+        let mut text = String::new();
+        let mut stack = vec![self.dir.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().unwrap() != "credentials.toml" {
+                    text.push_str(&String::from_utf8_lossy(&fs::read(&path).unwrap()));
+                }
+            }
+        }
+        text
+    }
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {stdout}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn failed(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !out.status.success(),
+        "expected a failure\nstdout: {}\nstderr: {stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    stderr
+}
+
+/// Each pulled kind's objects by what authentik sees of them: attributes (references as pks,
+/// users by their integer pk) and, but for users, the pk.
+fn canonical(doc: &Document) -> Vec<(ObjKind, Vec<String>)> {
+    PULLED
+        .iter()
+        .map(|&kind| {
+            let mut items: Vec<String> = doc
+                .ids_of(kind)
+                .into_iter()
+                .map(|id| {
+                    let obj = doc.get(kind, id).unwrap();
+                    let mut attrs = attrs_of(doc, &obj);
+                    match &obj {
+                        bindery::model::Obj::User(u) => {
+                            attrs.insert("pk".into(), serde_json::json!(u.pk));
+                        }
+                        _ => {
+                            attrs.insert("pk".into(), serde_json::json!(id));
+                        }
+                    }
+                    serde_json::Value::Object(attrs).to_string()
+                })
+                .collect();
+            items.sort();
+            (kind, items)
+        })
+        .collect()
+}
+
+fn demo_doc() -> Document {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.json");
+    let mut store = Store::open(&path).unwrap();
+    bindery::demo::create(&mut store).unwrap();
+    store.doc().clone()
+}
+
+fn with_remote(fake: &Fake) -> Env {
+    let env = Env::new();
+    ok(&env.run(&["remote", "add", "prod", &fake.url]));
+    env
+}
+
+#[test]
+fn a_first_pull_of_the_demo_equals_importing_the_demo() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    let out = ok(&env.run(&["pull"]));
+    assert!(out.contains("pulled prod (authentik 2026.8.5)"), "{out}");
+    assert_eq!(canonical(&env.doc()), canonical(&fake.doc()));
+    assert!(env.doc().flows.len() > 5);
+    // The base is what was pulled: nothing to push.
+    let diff = ok(&env.run(&["diff"]));
+    assert!(diff.starts_with("no changes"), "{diff}");
+    // Every list was read page by page (the fake gives at most 100 a page).
+    let requests = fake.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.path.contains("core/users/?page=1"))
+    );
+    assert!(requests.iter().all(|r| r.path.starts_with("/api/v3/")));
+}
+
+/// The demo's maintenance notice, edited in the UI: its deny message.
+const EDIT_NOTICE: &str = "2/deny<Enter>e<Tab><C-u>Closed today.<C-s>";
+
+fn notice(doc: &Document) -> bindery::model::Stage {
+    doc.stages
+        .iter()
+        .find(|s| s.name.contains("maintenance-notice"))
+        .cloned()
+        .expect("the demo's deny stage")
+}
+
+fn deny_message(stage: &bindery::model::Stage) -> String {
+    match &stage.kind {
+        bindery::model::StageKind::Deny(d) => d.deny_message.clone(),
+        other => panic!("not a deny stage: {other:?}"),
+    }
+}
+
+#[test]
+fn an_edit_in_the_ui_is_pushed_and_the_next_pull_gives_the_edited_state() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    ok(&env.run(&["screen", "--keys", EDIT_NOTICE]));
+    assert_eq!(deny_message(&notice(&env.doc())), "Closed today.");
+
+    let diff = ok(&env.run(&["diff"]));
+    assert!(
+        diff.contains("~ update stage 'demo-maintenance-notice'"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("deny_message: \"Logins are paused for maintenance.\" -> \"Closed today.\""),
+        "{diff}"
+    );
+    assert!(
+        diff.ends_with("0 to create, 1 to update, 0 to delete\n"),
+        "{diff}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&env.run(&["diff", "--json"]))).unwrap();
+    assert_eq!(json["remote"], "prod");
+    assert_eq!(json["changes"].as_array().unwrap().len(), 1);
+    let change = &json["changes"][0];
+    assert_eq!(change["action"], "update");
+    assert_eq!(change["kind"], "stage");
+    assert_eq!(
+        change["fields"],
+        serde_json::json!([{"field": "deny_message", "remote": "Logins are paused for maintenance.", "local": "Closed today."}])
+    );
+    let blueprint = ok(&env.run(&["diff", "--blueprint"]));
+    assert!(blueprint.contains("state: present"), "{blueprint}");
+    assert!(
+        blueprint.contains(&notice(&env.doc()).id.to_string()),
+        "{blueprint}"
+    );
+    assert!(
+        !blueprint.contains("name:") || blueprint.contains("name: bindery push"),
+        "only the changed field: {blueprint}"
+    );
+
+    let before = fake.requests().len();
+    let out = ok(&env.run(&["push", "--yes"]));
+    assert!(out.contains("pushed 1 change(s)"), "{out}");
+    assert_eq!(deny_message(&notice(&fake.doc())), "Closed today.");
+    let posts: Vec<_> = fake.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "POST")
+        .cloned()
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert!(
+        posts[0]
+            .path
+            .ends_with("/api/v3/managed/blueprints/import/")
+    );
+
+    let again = ok(&env.run(&["pull"]));
+    assert!(
+        again.contains("0 object(s) changed in the store"),
+        "{again}"
+    );
+    assert_eq!(canonical(&env.doc()), canonical(&fake.doc()));
+    assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
+}
+
+#[test]
+fn a_remote_edit_makes_push_refuse_and_pull_merge() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    ok(&env.run(&["screen", "--keys", EDIT_NOTICE]));
+    // Someone renames the same stage and retitles a flow on the remote.
+    let id = notice(&fake.doc()).id;
+    fake.with(|s| {
+        s.doc.stages.get_mut(id).unwrap().name = "maintenance-notice-2".into();
+        let flow = s.doc.flows.iter().next().unwrap().id;
+        s.doc.flows.get_mut(flow).unwrap().title = "Welcome back".into();
+    });
+    let refused = failed(&env.run(&["push", "--yes"]));
+    assert!(
+        refused.contains("changed 1 object(s) this push touches"),
+        "{refused}"
+    );
+    assert!(refused.contains("maintenance-notice-2"), "{refused}");
+    assert!(refused.contains("--force"), "{refused}");
+    assert_eq!(
+        deny_message(&notice(&fake.doc())),
+        "Logins are paused for maintenance."
+    );
+
+    let merged = ok(&env.run(&["pull"]));
+    assert!(merged.contains("1 local change(s) kept"), "{merged}");
+    let doc = env.doc();
+    let stage = notice(&doc);
+    assert_eq!(stage.name, "maintenance-notice-2");
+    assert_eq!(deny_message(&stage), "Closed today.");
+    assert!(doc.flows.iter().any(|f| f.title == "Welcome back"));
+
+    ok(&env.run(&["push", "--yes"]));
+    let remote = notice(&fake.doc());
+    assert_eq!(
+        (remote.name.as_str(), deny_message(&remote).as_str()),
+        ("maintenance-notice-2", "Closed today.")
+    );
+}
+
+#[test]
+fn a_conflicting_pull_changes_nothing_until_the_remote_side_is_taken() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    ok(&env.run(&["screen", "--keys", EDIT_NOTICE]));
+    let id = notice(&fake.doc()).id;
+    fake.with(|s| {
+        s.doc.stages.get_mut(id).unwrap().kind =
+            bindery::model::StageKind::Deny(bindery::model::stage::DenyStage {
+                deny_message: "Theirs.".into(),
+            });
+    });
+    let bytes = fs::read(env.store()).unwrap();
+    let base = fs::read(bindery::remote::base_path(&env.store(), "prod")).unwrap();
+    let stopped = failed(&env.run(&["pull"]));
+    assert!(
+        stopped.contains("conflict: stage 'demo-maintenance-notice' was changed on the remote"),
+        "{stopped}"
+    );
+    assert!(
+        stopped.contains("theirs \"Theirs.\", yours \"Closed today.\""),
+        "{stopped}"
+    );
+    assert!(stopped.contains("--theirs"), "{stopped}");
+    assert_eq!(
+        fs::read(env.store()).unwrap(),
+        bytes,
+        "the store is untouched"
+    );
+    assert_eq!(
+        fs::read(bindery::remote::base_path(&env.store(), "prod")).unwrap(),
+        base
+    );
+
+    ok(&env.run(&["pull", "--theirs"]));
+    assert_eq!(deny_message(&notice(&env.doc())), "Theirs.");
+    assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
+}
