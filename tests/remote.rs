@@ -5,7 +5,7 @@ mod common;
 mod fake_authentik;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use bindery::blueprint::models::attrs_of;
@@ -333,4 +333,281 @@ fn a_conflicting_pull_changes_nothing_until_the_remote_side_is_taken() {
     ok(&env.run(&["pull", "--theirs"]));
     assert_eq!(deny_message(&notice(&env.doc())), "Theirs.");
     assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
+}
+
+/// Every failure a remote can give names what is wrong and what to do, and never shows the
+/// token; the store is not touched by any of them.
+#[test]
+fn each_remote_failure_says_what_is_wrong() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    let mut seen = String::new();
+    let mut expect_failure = |out: Output, wanted: &[&str]| {
+        let stderr = failed(&out);
+        for w in wanted {
+            assert!(stderr.contains(w), "{w:?} not in {stderr}");
+        }
+        seen.push_str(&stderr);
+        seen.push_str(&String::from_utf8_lossy(&out.stdout));
+    };
+
+    expect_failure(env.run(&["diff"]), &["never pulled", "bindery pull prod"]);
+    expect_failure(
+        env.run_without_token(&["pull"]),
+        &[
+            "no API token for remote prod",
+            "AUTHENTIK_TOKEN",
+            "--token-stdin",
+        ],
+    );
+    let wrong = env
+        .command(&["pull"])
+        .env("AUTHENTIK_TOKEN", "not-the-token")
+        .output()
+        .unwrap();
+    expect_failure(
+        wrong,
+        &["401 unauthorised", "the token is wrong, expired or revoked"],
+    );
+
+    fake.with(|s| {
+        s.faults.push(Fault {
+            prefix: "core/users/".into(),
+            status: 403,
+            count: 1,
+        })
+    });
+    expect_failure(
+        env.run(&["pull"]),
+        &["403 forbidden", "authentik_core.view_user"],
+    );
+
+    fake.with(|s| s.version = "2026.2.3".into());
+    expect_failure(
+        env.run(&["pull"]),
+        &["runs authentik 2026.2.3", "2026.5 and later"],
+    );
+    fake.with(|s| s.version = "2026.8.5".into());
+
+    fake.with(|s| {
+        s.faults.push(Fault {
+            prefix: "flows/instances/".into(),
+            status: 500,
+            count: 100,
+        })
+    });
+    expect_failure(env.run(&["pull"]), &["HTTP 500", "injected fault"]);
+    fake.with(|s| s.faults.clear());
+
+    ok(&env.run(&[
+        "remote",
+        "add",
+        "wrong-path",
+        &format!("{}/not-authentik", fake.url),
+    ]));
+    expect_failure(
+        env.run(&["pull", "wrong-path"]),
+        &["404 not found", "check the remote's URL"],
+    );
+    ok(&env.run(&["remote", "add", "closed", "http://127.0.0.1:9"]));
+    expect_failure(
+        env.run(&["pull", "closed"]),
+        &["http://127.0.0.1:9/api/v3/admin/version/"],
+    );
+    expect_failure(
+        env.run(&["pull"]),
+        &["several remotes; name one", "closed, prod, wrong-path"],
+    );
+    expect_failure(env.run(&["pull", "nope"]), &["no remote named nope"]);
+    expect_failure(
+        env.run(&["remote", "add", "x", "http://auth.example.com"]),
+        &["invalid URL", "use https"],
+    );
+    expect_failure(
+        env.run(&["remote", "add", "bad name", "https://a.example"]),
+        &["not a remote name"],
+    );
+    expect_failure(
+        env.run(&["remote", "add", "prod", "https://a.example"]),
+        &["already a remote named prod"],
+    );
+    assert!(!env.store().exists(), "no failure created the store");
+
+    // A push that authentik rejects shows its log and keeps the base.
+    ok(&env.run(&["pull", "prod"]));
+    ok(&env.run(&["screen", "--keys", EDIT_NOTICE]));
+    fake.with(|s| s.reject_import = Some("Serializer errors: deny_message too long".into()));
+    expect_failure(
+        env.run(&["push", "prod", "--yes"]),
+        &[
+            "authentik rejected the push; nothing was applied",
+            "deny_message too long",
+        ],
+    );
+    assert!(ok(&env.run(&["diff", "prod"])).contains("1 to update"));
+    // Without --yes and without a terminal, push does not guess.
+    expect_failure(
+        env.run(&["push", "prod"]),
+        &["run it on a terminal, or pass --yes"],
+    );
+
+    // The token is in the Authorization header and nowhere else.
+    assert!(!seen.contains(TOKEN));
+    assert!(
+        !env.files_text().contains(TOKEN),
+        "a file beside the store or a log holds the token"
+    );
+    for r in fake.requests() {
+        assert!(!r.path.contains(TOKEN) && !r.body.contains(TOKEN), "{r:?}");
+    }
+}
+
+#[test]
+fn reads_are_retried_on_429_and_5xx_then_succeed() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    fake.with(|s| {
+        s.faults.push(Fault {
+            prefix: "core/groups/".into(),
+            status: 429,
+            count: 1,
+        });
+        s.faults.push(Fault {
+            prefix: "flows/instances/".into(),
+            status: 503,
+            count: 2,
+        });
+    });
+    ok(&env.run(&["pull"]));
+    let tries = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v3/flows/instances/?"))
+        .count();
+    assert_eq!(tries, 3, "two 503s, then the list");
+    assert_eq!(canonical(&env.doc()), canonical(&fake.doc()));
+}
+
+#[test]
+fn the_token_can_live_in_a_credentials_file_readable_by_its_owner_alone() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start(demo_doc());
+    let env = Env::new();
+    let mut child = env
+        .command(&["remote", "add", "prod", &fake.url, "--token-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{TOKEN}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(ok(&out).contains("its token is kept in"));
+    let file = env.config().join("credentials.toml");
+    assert_eq!(
+        fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&env.run_without_token(&["remote", "list", "--json"]))).unwrap();
+    assert_eq!(listed[0]["token"], "file");
+    assert_eq!(listed[0]["pulled_at"], serde_json::Value::Null);
+
+    ok(&env.run_without_token(&["pull"]));
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(&env.run_without_token(&["remote", "list", "--json"]))).unwrap();
+    assert_eq!(listed[0]["version"], "2026.8.5");
+    assert!(listed[0]["pulled_at"].as_str().unwrap().ends_with('Z'));
+
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = failed(&env.run_without_token(&["pull"]));
+    assert!(
+        refused.contains("may be read by others (mode 644"),
+        "{refused}"
+    );
+    assert!(refused.contains("chmod 600"), "{refused}");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+
+    assert!(
+        ok(&env.run_without_token(&["remote", "remove", "prod"])).contains("removed remote prod")
+    );
+    assert!(!fs::read_to_string(&file).unwrap().contains(TOKEN));
+    assert!(!bindery::remote::base_path(&env.store(), "prod").exists());
+    assert!(ok(&env.run_without_token(&["remote", "list"])).starts_with("no remotes"));
+}
+
+#[test]
+fn ctrl_c_during_a_pull_leaves_the_store_byte_identical() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    ok(&env.run(&["screen", "--keys", EDIT_NOTICE]));
+    fake.with(|s| {
+        let flow = s.doc.flows.iter().next().unwrap().id;
+        s.doc.flows.get_mut(flow).unwrap().title = "Changed remotely".into();
+        s.export_delay = Some(std::time::Duration::from_millis(300));
+    });
+    let store = fs::read(env.store()).unwrap();
+    let base_path = bindery::remote::base_path(&env.store(), "prod");
+    let base = fs::read(&base_path).unwrap();
+    let remotes = fs::read(bindery::remote::remotes_path(&env.store())).unwrap();
+    let before = fake.requests().len();
+    let child = env
+        .command(&["pull"])
+        .env("AUTHENTIK_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the pull is reading flow exports, then interrupt it.
+    let started = std::time::Instant::now();
+    while !fake.requests()[before..]
+        .iter()
+        .any(|r| r.path.ends_with("/export/"))
+    {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the pull never reached the exports"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = failed(&out);
+    assert!(
+        stderr.contains("interrupted; the store was not changed"),
+        "{:?} {stderr}",
+        out.status
+    );
+    assert_eq!(fs::read(env.store()).unwrap(), store);
+    assert_eq!(fs::read(&base_path).unwrap(), base);
+    assert_eq!(
+        fs::read(bindery::remote::remotes_path(&env.store())).unwrap(),
+        remotes
+    );
+    let leftovers: Vec<_> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_pull_shows_no_progress_bar_when_piped() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    let out = env.run(&["pull"]);
+    ok(&out);
+    assert!(
+        !out.stderr.contains(&b'\r') && !out.stderr.contains(&0x1b),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
