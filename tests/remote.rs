@@ -239,6 +239,12 @@ fn an_edit_in_the_ui_is_pushed_and_the_next_pull_gives_the_edited_state() {
         .cloned()
         .collect();
     assert_eq!(posts.len(), 1);
+    // The version, the stage as the remote has it now, the blueprint: nothing else is read.
+    let sent: Vec<_> = fake.requests()[before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(sent.len(), 3, "{sent:?}");
     assert!(
         posts[0]
             .path

@@ -12,7 +12,7 @@ use super::{Client, RemoteError, check_version};
 use crate::blueprint::yaml::{Node, NodeValue};
 use crate::blueprint::{self, ImportOptions, Source, models};
 use crate::edit::Batch;
-use crate::model::{Document, ObjKind};
+use crate::model::{Document, Obj, ObjKind};
 use crate::text::sanitize;
 
 /// What a pull has done so far, for a progress bar.
@@ -43,6 +43,32 @@ const READ_ONLY: &[&str] = &[
     "flow_set",
     "bound_to",
     "promptstage_set",
+    "policybindingmodel_ptr_id",
+];
+
+/// The attributes of a flow (its API object has many more, all read-only).
+const FLOW_ATTRS: &[&str] = &[
+    "name",
+    "slug",
+    "title",
+    "designation",
+    "background",
+    "policy_engine_mode",
+    "compatibility_mode",
+    "layout",
+    "denied_action",
+    "authentication",
+];
+const GROUP_ATTRS: &[&str] = &["name", "is_superuser", "parents", "attributes"];
+const USER_ATTRS: &[&str] = &[
+    "username",
+    "name",
+    "is_active",
+    "email",
+    "path",
+    "type",
+    "attributes",
+    "groups",
 ];
 
 /// Reads everything a store holds of the remote behind `client`.
@@ -139,13 +165,89 @@ pub fn fetch(
     }
 
     let flows_count = total;
-    let (doc, warnings) = entries.import()?;
+    let (doc, warnings) = entries.import(Document::default())?;
     Ok(Fetched {
         doc,
         version,
         flows: flows_count,
         warnings,
     })
+}
+
+/// `base` with each of `touched` as the remote holds it now (removed when the remote no longer
+/// has it), one request per object: what a push checks before it sends anything, without
+/// reading the whole remote. Objects created here that the remote already has under the same
+/// name (a user, found by username) are returned as taken.
+pub fn refresh(
+    client: &mut Client,
+    base: &Document,
+    local: &Document,
+    touched: &[(ObjKind, uuid::Uuid)],
+) -> Result<(Document, Vec<String>, String), RemoteError> {
+    let version = check_version(client)?;
+    let mut entries = Entries::default();
+    let mut gone = Vec::new();
+    let mut taken = Vec::new();
+    for &(kind, id) in touched {
+        let Some(obj) = base.get(kind, id).or_else(|| local.get(kind, id)) else {
+            continue;
+        };
+        let model = models::model_of(&obj).to_string();
+        let (path, listed) = match &obj {
+            Obj::Flow(_) => (format!("flows/instances/?flow_uuid={id}"), true),
+            Obj::Stage(_) | Obj::Policy(_) => match detail_path(&model, &id.to_string()) {
+                Some(path) => (path, false),
+                None => continue,
+            },
+            Obj::Prompt(_) => (format!("stages/prompt/prompts/{id}/"), false),
+            Obj::StageBinding(_) => (format!("flows/bindings/{id}/"), false),
+            Obj::PolicyBinding(_) => (format!("policies/bindings/{id}/"), false),
+            Obj::Group(_) => (format!("core/groups/{id}/?include_users=false"), false),
+            Obj::User(u) => match u.pk {
+                Some(pk) => (format!("core/users/{pk}/"), false),
+                None => (
+                    format!("core/users/?username={}", url_segment(&u.username)),
+                    true,
+                ),
+            },
+            Obj::Other(_) => continue,
+        };
+        let found = match client.get_json(&path) {
+            Ok(body) if listed => body
+                .get("results")
+                .and_then(Value::as_array)
+                .and_then(|r| r.first().cloned()),
+            Ok(body) => Some(body),
+            Err(RemoteError::NotFound { .. }) => None,
+            Err(err) => return Err(err),
+        };
+        let Some(found) = found else {
+            gone.push((kind, id));
+            continue;
+        };
+        if let Obj::User(u) = &obj
+            && u.pk.is_none()
+        {
+            taken.push(format!(
+                "{}: the remote already has a user named {:?}",
+                local.describe(&obj),
+                sanitize(&u.username)
+            ));
+            continue;
+        }
+        let keep = match kind {
+            ObjKind::Flow => FLOW_ATTRS,
+            ObjKind::Group => GROUP_ATTRS,
+            ObjKind::User => USER_ATTRS,
+            _ => &[],
+        };
+        entries.add_api(&model, found, keep, kind.noun())?;
+    }
+    let (mut doc, _) = entries.import(base.clone())?;
+    for (kind, id) in gone {
+        doc.remove(kind, id);
+    }
+    Ok((doc, taken, version))
 }
 
 /// A slug as one path segment (slugs are `[-a-zA-Z0-9_]`; anything else is escaped).
@@ -364,8 +466,8 @@ impl Entries {
         Ok(())
     }
 
-    /// Imports every entry, in order, into an empty document.
-    fn import(mut self) -> Result<(Document, Vec<String>), RemoteError> {
+    /// Imports every entry, in order, into `doc`.
+    fn import(mut self, mut doc: Document) -> Result<(Document, Vec<String>), RemoteError> {
         if let Some(stages) = self.by_kind.get_mut(&key_of(ObjKind::Stage)) {
             stage_order(stages);
         }
@@ -376,7 +478,6 @@ impl Entries {
         let (entries, origins): (Vec<Value>, Vec<String>) = ordered.into_iter().unzip();
         let text = serde_json::to_string_pretty(&json!({"version": 1, "entries": entries}))
             .expect("JSON values serialise");
-        let mut doc = Document::default();
         let mut batch = Batch::new(&mut doc, "pull");
         let sources = [Source {
             name: "remote".into(),

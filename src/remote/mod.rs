@@ -28,7 +28,7 @@ pub use credentials::{
     token_source,
 };
 pub use endpoint::Endpoint;
-pub use fetch::{Fetched, Progress, fetch};
+pub use fetch::{Fetched, Progress, fetch, refresh};
 pub use merge::{Merge, MergeConflict, merge, remote_changes_touching};
 pub use push::{PushResult, blueprint_of, push_blueprint};
 pub use remotes::{Remote, Remotes, base_path, check_name, load_base, remotes_path, save_base};

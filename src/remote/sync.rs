@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::changes::{ObjectChange, changes};
 use super::{
     Client, Endpoint, MergeConflict, Progress, RemoteError, Remotes, Stats, blueprint_of, fetch,
-    load_base, merge, push_blueprint, remote_changes_touching, save_base, token_for,
+    load_base, merge, push_blueprint, refresh, remote_changes_touching, save_base, token_for,
 };
 use crate::model::Document;
 use crate::store::Store;
@@ -169,9 +169,16 @@ pub fn push(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PushReport, RemoteError> {
     let mut client = ctx.client(&plan.remote, &plan.endpoint)?;
-    let fetched = fetch(&mut client, progress)?;
     let touched: Vec<_> = plan.changes.iter().map(|c| (c.kind, c.id)).collect();
-    let changed = remote_changes_touching(&plan.base, &fetched.doc, &touched);
+    let total = touched.len();
+    progress(Progress {
+        done: 0,
+        total,
+        what: "checking",
+    });
+    let (refreshed, mut changed, version) =
+        refresh(&mut client, &plan.base, plan.store.doc(), &touched)?;
+    changed.extend(remote_changes_touching(&plan.base, &refreshed, &touched));
     if !changed.is_empty() && !force {
         return Err(RemoteError::RemoteChanged {
             name: plan.remote.clone(),
@@ -186,8 +193,8 @@ pub fn push(
     if !result.success {
         return Err(RemoteError::Rejected { logs: result.logs });
     }
-    // What the remote holds now: what it held, with this push applied.
-    let mut base = fetched.doc;
+    // What the remote holds now: the base with what was checked and what was pushed.
+    let mut base = refreshed;
     for c in &plan.changes {
         match plan.store.doc().get(c.kind, c.id) {
             Some(obj) => {
@@ -201,7 +208,7 @@ pub fn push(
     }
     save_base(ctx.store, &plan.remote, &base)?;
     let mut remotes = Remotes::load(ctx.store)?;
-    remotes.synced(&plan.remote, now(), &fetched.version)?;
+    remotes.synced(&plan.remote, now(), &version)?;
     Ok(PushReport {
         pushed: plan.changes.len(),
         overwritten: changed,

@@ -225,8 +225,19 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
     };
     let page = param("page").unwrap_or(1).max(1);
     let page_size = param("page_size").unwrap_or(20).clamp(1, s.max_page);
+    let text_param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+    };
     let doc = &s.doc;
     let list = |items: Vec<Value>| paginated(items, page, page_size);
+    let id_in = |p: &str, prefix: &str| {
+        p.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('/'))
+            .map(str::to_string)
+    };
     match (request.method.as_str(), path) {
         ("GET", "admin/version/") => (
             200,
@@ -241,6 +252,7 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
         ("GET", "flows/instances/") => list(
             doc.flows
                 .iter()
+                .filter(|f| text_param("flow_uuid").is_none_or(|id| id == f.id.to_string()))
                 .map(|f| {
                     let mut v = attrs_of(doc, &Obj::Flow(f.clone()));
                     v.insert("pk".into(), json!(f.id));
@@ -249,7 +261,61 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
                 })
                 .collect(),
         ),
-        ("GET", "core/users/") => list(doc.users.iter().map(|u| user_json(doc, u)).collect()),
+        ("GET", "core/users/") => list(
+            doc.users
+                .iter()
+                .filter(|u| text_param("username").is_none_or(|n| n == u.username))
+                .map(|u| user_json(doc, u))
+                .collect(),
+        ),
+        ("GET", p) if id_in(p, "core/users/").is_some() => {
+            let pk = id_in(p, "core/users/").unwrap();
+            match doc
+                .users
+                .iter()
+                .find(|u| u.pk.map(|n| n.to_string()) == Some(pk.clone()))
+            {
+                Some(u) => (200, JSON, user_json(doc, u).to_string()),
+                None => detail(404, "No User matches the given query."),
+            }
+        }
+        ("GET", p)
+            if [
+                "core/groups/",
+                "flows/bindings/",
+                "policies/bindings/",
+                "stages/prompt/prompts/",
+            ]
+            .iter()
+            .any(|prefix| id_in(p, prefix).is_some()) =>
+        {
+            let id = p
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let Ok(id) = uuid::Uuid::parse_str(id) else {
+                return detail(404, "Not found.");
+            };
+            let kind = match p.split('/').nth(1) {
+                Some("groups") => ObjKind::Group,
+                Some("bindings") if p.starts_with("flows/") => ObjKind::StageBinding,
+                Some("bindings") => ObjKind::PolicyBinding,
+                _ => ObjKind::Prompt,
+            };
+            match doc.get(kind, id) {
+                Some(obj) => {
+                    let mut v = attrs_of(doc, &obj);
+                    if kind == ObjKind::Group {
+                        v.remove("users");
+                    }
+                    v.insert("pk".into(), json!(id));
+                    v.insert("target_obj".into(), json!({}));
+                    (200, JSON, Value::Object(v).to_string())
+                }
+                None => detail(404, "Not found."),
+            }
+        }
         ("GET", "core/groups/") => list(
             doc.groups
                 .iter()
