@@ -286,14 +286,26 @@ fn a_tick_reloads_what_someone_else_saved_through_the_one_runner() {
     other.save().unwrap();
     let effects = handle_event(&mut ui.app, Event::Tick);
     assert_eq!(effects, vec![Effect::CheckDisk]);
-    let ran = carry_out(&mut ui.app, effects, &mut Live);
+    let ran = carry_out(
+        &mut ui.app,
+        effects,
+        &mut Live {
+            frame: &mut |_| false,
+        },
+    );
     assert!(ran.changed && !ran.quit);
     assert!(ui.doc().groups.iter().any(|g| g.name == "theirs"));
     let status = ui.app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Info);
     assert!(status.text.contains("reloaded"), "{}", status.text);
     // Nothing more to reload.
-    let ran = carry_out(&mut ui.app, vec![Effect::CheckDisk], &mut Live);
+    let ran = carry_out(
+        &mut ui.app,
+        vec![Effect::CheckDisk],
+        &mut Live {
+            frame: &mut |_| false,
+        },
+    );
     assert!(!ran.changed);
 }
 

@@ -27,10 +27,7 @@ pub fn add(store: &Path, name: &str, url: &str, token_stdin: bool) -> Result<Out
     let endpoint = Endpoint::parse(url).map_err(RemoteError::Url)?;
     // The token is read before anything is written: a failed read adds nothing.
     let token = if token_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
+        let line = read_secret(&format!("API token for {name} (not shown): "))
             .map_err(|e| CliError::msg(format!("reading the token from standard input: {e}")))?;
         Some(Token::new(&line).map_err(|why| CliError::msg(format!("--token-stdin: {why}")))?)
     } else {
@@ -335,4 +332,29 @@ pub fn push(
         kb(report.stats.bytes_received)
     );
     Ok(out)
+}
+
+/// A line from standard input; on a terminal, asked for with `prompt` and not echoed.
+fn read_secret(prompt: &str) -> std::io::Result<String> {
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if !stdin.is_terminal() {
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line);
+    }
+    eprint!("{prompt}");
+    let fd = libc::STDIN_FILENO;
+    // SAFETY: termios is plain data filled by tcgetattr on a descriptor that is a terminal.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    let echo_off = unsafe { libc::tcgetattr(fd, &mut saved) } == 0 && {
+        let mut quiet = saved;
+        quiet.c_lflag &= !libc::ECHO;
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &quiet) == 0 }
+    };
+    let read = stdin.lock().read_line(&mut line);
+    if echo_off {
+        unsafe { libc::tcsetattr(fd, libc::TCSANOW, &saved) };
+    }
+    eprintln!();
+    read.map(|_| line)
 }

@@ -133,12 +133,18 @@ impl<'c> Client<'c> {
                 Some(Value::Array(results)) => results,
                 _ => return Err(self.malformed(&url, "no results list")),
             };
+            let page_was_empty = results.is_empty();
             all.extend(results);
             let pagination = body.get("pagination");
             let count = pagination
                 .and_then(|p| p.get("count"))
                 .and_then(Value::as_f64)
                 .unwrap_or(0.0) as usize;
+            // Objects added while the pages are read may add a few; a list that never ends
+            // is not authentik's.
+            if all.len() > count + PAGE_SIZE {
+                return Err(self.malformed(&url, "more objects than its count says"));
+            }
             on_page(all.len(), count);
             let next = pagination
                 .and_then(|p| p.get("next"))
@@ -147,7 +153,7 @@ impl<'c> Client<'c> {
             if next == 0 {
                 return Ok(all);
             }
-            if next <= page {
+            if next <= page || page_was_empty {
                 return Err(self.malformed(&url, "its next page does not come after it"));
             }
             page = next;

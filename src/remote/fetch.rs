@@ -47,7 +47,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// The attributes of a flow (its API object has many more, all read-only).
-const FLOW_ATTRS: &[&str] = &[
+pub const FLOW_ATTRS: &[&str] = &[
     "name",
     "slug",
     "title",
@@ -59,8 +59,8 @@ const FLOW_ATTRS: &[&str] = &[
     "denied_action",
     "authentication",
 ];
-const GROUP_ATTRS: &[&str] = &["name", "is_superuser", "parents", "attributes"];
-const USER_ATTRS: &[&str] = &[
+pub const GROUP_ATTRS: &[&str] = &["name", "is_superuser", "parents", "attributes"];
+pub const USER_ATTRS: &[&str] = &[
     "username",
     "name",
     "is_active",

@@ -21,14 +21,14 @@ mod version;
 
 use std::path::PathBuf;
 
-pub use api::{Client, Stats};
+pub use api::{Client, PAGE_SIZE, Stats};
 pub use changes::{Action, FieldDiff, ObjectChange, PULLED, changes, changes_json, changes_text};
 pub use credentials::{
     CREDENTIALS_FILE, TOKEN_ENV, Token, TokenSource, credentials_path, save_token, token_for,
     token_source,
 };
 pub use endpoint::Endpoint;
-pub use fetch::{Fetched, Progress, fetch, refresh};
+pub use fetch::{FLOW_ATTRS, Fetched, GROUP_ATTRS, Progress, USER_ATTRS, fetch, refresh};
 pub use merge::{Merge, MergeConflict, merge, remote_changes_touching};
 pub use push::{PushResult, blueprint_of, push_blueprint};
 pub use remotes::{Remote, Remotes, base_path, check_name, load_base, remotes_path, save_base};
@@ -147,7 +147,6 @@ pub(crate) fn permission_for(method: &str, path: &str) -> String {
         ["stages", _] => ("authentik_flows", "stage"),
         ["policies", "bindings"] => ("authentik_policies", "policybinding"),
         ["policies", _] => ("authentik_policies", "policy"),
-        ["admin", "version"] => return "to be able to read the system version (any authenticated user can; is the token's user active?)".into(),
         ["managed", "blueprints"] => {
             return "add, change and delete permissions on every model the push touches (flows, stages, policies, bindings, prompts, users, groups), or to be a superuser".into();
         }

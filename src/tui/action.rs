@@ -107,4 +107,7 @@ actions! {
     PickUser = "pick_user", "simulate: choose the user";
     WriteFile = "write_file", "write the blueprint to a file";
     ImportFiles = "import", "import authentik blueprint files: all or nothing, or each on its own";
+    RemotePull = "remote_pull", "pull: fetch the remote authentik and merge it into the store";
+    RemoteDiff = "remote_diff", "diff: what a push to the remote would change, object by object";
+    RemotePush = "remote_push", "push: send what changed since the last pull to the remote (asks first)";
 }

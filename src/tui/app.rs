@@ -197,6 +197,8 @@ pub enum Effect {
     },
     /// Look for a change someone else saved, and reload it when there are no unsaved edits.
     CheckDisk,
+    /// Pull from or push to the remote.
+    Remote(super::remote::RemoteJob),
 }
 
 pub struct App {
@@ -217,6 +219,8 @@ pub struct App {
     /// Where each jump (from lint, where-used, the change log) started, newest last: `q` and
     /// Esc go back there, as a browser's Back does. Going to a page by its number clears it.
     pub back: Vec<Place>,
+    /// The authentik this store syncs with, if any (the header shows it).
+    pub remote: Option<super::remote::RemoteView>,
 }
 
 /// A screen to come back to, with the row that was selected on it.
@@ -243,6 +247,7 @@ impl App {
             rel: Default::default(),
             width: 100,
             back: Vec::new(),
+            remote: None,
         };
         app.refresh();
         app

@@ -2,19 +2,51 @@
 //! carried out the same way for the terminal and for `screen --keys`. What differs between
 //! them (a replay keeps account of failed saves, a dry run writes nothing) is a [`Host`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::app::{App, Effect};
+use super::remote::{RemoteJob, run_job};
 use super::update::{reloaded, saved, write};
 
-/// How saves and file writes are carried out.
+/// How saves, file writes, pulls and pushes are carried out.
 pub trait Host {
     fn save(&mut self, app: &mut App);
     fn write(&mut self, app: &mut App, path: &str, text: &str);
+    fn remote(&mut self, app: &mut App, job: RemoteJob);
 }
 
-/// The interactive terminal's host: saves and writes for real, a failed save logged.
-pub struct Live;
+/// The interactive terminal's host: saves and writes for real, a failed save logged. A pull or
+/// a push shows its progress through `frame`, which draws the screen and says whether the
+/// user asked to stop.
+pub struct Live<'f> {
+    pub frame: &'f mut dyn FnMut(&mut App) -> bool,
+}
 
-impl Host for Live {
+impl Host for Live<'_> {
+    fn remote(&mut self, app: &mut App, job: RemoteJob) {
+        let cancel = AtomicBool::new(false);
+        let frame = &mut *self.frame;
+        if frame(app) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        run_job(app, job, &cancel, &mut |app, p| {
+            app.info(format!(
+                "{} {}: {}/{} (Esc stops)",
+                if job == RemoteJob::Pull {
+                    "pulling"
+                } else {
+                    "pushing"
+                },
+                p.what,
+                p.done,
+                p.total
+            ));
+            if frame(app) {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        });
+    }
+
     fn save(&mut self, app: &mut App) {
         let result = app.store.save();
         if let Err(err) = &result {
@@ -56,6 +88,10 @@ pub fn carry_out(app: &mut App, effects: Vec<Effect>, host: &mut impl Host) -> R
                 ran.changed = true;
             }
             Effect::CheckDisk => ran.changed |= check_disk(app),
+            Effect::Remote(job) => {
+                host.remote(app, job);
+                ran.changed = true;
+            }
         }
     }
     ran
@@ -68,7 +104,10 @@ fn check_disk(app: &mut App) -> bool {
         return false;
     }
     match app.store.reload() {
-        Ok(()) => reloaded(app),
+        Ok(()) => {
+            reloaded(app);
+            super::remote::refresh_remote(app);
+        }
         Err(err) => app.error(format!(
             "the store changed on disk but cannot be read: {err}"
         )),

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod lists;
 pub mod modal;
 pub mod navigate;
+pub mod remote;
 pub mod report;
 pub mod screen;
 pub mod simulate;
@@ -75,6 +76,7 @@ pub fn open_app(path: &Path, keymap: Keymap, dry_run: bool) -> Result<App, Strin
         store = fresh;
     }
     let mut app = App::new(store, keymap);
+    remote::refresh_remote(&mut app);
     if let Some(note) = note {
         app.info(note);
     }

@@ -21,6 +21,8 @@ pub enum Confirmed {
     Op(Box<Op>),
     /// Revert the change-log entry with this number.
     Revert(u64),
+    /// Push the store's changes to the remote.
+    Push,
 }
 
 /// Which kind of type a type picker offers, and what happens after.

@@ -90,6 +90,16 @@ impl Host for Replay {
             super::update::write(app, path, text);
         }
     }
+
+    /// A pull or a push, to its end (nothing stops a replay); a dry run sends nothing.
+    fn remote(&mut self, app: &mut App, job: super::remote::RemoteJob) {
+        if self.dry_run {
+            app.info("not sent (dry run)");
+            return;
+        }
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        super::remote::run_job(app, job, &cancel, &mut |_, _| {});
+    }
 }
 
 /// Like `replay`, keeping account of the saves: a change dropped as a conflict, or still

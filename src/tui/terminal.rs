@@ -153,11 +153,28 @@ fn event_loop(
         };
         let drawn_anyway = !matches!(event, Event::Tick);
         let effects = handle_event(app, event);
-        let ran = carry_out(app, effects, &mut Live);
+        let mut frame = |app: &mut App| {
+            let _ = terminal.draw(|frame| view::draw(app, theme, frame.area(), frame.buffer_mut()));
+            stop_asked()
+        };
+        let ran = carry_out(app, effects, &mut Live { frame: &mut frame });
         if ran.quit {
             return Ok(());
         }
         dirty |= drawn_anyway || ran.changed;
     }
     Ok(())
+}
+
+/// Whether Esc or Ctrl-c is waiting (during a pull or a push; other keys are dropped).
+fn stop_asked() -> bool {
+    let mut stop = false;
+    while event::poll(Duration::ZERO).unwrap_or(false) {
+        if let Ok(event::Event::Key(key)) = event::read() {
+            let ctrl_c = key.code == event::KeyCode::Char('c')
+                && key.modifiers.contains(event::KeyModifiers::CONTROL);
+            stop |= ctrl_c || key.code == event::KeyCode::Esc;
+        }
+    }
+    stop
 }

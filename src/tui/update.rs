@@ -182,6 +182,10 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
                         }
                     },
                     Confirmed::Revert(entry) => revert_entry(app, entry, &confirm.patch),
+                    Confirmed::Push => {
+                        app.info("pushing… (Esc stops before it is sent)");
+                        vec![Effect::Remote(super::remote::RemoteJob::Push)]
+                    }
                 }
             }
             Some(Action::Cancel) => {
@@ -784,6 +788,7 @@ pub fn saved(app: &mut App, result: Result<SaveReport, StoreError>) {
     match result {
         Ok(report) => {
             app.save = SaveState::Saved;
+            super::remote::recount(app);
             if !report.conflicts.is_empty() {
                 let what: Vec<String> = report.conflicts.iter().map(|c| c.to_string()).collect();
                 app.error(format!(
@@ -1168,6 +1173,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Lint => app.modals.push(Modal::Report(Box::new(lint_report(app)))),
+        Action::RemotePull => return super::remote::start_pull(app),
+        Action::RemoteDiff => super::remote::diff_report(app),
+        Action::RemotePush => super::remote::ask_push(app),
         Action::ChangeLog => app.modals.push(Modal::Report(Box::new(log_report(app)))),
         Action::WhereUsed => {
             if let Some((kind, id)) = selected(app) {

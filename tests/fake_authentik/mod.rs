@@ -17,6 +17,7 @@ use bindery::blueprint::models::{attrs_of, model_of};
 use bindery::blueprint::yaml::{Node, emit};
 use bindery::blueprint::{self, ImportOptions, Source};
 use bindery::edit::Batch;
+use bindery::model::relations::Relations;
 use bindery::model::{Document, Obj, ObjKind, Subject};
 use serde_json::{Map, Value, json};
 
@@ -51,6 +52,8 @@ pub struct State {
     /// When set, the blueprint import fails with this log message (as authentik does when
     /// validation fails), applying nothing.
     pub reject_import: Option<String>,
+    /// Who points at whom in `doc`, built when first needed after a change.
+    relations: Option<Relations>,
     next_user_pk: i64,
 }
 
@@ -72,6 +75,7 @@ impl Fake {
             export_delay: None,
             max_page: 100,
             reject_import: None,
+            relations: None,
             next_user_pk: 1,
         };
         state.give_pks();
@@ -90,7 +94,9 @@ impl Fake {
     }
 
     pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
-        f(&mut self.state.lock().unwrap())
+        let mut state = self.state.lock().unwrap();
+        state.relations = None;
+        f(&mut state)
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -231,8 +237,11 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
             .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
             .map(str::to_string)
     };
+    if s.relations.is_none() {
+        s.relations = Some(Relations::build(&s.doc));
+    }
     let doc = &s.doc;
-    let list = |items: Vec<Value>| paginated(items, page, page_size);
+    let rel = s.relations.as_ref().expect("built");
     let id_in = |p: &str, prefix: &str| {
         p.strip_prefix(prefix)
             .and_then(|rest| rest.strip_suffix('/'))
@@ -249,24 +258,39 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
             })
             .to_string(),
         ),
-        ("GET", "flows/instances/") => list(
+        ("GET", "flows/instances/") => paginated(
+            page,
+            page_size,
             doc.flows
                 .iter()
                 .filter(|f| text_param("flow_uuid").is_none_or(|id| id == f.id.to_string()))
-                .map(|f| {
-                    let mut v = attrs_of(doc, &Obj::Flow(f.clone()));
-                    v.insert("pk".into(), json!(f.id));
-                    v.insert("policybindingmodel_ptr_id".into(), json!(f.id));
-                    Value::Object(v)
-                })
-                .collect(),
+                .collect::<Vec<_>>(),
+            |f| {
+                let mut v = attrs_of(doc, &Obj::Flow(f.clone()));
+                v.insert("pk".into(), json!(f.id));
+                v.insert("policybindingmodel_ptr_id".into(), json!(f.id));
+                v.insert(
+                    "background_url".into(),
+                    json!("/static/dist/assets/images/flow_background.jpg"),
+                );
+                v.insert("cache_count".into(), json!(0));
+                v.insert(
+                    "export_url".into(),
+                    json!(format!("/api/v3/flows/instances/{}/export/", f.slug)),
+                );
+                v.insert("stages".into(), json!([]));
+                v.insert("policies".into(), json!([]));
+                Value::Object(v)
+            },
         ),
-        ("GET", "core/users/") => list(
+        ("GET", "core/users/") => paginated(
+            page,
+            page_size,
             doc.users
                 .iter()
                 .filter(|u| text_param("username").is_none_or(|n| n == u.username))
-                .map(|u| user_json(doc, u))
-                .collect(),
+                .collect::<Vec<_>>(),
+            |u| user_json(doc, u),
         ),
         ("GET", p) if id_in(p, "core/users/").is_some() => {
             let pk = id_in(p, "core/users/").unwrap();
@@ -310,63 +334,73 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
                         v.remove("users");
                     }
                     v.insert("pk".into(), json!(id));
-                    v.insert("target_obj".into(), json!({}));
+                    match kind {
+                        ObjKind::StageBinding => {
+                            v.insert("policybindingmodel_ptr_id".into(), json!(id));
+                            v.insert("stage_obj".into(), json!({}));
+                        }
+                        ObjKind::PolicyBinding => {
+                            v.insert("expiring".into(), json!(false));
+                            v.insert("expires".into(), Value::Null);
+                        }
+                        _ => {}
+                    }
                     (200, JSON, Value::Object(v).to_string())
                 }
                 None => detail(404, "Not found."),
             }
         }
-        ("GET", "core/groups/") => list(
-            doc.groups
-                .iter()
-                .map(|g| {
-                    let mut v = attrs_of(doc, &Obj::Group(g.clone()));
-                    v.remove("users");
-                    v.insert("pk".into(), json!(g.id));
-                    v.insert("num_pk".into(), json!(1000));
-                    v.insert("roles_obj".into(), json!([]));
-                    v.insert("children".into(), json!([]));
-                    Value::Object(v)
-                })
-                .collect(),
+        ("GET", "core/groups/") => paginated(
+            page,
+            page_size,
+            doc.groups.iter().collect::<Vec<_>>(),
+            |g| {
+                let mut v = attrs_of(doc, &Obj::Group(g.clone()));
+                v.remove("users");
+                v.insert("pk".into(), json!(g.id));
+                v.insert("num_pk".into(), json!(1000));
+                v.insert("roles_obj".into(), json!([]));
+                v.insert("children".into(), json!([]));
+                Value::Object(v)
+            },
         ),
-        ("GET", "stages/prompt/prompts/") => list(
-            doc.prompts
-                .iter()
-                .map(|p| {
-                    with_read_only(
-                        doc,
-                        &Obj::Prompt(p.clone()),
-                        &[("promptstage_set", json!([]))],
-                    )
-                })
-                .collect(),
+        ("GET", "stages/prompt/prompts/") => paginated(
+            page,
+            page_size,
+            doc.prompts.iter().collect::<Vec<_>>(),
+            |p| {
+                with_read_only(
+                    doc,
+                    &Obj::Prompt(p.clone()),
+                    &[("prompt_stages_obj", json!([]))],
+                )
+            },
         ),
-        ("GET", "stages/all/") => list(
-            doc.stages
-                .iter()
-                .map(|st| {
-                    json!({"pk": st.id, "name": st.name, "component": "ak-stage-form",
+        ("GET", "stages/all/") => paginated(
+            page,
+            page_size,
+            doc.stages.iter().collect::<Vec<_>>(),
+            |st| {
+                json!({"pk": st.id, "name": st.name, "component": "ak-stage-form",
                         "verbose_name": "Stage", "verbose_name_plural": "Stages",
                         "meta_model_name": st.kind.model(), "flow_set": []})
-                })
-                .collect(),
+            },
         ),
-        ("GET", "policies/all/") => list(
-            doc.policies
-                .iter()
-                .map(|p| {
-                    json!({"pk": p.id, "name": p.name, "component": "ak-policy-form",
+        ("GET", "policies/all/") => paginated(
+            page,
+            page_size,
+            doc.policies.iter().collect::<Vec<_>>(),
+            |p| {
+                json!({"pk": p.id, "name": p.name, "component": "ak-policy-form",
                         "verbose_name": "Policy", "verbose_name_plural": "Policies",
                         "meta_model_name": p.kind.model(), "bound_to": 0,
                         "execution_logging": p.execution_logging})
-                })
-                .collect(),
+            },
         ),
         ("GET", p) if p.starts_with("flows/instances/") && p.ends_with("/export/") => {
             let slug = &p["flows/instances/".len()..p.len() - "/export/".len()];
             match doc.flow_by_slug(slug) {
-                Some(flow) => (200, "application/yaml", export(doc, flow.id)),
+                Some(flow) => (200, "application/yaml", export(doc, rel, flow.id)),
                 None => detail(404, "No Flow matches the given query."),
             }
         }
@@ -434,17 +468,25 @@ fn user_json(doc: &Document, u: &bindery::model::User) -> Value {
     v.insert("uid".into(), json!("0123abcd"));
     v.insert("date_joined".into(), json!("2026-01-01T00:00:00Z"));
     v.insert("groups_obj".into(), json!([]));
+    v.insert("last_updated".into(), json!("2026-01-01T00:00:00Z"));
+    v.insert("password_change_date".into(), json!("2026-01-01T00:00:00Z"));
     Value::Object(v)
 }
 
-fn paginated(items: Vec<Value>, page: usize, size: usize) -> (u16, &'static str, String) {
+/// One page of `items`, each shown by `show` (only those of the page are).
+fn paginated<T>(
+    page: usize,
+    size: usize,
+    items: Vec<T>,
+    show: impl Fn(T) -> Value,
+) -> (u16, &'static str, String) {
     let count = items.len();
     let pages = count.div_ceil(size).max(1);
     if page > pages {
         return detail(404, "Invalid page.");
     }
     let start = (page - 1) * size;
-    let results: Vec<Value> = items.into_iter().skip(start).take(size).collect();
+    let results: Vec<Value> = items.into_iter().skip(start).take(size).map(show).collect();
     let next = if page < pages { page + 1 } else { 0 };
     let body = json!({
         "pagination": {
@@ -459,7 +501,7 @@ fn paginated(items: Vec<Value>, page: usize, size: usize) -> (u16, &'static str,
 
 /// authentik's `FlowExporter`: the flow, its prompts, policies, stages, stage bindings and
 /// policy bindings, each identified by pk plus its natural keys, references as raw pks.
-pub fn export(doc: &Document, flow: uuid::Uuid) -> String {
+pub fn export(doc: &Document, rel: &Relations, flow: uuid::Uuid) -> String {
     let mut entries = Vec::new();
     let entry = |obj: &Obj, keys: &[&str]| {
         let mut attrs = attrs_of(doc, obj);
@@ -481,7 +523,12 @@ pub fn export(doc: &Document, flow: uuid::Uuid) -> String {
     };
     let f = doc.flows.get(flow).unwrap();
     entries.push(entry(&Obj::Flow(f.clone()), &["slug"]));
-    let bindings = doc.bindings_of_flow(flow);
+    let mut bindings: Vec<_> = rel
+        .stage_bindings_of(flow)
+        .iter()
+        .filter_map(|id| doc.stage_bindings.get(*id))
+        .collect();
+    bindings.sort_by_key(|b| b.order);
     let stages: Vec<_> = bindings.iter().map(|b| b.stage).collect();
     let mut targets = vec![flow];
     targets.extend(bindings.iter().map(|b| b.id));
@@ -502,7 +549,8 @@ pub fn export(doc: &Document, flow: uuid::Uuid) -> String {
     }
     let pbs: Vec<_> = targets
         .iter()
-        .flat_map(|t| doc.policy_bindings_of(*t))
+        .flat_map(|t| rel.policy_bindings_of(*t))
+        .filter_map(|id| doc.policy_bindings.get(*id))
         .collect();
     for pb in &pbs {
         if let Subject::Policy(p) = pb.subject {
@@ -576,6 +624,7 @@ fn import(state: &Mutex<State>, text: &str) -> (u16, &'static str, String) {
         Ok(_) => {
             batch.commit();
             s.doc = doc;
+            s.relations = None;
             s.give_pks();
             (200, JSON, json!({"success": true, "logs": []}).to_string())
         }

@@ -188,11 +188,18 @@ fn header(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         SaveState::DryRun => Span::styled("not saved (dry run)", theme.dim()),
         SaveState::Failed(_) => Span::styled("! NOT SAVED", theme.error()),
     };
-    let width = state.width() as u16;
+    let remote = app.remote.as_ref().map(|r| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Span::styled(format!("{} · ", r.summary(now)), theme.dim())
+    });
+    let right_line = Line::from_iter(remote.into_iter().chain([state]));
+    let width = right_line.width() as u16;
     let [left, right] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(width + 1)]).areas(area);
     Line::from(Span::styled(breadcrumb(app), theme.title())).render(left, buf);
-    Line::from(state).right_aligned().render(right, buf);
+    right_line.right_aligned().render(right, buf);
 }
 
 fn sidebar(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {

@@ -1,0 +1,120 @@
+//! A live authentik (PERFORMANCE.md, "Remotes"): a pull of generated stores of n, 2n and 4n
+//! objects and of the big store through the fake authentik of the tests (on loopback, the
+//! server's work counted with the client's on the same two cores), with requests, bytes and
+//! flows a second; then a push of one change: its requests and bytes. Run with
+//! `cargo bench --bench remote` (`-- quick` skips the big store).
+
+#[path = "../tests/fake_authentik/mod.rs"]
+mod fake_authentik;
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use bindery::generate::{Sizes, generate};
+use bindery::model::{Document, StageKind};
+use bindery::remote::{self, Ctx, Remotes};
+use fake_authentik::{Fake, TOKEN};
+
+fn sized(divisor: usize) -> Document {
+    let big = Sizes::big();
+    generate(Sizes {
+        flows: big.flows / divisor,
+        stages: big.stages / divisor,
+        stage_bindings: big.stage_bindings / divisor,
+        policy_bindings: big.policy_bindings / divisor,
+        users: big.users / divisor,
+        groups: big.groups / divisor,
+        ..big
+    })
+}
+
+struct Pulled {
+    seconds: f64,
+    requests: u64,
+    received: u64,
+    flows: usize,
+}
+
+/// A first pull of `doc` into an empty store; then a push of one changed deny message.
+fn pull_and_push(doc: Document, push: bool) -> (Pulled, Option<remote::PushReport>) {
+    let fake = Fake::start(doc);
+    fake.with(|s| s.max_page = remote::PAGE_SIZE);
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.json");
+    let endpoint = remote::Endpoint::parse(&fake.url).unwrap();
+    Remotes::load(&store)
+        .unwrap()
+        .add("bench", &endpoint)
+        .unwrap();
+    let cancel = AtomicBool::new(false);
+    let ctx = Ctx {
+        store: &store,
+        config_dir: None,
+        cancel: &cancel,
+    };
+    let start = Instant::now();
+    let report = remote::pull(&ctx, None, false, &mut |_| {}).expect("pull");
+    let pulled = Pulled {
+        seconds: start.elapsed().as_secs_f64(),
+        requests: report.stats.requests,
+        received: report.stats.bytes_received,
+        flows: report.flows,
+    };
+    if !push {
+        return (pulled, None);
+    }
+    let mut s = bindery::store::Store::open(&store).unwrap();
+    let stage = s
+        .doc()
+        .stages
+        .iter()
+        .find(|st| matches!(st.kind, StageKind::Deny(_)))
+        .cloned();
+    let Some(mut stage) = stage else {
+        return (pulled, None);
+    };
+    if let StageKind::Deny(d) = &mut stage.kind {
+        d.deny_message = "Closed for the benchmark.".into();
+    }
+    s.apply(&bindery::edit::Op::Update(bindery::model::Obj::Stage(
+        stage,
+    )))
+    .expect("edit");
+    s.save().unwrap();
+    let plan = remote::plan(&ctx, None).unwrap();
+    let pushed = remote::push(&ctx, plan, false, &mut |_| true, &mut |_| {}).expect("push");
+    (pulled, Some(pushed))
+}
+
+fn main() {
+    // The bench's own process reads the token from the environment, as bindery does.
+    // SAFETY: set before any thread of this process starts.
+    unsafe { std::env::set_var(remote::TOKEN_ENV, TOKEN) };
+    let quick = std::env::args().any(|a| a == "quick");
+    println!("| store | flows | pull | flows/s | requests | received |");
+    println!("|---|---|---|---|---|---|");
+    let mut times = Vec::new();
+    let mut divisors = vec![20, 10, 5];
+    if !quick {
+        divisors.push(1);
+    }
+    for divisor in divisors {
+        let (pulled, pushed) = pull_and_push(sized(divisor), divisor == 20);
+        println!(
+            "| big/{divisor} | {} | {:.2} s | {:.0} | {} | {:.1} MB |",
+            pulled.flows,
+            pulled.seconds,
+            pulled.flows as f64 / pulled.seconds,
+            pulled.requests,
+            pulled.received as f64 / 1e6
+        );
+        times.push(pulled.seconds);
+        if let Some(p) = pushed {
+            println!(
+                "\npush of one change: {} requests, {} bytes sent, {} bytes received\n",
+                p.stats.requests, p.stats.bytes_sent, p.stats.bytes_received
+            );
+        }
+    }
+    println!("growth from n to 4n: {:.2}", times[2] / times[0]);
+}

@@ -1,0 +1,296 @@
+//! The remote in the console: the header's "prod · pulled 5m ago · 2 to push", and the pull,
+//! diff and push actions. Diff is computed here from the base kept beside the store; pull and
+//! push are effects, carried out by the host (the terminal draws their progress and lets Esc
+//! stop them), with the same rules and messages as `bindery pull` and `bindery push`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use super::app::{App, Effect};
+use super::modal::{Confirm, Confirmed, Modal};
+use super::report::{Jump, Report, ReportLine, Tone};
+use crate::edit::Patch;
+use crate::model::Document;
+use crate::remote::{self, Action as Change, Ctx, Progress, RemoteError, Remotes};
+
+/// The remote the console syncs with: the only one, or the first by name.
+#[derive(Clone, Debug)]
+pub struct RemoteView {
+    pub name: String,
+    pub pulled_at: Option<i64>,
+    /// What the remote held at the last pull or push; None before the first pull.
+    pub base: Option<Arc<Document>>,
+    /// How many objects a push would change.
+    pub changes: usize,
+}
+
+/// A pull or a push, for the host to carry out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemoteJob {
+    Pull,
+    Push,
+}
+
+impl RemoteView {
+    /// The store's remote, if it has one (an unreadable remotes file or base shows none, and
+    /// the command line says why).
+    pub fn load(app: &App) -> Option<RemoteView> {
+        let path = app.store.path();
+        let remotes = Remotes::load(path).ok()?;
+        let (name, remote) = remotes.iter().next()?;
+        let base = remote::load_base(path, name).ok().flatten().map(Arc::new);
+        let mut view = RemoteView {
+            name: name.clone(),
+            pulled_at: remote.pulled_at,
+            base,
+            changes: 0,
+        };
+        view.count(app.store.doc());
+        Some(view)
+    }
+
+    /// Counts the changes a push would send.
+    pub fn count(&mut self, doc: &Document) {
+        self.changes = self
+            .base
+            .as_ref()
+            .map_or(0, |base| remote::changes(base, doc).len());
+    }
+
+    /// `prod · pulled 5m ago · 2 to push`, for the header.
+    pub fn summary(&self, now: i64) -> String {
+        let pulled = match self.pulled_at {
+            None => "never pulled".to_string(),
+            Some(at) => format!("pulled {}", age(now - at)),
+        };
+        format!("{} · {pulled} · {} to push", self.name, self.changes)
+    }
+}
+
+fn age(seconds: i64) -> String {
+    match seconds.max(0) {
+        s if s < 60 => "just now".into(),
+        s if s < 3_600 => format!("{}m ago", s / 60),
+        s if s < 86_400 => format!("{}h ago", s / 3_600),
+        s => format!("{}d ago", s / 86_400),
+    }
+}
+
+/// Loads the remote again (after a save, a pull or a push).
+pub fn refresh_remote(app: &mut App) {
+    app.remote = RemoteView::load(app);
+}
+
+/// After a save: the count of changes to push, against the base already loaded.
+pub fn recount(app: &mut App) {
+    if let Some(mut view) = app.remote.take() {
+        view.count(app.store.doc());
+        app.remote = Some(view);
+    }
+}
+
+fn no_remote(app: &mut App) {
+    app.error("no remote: add one with `bindery remote add NAME URL` (see the README's \"Working with a live authentik\")");
+}
+
+/// The pull action: an effect, once nothing is left unsaved.
+pub fn start_pull(app: &mut App) -> Vec<Effect> {
+    let Some(name) = app.remote.as_ref().map(|r| r.name.clone()) else {
+        no_remote(app);
+        return Vec::new();
+    };
+    if app.store.has_unsaved_changes() {
+        app.error("the store has edits not saved yet: save them (or undo them) before a pull");
+        return Vec::new();
+    }
+    app.info(format!("pulling from {name}… (Esc stops)"));
+    vec![Effect::Remote(RemoteJob::Pull)]
+}
+
+/// The diff action: what a push would change, object by object, as a report; Enter on an
+/// object goes to it.
+pub fn diff_report(app: &mut App) {
+    let Some(view) = app.remote.clone() else {
+        no_remote(app);
+        return;
+    };
+    let Some(base) = view.base else {
+        app.error(format!(
+            "{} was never pulled: pull first (the pull action)",
+            view.name
+        ));
+        return;
+    };
+    let doc = app.store.doc();
+    let changes = remote::changes(&base, doc);
+    let mut lines = Vec::new();
+    for c in &changes {
+        let jump = (c.action != Change::Delete).then_some(Jump::Object(c.kind, c.id));
+        let tone = match c.action {
+            Change::Delete => Tone::Warning,
+            _ => Tone::Heading,
+        };
+        lines.push(ReportLine::new(
+            format!("{} {}", c.action.word(), c.object),
+            tone,
+            jump,
+        ));
+        for f in &c.fields {
+            let shown = match c.action {
+                Change::Create => crate::edit::show(doc, &f.local),
+                _ => format!(
+                    "{} -> {}",
+                    crate::edit::show(&base, &f.remote),
+                    crate::edit::show(doc, &f.local)
+                ),
+            };
+            lines.push(ReportLine::new(
+                format!("    {}: {shown}", f.field),
+                Tone::Dim,
+                jump,
+            ));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(ReportLine::new(
+            format!(
+                "No changes: the store matches {} as of the last pull.",
+                view.name
+            ),
+            Tone::Dim,
+            None,
+        ));
+    }
+    app.modals.push(Modal::Report(Box::new(Report::new(
+        format!("What a push to {} would change", view.name),
+        lines,
+    ))));
+}
+
+/// The push action: asks, listing what it sends.
+pub fn ask_push(app: &mut App) {
+    let Some(view) = app.remote.clone() else {
+        no_remote(app);
+        return;
+    };
+    let Some(base) = view.base else {
+        app.error(format!(
+            "{} was never pulled: pull first (the pull action)",
+            view.name
+        ));
+        return;
+    };
+    let changes = remote::changes(&base, app.store.doc());
+    if changes.is_empty() {
+        app.info(format!(
+            "nothing to push: the store matches {} as of the last pull",
+            view.name
+        ));
+        return;
+    }
+    let lines = changes
+        .iter()
+        .map(|c| {
+            let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).take(6).collect();
+            match c.action {
+                Change::Update => format!("update {}: {}", c.object, fields.join(", ")),
+                action => format!("{} {}", action.word(), c.object),
+            }
+        })
+        .collect();
+    app.modals.push(Modal::Confirm(Box::new(Confirm {
+        title: format!("push {} change(s) to {}", changes.len(), view.name),
+        lines,
+        action: Confirmed::Push,
+        patch: Patch::new("push"),
+    })));
+}
+
+/// Carries out a pull or a push for a host: `progress` sees each step (the terminal draws it
+/// and sets `cancel` when Esc is pressed).
+pub fn run_job(
+    app: &mut App,
+    job: RemoteJob,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(&mut App, Progress),
+) {
+    let Some(name) = app.remote.as_ref().map(|r| r.name.clone()) else {
+        no_remote(app);
+        return;
+    };
+    let store: PathBuf = app.store.path().to_path_buf();
+    let config = crate::store::paths::config_dir();
+    let ctx = Ctx {
+        store: &store,
+        config_dir: config.as_deref(),
+        cancel,
+    };
+    let result = match job {
+        RemoteJob::Pull => remote::pull(&ctx, Some(&name), false, &mut |p| progress(app, p))
+            .map(|report| pulled(app, report)),
+        RemoteJob::Push => remote::plan(&ctx, Some(&name)).and_then(|plan| {
+            remote::push(&ctx, plan, false, &mut |_| true, &mut |p| progress(app, p))
+                .map(|report| app.info(format!("pushed {} change(s) to {name}", report.pushed)))
+        }),
+    };
+    if let Err(err) = result {
+        failed(app, &name, err);
+    }
+    refresh_remote(app);
+}
+
+fn pulled(app: &mut App, report: remote::PullReport) {
+    if !report.written {
+        let lines = report
+            .conflicts
+            .iter()
+            .map(|c| {
+                ReportLine::new(
+                    c.detail.clone(),
+                    Tone::Warning,
+                    Some(Jump::Object(c.kind, c.id)),
+                )
+            })
+            .collect();
+        app.modals.push(Modal::Report(Box::new(Report::new(
+            format!(
+                "Pull stopped: {} object(s) changed here and on {}; nothing changed (`bindery pull {} --theirs` takes theirs)",
+                report.conflicts.len(),
+                report.remote,
+                report.remote
+            ),
+            lines,
+        ))));
+        app.error(format!(
+            "pull stopped: {} conflict(s)",
+            report.conflicts.len()
+        ));
+        return;
+    }
+    match app.store.reload() {
+        Ok(()) => {
+            app.refresh();
+            app.info(format!(
+                "pulled {}: {} object(s) changed, {} local change(s) kept",
+                report.remote, report.applied, report.kept_local
+            ));
+        }
+        Err(err) => app.error(format!("pulled, but reloading the store failed: {err}")),
+    }
+}
+
+fn failed(app: &mut App, name: &str, err: RemoteError) {
+    let text = crate::text::sanitize(&err.to_string()).into_owned();
+    if let RemoteError::RemoteChanged { objects, .. } = &err {
+        let lines = objects
+            .iter()
+            .map(|o| ReportLine::new(o.clone(), Tone::Warning, None))
+            .collect();
+        app.modals.push(Modal::Report(Box::new(Report::new(
+            format!("Not pushed: {name} changed these since the last pull; pull first"),
+            lines,
+        ))));
+    }
+    app.error(text.lines().next().unwrap_or_default().to_string());
+}
