@@ -494,26 +494,26 @@ fn reads_are_retried_on_429_and_5xx_then_succeed() {
     assert_eq!(canonical(&env.doc()), canonical(&fake.doc()));
 }
 
-#[test]
-fn the_token_can_live_in_a_credentials_file_readable_by_its_owner_alone() {
+/// `bindery remote add prod URL --token-stdin`, the token on standard input.
+fn add_with_token(env: &Env, url: &str, token: &str) -> Output {
     use std::io::Write;
-    use std::os::unix::fs::PermissionsExt;
-    let fake = Fake::start(demo_doc());
-    let env = Env::new();
     let mut child = env
-        .command(&["remote", "add", "prod", &fake.url, "--token-stdin"])
+        .command(&["remote", "add", "prod", url, "--token-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_token_can_live_in_a_credentials_file_readable_by_its_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = Fake::start(demo_doc());
+    let env = Env::new();
+    let out = add_with_token(&env, &fake.url, TOKEN);
     assert!(ok(&out).contains("its token is kept in"));
     let file = env.config().join("credentials.toml");
     assert_eq!(
@@ -524,6 +524,11 @@ fn the_token_can_live_in_a_credentials_file_readable_by_its_owner_alone() {
         serde_json::from_str(&ok(&env.run_without_token(&["remote", "list", "--json"]))).unwrap();
     assert_eq!(listed[0]["token"], "file");
     assert_eq!(listed[0]["pulled_at"], serde_json::Value::Null);
+
+    // A rotated token replaces the old one: the same remote added again with its URL.
+    assert!(ok(&add_with_token(&env, &fake.url, "rotated-token")).contains("(already there)"));
+    assert!(failed(&env.run_without_token(&["pull"])).contains("401 unauthorised"));
+    ok(&add_with_token(&env, &fake.url, TOKEN));
 
     ok(&env.run_without_token(&["pull"]));
     let listed: serde_json::Value =

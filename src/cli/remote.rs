@@ -34,9 +34,17 @@ pub fn add(store: &Path, name: &str, url: &str, token_stdin: bool) -> Result<Out
         None
     };
     let mut remotes = Remotes::load(store)?;
-    remotes.add(name, &endpoint)?;
     let mut out = Output::default();
-    let _ = writeln!(out.stdout, "added remote {name}: {endpoint}");
+    // The same remote again with a token: the token is replaced (a new or rotated one).
+    let same = remotes
+        .get(name)
+        .is_some_and(|r| r.url == endpoint.as_str());
+    if same && token.is_some() {
+        let _ = writeln!(out.stdout, "remote {name}: {endpoint} (already there)");
+    } else {
+        remotes.add(name, &endpoint)?;
+        let _ = writeln!(out.stdout, "added remote {name}: {endpoint}");
+    }
     if let Some(token) = token {
         let dir = paths::config_dir()
             .ok_or_else(|| CliError::msg("no configuration directory to keep the token in"))?;
@@ -49,7 +57,7 @@ pub fn add(store: &Path, name: &str, url: &str, token_stdin: bool) -> Result<Out
     } else if remote::token_source(paths::config_dir().as_deref(), name) == TokenSource::Missing {
         let _ = writeln!(
             out.stderr,
-            "note: no token for {name} yet: set {} or run `bindery remote add` again with --token-stdin after `bindery remote remove {name}`",
+            "note: no token for {name} yet: set {}, or keep one with `bindery remote add {name} {endpoint} --token-stdin`",
             remote::TOKEN_ENV
         );
     }

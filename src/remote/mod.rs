@@ -43,7 +43,9 @@ pub enum RemoteError {
     Name { name: String },
     #[error("invalid URL: {0}")]
     Url(String),
-    #[error("there is already a remote named {name}")]
+    #[error(
+        "there is already a remote named {name} (to change its URL, remove it first; to replace its token, add it again with the same URL and --token-stdin)"
+    )]
     Exists { name: String },
     #[error("no remote named {name}{}", known_list(.known))]
     NoSuchRemote { name: String, known: Vec<String> },
