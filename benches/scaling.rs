@@ -202,16 +202,7 @@ fn sample(dir: &Path, divisor: usize, with_blueprint: bool) -> Sample {
 
 /// `--generate DIVISOR PATH`: writes the store and prints its names and object count.
 fn generate_store(divisor: usize, path: &Path) {
-    let big = Sizes::big();
-    let doc = generate(Sizes {
-        flows: big.flows / divisor,
-        stages: big.stages / divisor,
-        stage_bindings: big.stage_bindings / divisor,
-        policy_bindings: big.policy_bindings / divisor,
-        users: big.users / divisor,
-        groups: big.groups / divisor,
-        ..big
-    });
+    let doc = generate(Sizes::big_over(divisor));
     let first = |name: Option<&str>| name.expect("the generated store has one").to_string();
     let names = [
         first(doc.flows.iter().next().map(|f| f.slug.as_str())),

@@ -42,6 +42,22 @@ impl Sizes {
     }
 }
 
+impl Sizes {
+    /// The big store with every count divided by `divisor` (the scaling benchmarks' n, 2n, 4n).
+    pub fn big_over(divisor: usize) -> Sizes {
+        let big = Sizes::big();
+        Sizes {
+            flows: big.flows / divisor,
+            stages: big.stages / divisor,
+            stage_bindings: big.stage_bindings / divisor,
+            policy_bindings: big.policy_bindings / divisor,
+            users: big.users / divisor,
+            groups: big.groups / divisor,
+            ..big
+        }
+    }
+}
+
 /// xorshift64*: small, fast and reproducible.
 struct Rng(u64);
 

@@ -150,7 +150,17 @@ fn with_remote(fake: &Fake) -> Env {
 
 #[test]
 fn a_first_pull_of_the_demo_equals_importing_the_demo() {
-    let fake = Fake::start(demo_doc());
+    // With a stage and a policy no flow binds: they come from their types' lists.
+    let mut doc = demo_doc();
+    let mut stage = doc.stages.iter().next().unwrap().clone();
+    stage.id = uuid::Uuid::new_v4();
+    stage.name = "unbound-stage".into();
+    doc.stages.put(stage);
+    let mut policy = doc.policies.iter().next().unwrap().clone();
+    policy.id = uuid::Uuid::new_v4();
+    policy.name = "unbound-policy".into();
+    doc.policies.put(policy);
+    let fake = Fake::start(doc);
     let env = with_remote(&fake);
     let out = ok(&env.run(&["pull"]));
     assert!(out.contains("pulled prod (authentik 2026.8.5)"), "{out}");

@@ -102,7 +102,8 @@ fn new_id(doc: &Document, kind: ObjKind, pk: Option<&Value>) -> Uuid {
         .unwrap_or_else(Uuid::new_v4)
 }
 
-const FLOW_FIELDS: &[&str] = &[
+/// A flow's attributes, as authentik's serializer names them.
+pub const FLOW_FIELDS: &[&str] = &[
     "name",
     "slug",
     "title",

@@ -159,6 +159,36 @@ fn import_file(
             ));
         }
     };
+    import_root(batch, file, root, options, budget, lookup)
+}
+
+/// Applies a blueprint already parsed (a pull builds its own), as [`import`] does a file.
+pub fn import_node(
+    batch: &mut Batch,
+    name: &str,
+    root: &mut Node,
+    options: &ImportOptions,
+) -> Result<FileReport, ImportError> {
+    let budget = TagBudget::new(options.max_tag_output);
+    let lookup = Lookup::new();
+    batch.index();
+    import_root(batch, name, root, options, &budget, &lookup)
+}
+
+fn import_root(
+    batch: &mut Batch,
+    file: &str,
+    root: &mut Node,
+    options: &ImportOptions,
+    budget: &TagBudget,
+    lookup: &Lookup,
+) -> Result<FileReport, ImportError> {
+    let at = |mark: Mark, message: String| ImportError {
+        file: file.to_string(),
+        mark,
+        entry: None,
+        message,
+    };
     if !matches!(root.value, NodeValue::Map(_)) {
         return Err(at(
             root.mark,

@@ -22,4 +22,4 @@ pub use closure::{Closure, Reach};
 pub use each::{FileResult, counts, import_all, import_each, read_source};
 pub use export::{export_all, export_all_to, export_flow, export_flow_to, with_placeholders};
 pub use host::ImportOptions;
-pub use import::{FileReport, ImportError, Outcome, Source, import};
+pub use import::{FileReport, ImportError, Outcome, Source, import, import_node};

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Client, RemoteError, check_version};
 use crate::blueprint::yaml::{Node, NodeValue};
-use crate::blueprint::{self, ImportOptions, Source, models};
+use crate::blueprint::{self, ImportOptions, models};
 use crate::edit::Batch;
 use crate::model::{Document, Obj, ObjKind};
 use crate::text::sanitize;
@@ -47,18 +47,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// The attributes of a flow (its API object has many more, all read-only).
-pub const FLOW_ATTRS: &[&str] = &[
-    "name",
-    "slug",
-    "title",
-    "designation",
-    "background",
-    "policy_engine_mode",
-    "compatibility_mode",
-    "layout",
-    "denied_action",
-    "authentication",
-];
+pub const FLOW_ATTRS: &[&str] = crate::blueprint::build::FLOW_FIELDS;
 pub const GROUP_ATTRS: &[&str] = &["name", "is_superuser", "parents", "attributes"];
 pub const USER_ATTRS: &[&str] = &[
     "username",
@@ -135,32 +124,40 @@ pub fn fetch(
         step(done + 1, total, "flows");
     }
 
+    // Stages and policies no flow binds: each type's list, read once for all of them.
     for (list, what) in [("stages/all/", "stage"), ("policies/all/", "policy")] {
         let all = client.get_all(list, |d, t| step(d, t, "unbound"))?;
+        let mut unbound: std::collections::BTreeMap<String, (String, HashSet<String>)> =
+            Default::default();
         for item in all {
-            let pk = item
-                .get("pk")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let model = item
-                .get("meta_model_name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let text = |key: &str| item.get(key).and_then(Value::as_str).unwrap_or_default();
+            let (pk, model) = (text("pk").to_string(), text("meta_model_name").to_string());
             if entries.has(&model, &pk) {
                 continue;
             }
-            let Some(path) = detail_path(&model, &pk) else {
-                entries.warnings.insert(format!(
-                    "{what} {:?} ({}) is of a type bindery cannot read and was left out",
-                    sanitize(item.get("name").and_then(Value::as_str).unwrap_or("?")),
-                    sanitize(&model)
-                ));
-                continue;
-            };
-            let detail = client.get_json(&path)?;
-            entries.add_api(&model, detail, &[], what)?;
+            match type_path(&model) {
+                Some(path) => {
+                    let (_, pks) = unbound
+                        .entry(path)
+                        .or_insert_with(|| (model, HashSet::default()));
+                    pks.insert(pk);
+                }
+                None => {
+                    entries.warnings.insert(format!(
+                        "{what} {:?} ({}) is of a type bindery cannot read and was left out",
+                        sanitize(text("name")),
+                        sanitize(&model)
+                    ));
+                }
+            }
+        }
+        for (path, (model, pks)) in unbound {
+            for item in client.get_all(&path, |d, t| step(d, t, "unbound"))? {
+                let pk = item.get("pk").and_then(Value::as_str).unwrap_or_default();
+                if pks.contains(pk) {
+                    entries.add_api(&model, item, &[], what)?;
+                }
+            }
         }
     }
 
@@ -263,24 +260,22 @@ fn url_segment(text: &str) -> String {
     out
 }
 
-/// The API path of one stage or policy of `model` (`authentik_stages_deny.denystage`).
-fn detail_path(model: &str, pk: &str) -> Option<String> {
-    if uuid::Uuid::parse_str(pk).is_err() {
-        return None;
-    }
+/// The API path of the stages or policies of `model` (`authentik_stages_deny.denystage`:
+/// `stages/deny/`).
+pub fn type_path(model: &str) -> Option<String> {
     let app = model.split('.').next()?;
     let path = if let Some(stage) = app.strip_prefix("authentik_stages_") {
         match stage {
-            "prompt" | "invitation" => format!("stages/{stage}/stages"),
+            "prompt" | "invitation" => format!("stages/{stage}/stages/"),
             _ => match stage.strip_prefix("authenticator_") {
-                Some(kind) => format!("stages/authenticator/{kind}"),
-                None => format!("stages/{stage}"),
+                Some(kind) => format!("stages/authenticator/{kind}/"),
+                None => format!("stages/{stage}/"),
             },
         }
     } else if let Some(policy) = app.strip_prefix("authentik_policies_") {
         match policy {
-            "expiry" => "policies/password_expiry".to_string(),
-            _ => format!("policies/{policy}"),
+            "expiry" => "policies/password_expiry/".to_string(),
+            _ => format!("policies/{policy}/"),
         }
     } else {
         return None;
@@ -289,7 +284,13 @@ fn detail_path(model: &str, pk: &str) -> Option<String> {
         s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/')
     };
-    plain(&path).then(|| format!("{path}/{pk}/"))
+    plain(&path).then_some(path)
+}
+
+/// The API path of one stage or policy of `model`.
+fn detail_path(model: &str, pk: &str) -> Option<String> {
+    uuid::Uuid::parse_str(pk).ok()?;
+    Some(format!("{}{pk}/", type_path(model)?))
 }
 
 /// Groups with each after its parents (a parent must exist when a child names it).
@@ -353,23 +354,14 @@ fn dependency_order(n: usize, deps: impl Fn(usize) -> Vec<usize>) -> Vec<usize> 
 #[derive(Default)]
 struct Entries {
     seen: HashSet<(String, String)>,
-    by_kind: HashMap<ObjKindKey, Vec<(Value, String)>>,
+    by_kind: HashMap<ObjKindKey, Vec<(Node, String)>>,
     warnings: std::collections::BTreeSet<String>,
 }
 
 type ObjKindKey = u8;
 
-/// Where each kind's entries go in the blueprint.
-const ORDER: &[ObjKind] = &[
-    ObjKind::Group,
-    ObjKind::User,
-    ObjKind::Flow,
-    ObjKind::Prompt,
-    ObjKind::Policy,
-    ObjKind::Stage,
-    ObjKind::StageBinding,
-    ObjKind::PolicyBinding,
-];
+/// Where each kind's entries go in the blueprint: each after the kinds it refers to.
+const ORDER: &[ObjKind] = super::changes::PULLED;
 
 fn key_of(kind: ObjKind) -> ObjKindKey {
     ORDER
@@ -384,11 +376,7 @@ impl Entries {
     }
 
     /// Adds an entry once (a stage bound in several flows is in each flow's export).
-    fn push(&mut self, model: &str, pk: &Value, entry: Value, origin: String) {
-        let pk = match pk {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
+    fn push(&mut self, model: &str, pk: String, entry: Node, origin: String) {
         if !self.seen.insert((model.to_string(), pk)) {
             return;
         }
@@ -435,33 +423,48 @@ impl Entries {
             .find_map(|k| attrs.get(*k).and_then(Value::as_str))
             .unwrap_or("?");
         let origin = format!("{what} {:?} (pk {pk})", sanitize(label));
-        let entry = json!({"model": model, "identifiers": {"pk": pk}, "attrs": attrs});
-        self.push(model, &pk, entry, origin);
+        let entry =
+            Node::from_json(&json!({"model": model, "identifiers": {"pk": pk}, "attrs": attrs}));
+        let pk = match pk {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        self.push(model, pk, entry, origin);
         Ok(())
     }
 
     /// The entries of authentik's export of flow `slug`.
     fn add_export(&mut self, text: &str, slug: &str) -> Result<(), String> {
         let docs = blueprint::yaml::parse(text).map_err(|e| format!("not YAML: {e}"))?;
-        let doc = docs.into_iter().next().ok_or("an empty export")?;
-        let entries = doc.get("entries").ok_or("an export without entries")?;
-        let Some(list) = entries.as_seq() else {
+        let mut doc = docs.into_iter().next().ok_or("an empty export")?;
+        let entries = doc.get_mut("entries").ok_or("an export without entries")?;
+        let NodeValue::Seq(list) = &mut entries.value else {
             return Err("entries is not a list".into());
         };
-        for (n, node) in list.iter().enumerate() {
-            let entry = json_of(node).map_err(|why| format!("entry {}: {why}", n + 1))?;
-            let model = entry
+        for (n, node) in std::mem::take(list).into_iter().enumerate() {
+            // authentik's exports are plain data; a tag would be the server's invention.
+            if let Some(tag) = tag_in(&node) {
+                return Err(format!(
+                    "entry {}: an unexpected tag {}",
+                    n + 1,
+                    sanitize(tag)
+                ));
+            }
+            let model = node
                 .get("model")
-                .and_then(Value::as_str)
+                .and_then(Node::scalar_str)
                 .unwrap_or_default()
                 .to_string();
-            let pk = entry
-                .get("identifiers")
-                .and_then(|i| i.get("pk"))
-                .cloned()
-                .unwrap_or(Value::Null);
+            let pk = match node.get("identifiers").and_then(|i| i.get("pk")) {
+                Some(Node {
+                    value: NodeValue::Int(i),
+                    ..
+                }) => i.to_string(),
+                Some(other) => other.scalar_str().unwrap_or_default().to_string(),
+                None => String::new(),
+            };
             let origin = format!("flow {}'s export, entry {}", sanitize(slug), n + 1);
-            self.push(&model, &pk, entry, origin);
+            self.push(&model, pk, node, origin);
         }
         Ok(())
     }
@@ -471,39 +474,33 @@ impl Entries {
         if let Some(stages) = self.by_kind.get_mut(&key_of(ObjKind::Stage)) {
             stage_order(stages);
         }
-        let mut ordered: Vec<(Value, String)> = Vec::new();
+        let mut ordered: Vec<(Node, String)> = Vec::new();
         for kind in ORDER {
             ordered.extend(self.by_kind.remove(&key_of(*kind)).unwrap_or_default());
         }
-        let (entries, origins): (Vec<Value>, Vec<String>) = ordered.into_iter().unzip();
-        let text = serde_json::to_string_pretty(&json!({"version": 1, "entries": entries}))
-            .expect("JSON values serialise");
+        let (entries, origins): (Vec<Node>, Vec<String>) = ordered.into_iter().unzip();
+        let mut root = Node::map_of([("version", Node::int(1)), ("entries", Node::seq(entries))]);
         let mut batch = Batch::new(&mut doc, "pull");
-        let sources = [Source {
-            name: "remote".into(),
-            text,
-        }];
-        let reports =
-            blueprint::import(&mut batch, &sources, &ImportOptions::default()).map_err(|err| {
-                let origin = err
-                    .entry
-                    .as_ref()
-                    .and_then(|(n, _)| origins.get(n.wrapping_sub(1)))
-                    .cloned()
-                    .unwrap_or_else(|| "the pulled blueprint".into());
-                RemoteError::Import(format!("{origin}: {}", sanitize(&err.message)))
-            })?;
+        let report =
+            blueprint::import_node(&mut batch, "remote", &mut root, &ImportOptions::default())
+                .map_err(|err| {
+                    let origin = err
+                        .entry
+                        .as_ref()
+                        .and_then(|(n, _)| origins.get(n.wrapping_sub(1)))
+                        .cloned()
+                        .unwrap_or_else(|| "the pulled blueprint".into());
+                    RemoteError::Import(format!("{origin}: {}", sanitize(&err.message)))
+                })?;
         batch.commit();
         let mut warnings = self.warnings;
-        for report in reports {
-            for warning in report.warnings {
-                // "remote: entry 12 (model): attribute ..." names the origin instead.
-                let text = match warning.split_once("): ") {
-                    Some((_, rest)) => rest.to_string(),
-                    None => warning,
-                };
-                warnings.insert(text);
-            }
+        for warning in report.warnings {
+            // "remote: entry 12 (model): attribute ...": the same for every entry of a model.
+            let text = match warning.split_once("): ") {
+                Some((_, rest)) => rest.to_string(),
+                None => warning,
+            };
+            warnings.insert(text);
         }
         Ok((doc, warnings.into_iter().collect()))
     }
@@ -511,11 +508,16 @@ impl Entries {
 
 /// Stages after the stages their attributes name (an authenticator validation stage's
 /// configuration stages, a source stage's resume flow stages...).
-fn stage_order(stages: &mut Vec<(Value, String)>) {
+fn stage_order(stages: &mut Vec<(Node, String)>) {
     let index: HashMap<String, usize> = stages
         .iter()
         .enumerate()
-        .filter_map(|(i, (e, _))| Some((e.get("identifiers")?.get("pk")?.as_str()?.to_string(), i)))
+        .filter_map(|(i, (e, _))| {
+            Some((
+                e.get("identifiers")?.get("pk")?.scalar_str()?.to_string(),
+                i,
+            ))
+        })
         .collect();
     let deps = |i: usize| {
         let mut found = Vec::new();
@@ -531,46 +533,32 @@ fn stage_order(stages: &mut Vec<(Value, String)>) {
         found
     };
     let order = dependency_order(stages.len(), deps);
-    let mut slots: Vec<Option<(Value, String)>> =
+    let mut slots: Vec<Option<(Node, String)>> =
         std::mem::take(stages).into_iter().map(Some).collect();
     stages.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
-fn strings_in(value: &Value, f: &mut impl FnMut(&str)) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter().for_each(|v| strings_in(v, f)),
-        Value::Object(map) => map.values().for_each(|v| strings_in(v, f)),
+fn strings_in(node: &Node, f: &mut impl FnMut(&str)) {
+    match &node.value {
+        NodeValue::Str(s) => f(s),
+        NodeValue::Seq(items) => items.iter().for_each(|v| strings_in(v, f)),
+        NodeValue::Map(pairs) => pairs.iter().for_each(|(_, v)| strings_in(v, f)),
         _ => {}
     }
 }
 
-/// A node of an export as JSON; exports carry no tags.
-fn json_of(node: &Node) -> Result<Value, String> {
+/// The first tag anywhere in `node`.
+fn tag_in(node: &Node) -> Option<&str> {
     if let Some(tag) = &node.tag {
-        return Err(format!("an unexpected tag {}", sanitize(tag)));
+        return Some(tag);
     }
-    Ok(match &node.value {
-        NodeValue::Null => Value::Null,
-        NodeValue::Bool(b) => Value::Bool(*b),
-        NodeValue::Int(i) => json!(i),
-        NodeValue::Float(f) => json!(f),
-        NodeValue::Str(s) => Value::String(s.clone()),
-        NodeValue::Seq(items) => Value::Array(items.iter().map(json_of).collect::<Result<_, _>>()?),
-        NodeValue::Map(pairs) => {
-            let mut map = Map::with_capacity(pairs.len());
-            for (key, value) in pairs {
-                let key = match &key.value {
-                    NodeValue::Str(s) => s.clone(),
-                    NodeValue::Int(i) => i.to_string(),
-                    NodeValue::Bool(b) => b.to_string(),
-                    _ => return Err("a mapping key that is not a scalar".into()),
-                };
-                map.insert(key, json_of(value)?);
-            }
-            Value::Object(map)
-        }
-    })
+    match &node.value {
+        NodeValue::Seq(items) => items.iter().find_map(tag_in),
+        NodeValue::Map(pairs) => pairs
+            .iter()
+            .find_map(|(k, v)| tag_in(k).or_else(|| tag_in(v))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

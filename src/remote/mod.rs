@@ -28,7 +28,9 @@ pub use credentials::{
     token_source,
 };
 pub use endpoint::Endpoint;
-pub use fetch::{FLOW_ATTRS, Fetched, GROUP_ATTRS, Progress, USER_ATTRS, fetch, refresh};
+pub use fetch::{
+    FLOW_ATTRS, Fetched, GROUP_ATTRS, Progress, USER_ATTRS, fetch, refresh, type_path,
+};
 pub use merge::{Merge, MergeConflict, merge, remote_changes_touching};
 pub use push::{PushResult, blueprint_of, push_blueprint};
 pub use remotes::{Remote, Remotes, base_path, check_name, load_base, remotes_path, save_base};

@@ -108,18 +108,29 @@ pub fn start_pull(app: &mut App) -> Vec<Effect> {
     vec![Effect::Remote(RemoteJob::Pull)]
 }
 
+/// The remote's name and base, or None (said in the status line) when there is no remote or
+/// it was never pulled.
+fn pulled_base(app: &mut App) -> Option<(String, Arc<Document>)> {
+    let Some(view) = app.remote.clone() else {
+        no_remote(app);
+        return None;
+    };
+    match view.base {
+        Some(base) => Some((view.name, base)),
+        None => {
+            let name = view.name;
+            app.error(format!(
+                "{name} was never pulled: pull first (the pull action)"
+            ));
+            None
+        }
+    }
+}
+
 /// The diff action: what a push would change, object by object, as a report; Enter on an
 /// object goes to it.
 pub fn diff_report(app: &mut App) {
-    let Some(view) = app.remote.clone() else {
-        no_remote(app);
-        return;
-    };
-    let Some(base) = view.base else {
-        app.error(format!(
-            "{} was never pulled: pull first (the pull action)",
-            view.name
-        ));
+    let Some((name, base)) = pulled_base(app) else {
         return;
     };
     let doc = app.store.doc();
@@ -156,36 +167,28 @@ pub fn diff_report(app: &mut App) {
         lines.push(ReportLine::new(
             format!(
                 "No changes: the store matches {} as of the last pull.",
-                view.name
+                name
             ),
             Tone::Dim,
             None,
         ));
     }
     app.modals.push(Modal::Report(Box::new(Report::new(
-        format!("What a push to {} would change", view.name),
+        format!("What a push to {} would change", name),
         lines,
     ))));
 }
 
 /// The push action: asks, listing what it sends.
 pub fn ask_push(app: &mut App) {
-    let Some(view) = app.remote.clone() else {
-        no_remote(app);
-        return;
-    };
-    let Some(base) = view.base else {
-        app.error(format!(
-            "{} was never pulled: pull first (the pull action)",
-            view.name
-        ));
+    let Some((name, base)) = pulled_base(app) else {
         return;
     };
     let changes = remote::changes(&base, app.store.doc());
     if changes.is_empty() {
         app.info(format!(
             "nothing to push: the store matches {} as of the last pull",
-            view.name
+            name
         ));
         return;
     }
@@ -200,7 +203,7 @@ pub fn ask_push(app: &mut App) {
         })
         .collect();
     app.modals.push(Modal::Confirm(Box::new(Confirm {
-        title: format!("push {} change(s) to {}", changes.len(), view.name),
+        title: format!("push {} change(s) to {}", changes.len(), name),
         lines,
         action: Confirmed::Push,
         patch: Patch::new("push"),

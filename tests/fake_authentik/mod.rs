@@ -19,6 +19,7 @@ use bindery::blueprint::{self, ImportOptions, Source};
 use bindery::edit::Batch;
 use bindery::model::relations::Relations;
 use bindery::model::{Document, Obj, ObjKind, Subject};
+use bindery::remote::type_path;
 use serde_json::{Map, Value, json};
 
 pub const TOKEN: &str = "ak-test-SECRET-7f3e9c2b1a";
@@ -54,6 +55,9 @@ pub struct State {
     pub reject_import: Option<String>,
     /// Who points at whom in `doc`, built when first needed after a change.
     relations: Option<Relations>,
+    /// Each flow's export, made when first asked for after a change (so that a benchmark
+    /// measures the client, not the fake).
+    exports: std::collections::HashMap<uuid::Uuid, String>,
     next_user_pk: i64,
 }
 
@@ -76,6 +80,7 @@ impl Fake {
             max_page: 100,
             reject_import: None,
             relations: None,
+            exports: Default::default(),
             next_user_pk: 1,
         };
         state.give_pks();
@@ -96,6 +101,7 @@ impl Fake {
     pub fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
         let mut state = self.state.lock().unwrap();
         state.relations = None;
+        state.exports.clear();
         f(&mut state)
     }
 
@@ -240,8 +246,21 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
     if s.relations.is_none() {
         s.relations = Some(Relations::build(&s.doc));
     }
+    if request.method == "GET"
+        && let Some(slug) = path
+            .strip_prefix("flows/instances/")
+            .and_then(|p| p.strip_suffix("/export/"))
+    {
+        let Some(id) = s.doc.flow_by_slug(slug).map(|f| f.id) else {
+            return detail(404, "No Flow matches the given query.");
+        };
+        if !s.exports.contains_key(&id) {
+            let text = export(&s.doc, s.relations.as_ref().expect("built"), id);
+            s.exports.insert(id, text);
+        }
+        return (200, "application/yaml", s.exports[&id].clone());
+    }
     let doc = &s.doc;
-    let rel = s.relations.as_ref().expect("built");
     let id_in = |p: &str, prefix: &str| {
         p.strip_prefix(prefix)
             .and_then(|rest| rest.strip_suffix('/'))
@@ -397,13 +416,6 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
                         "execution_logging": p.execution_logging})
             },
         ),
-        ("GET", p) if p.starts_with("flows/instances/") && p.ends_with("/export/") => {
-            let slug = &p["flows/instances/".len()..p.len() - "/export/".len()];
-            match doc.flow_by_slug(slug) {
-                Some(flow) => (200, "application/yaml", export(doc, rel, flow.id)),
-                None => detail(404, "No Flow matches the given query."),
-            }
-        }
         ("GET", p) if p.starts_with("stages/") || p.starts_with("policies/") => {
             let id = p
                 .trim_end_matches('/')
@@ -411,7 +423,20 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
                 .next()
                 .unwrap_or_default();
             let Ok(id) = uuid::Uuid::parse_str(id) else {
-                return detail(404, "Not found.");
+                // A type's list: `stages/deny/`, `policies/expression/`.
+                let objects: Vec<Obj> = doc
+                    .stages
+                    .iter()
+                    .map(|x| Obj::Stage(x.clone()))
+                    .chain(doc.policies.iter().map(|x| Obj::Policy(x.clone())))
+                    .filter(|o| type_path(model_of(o)).as_deref() == Some(p))
+                    .collect();
+                if objects.is_empty() {
+                    return detail(404, "Not found.");
+                }
+                return paginated(page, page_size, objects, |o| {
+                    with_read_only(doc, &o, &[("component", json!("ak-form"))])
+                });
             };
             let found = doc
                 .get(ObjKind::Stage, id)
@@ -625,6 +650,7 @@ fn import(state: &Mutex<State>, text: &str) -> (u16, &'static str, String) {
             batch.commit();
             s.doc = doc;
             s.relations = None;
+            s.exports.clear();
             s.give_pks();
             (200, JSON, json!({"success": true, "logs": []}).to_string())
         }
