@@ -803,3 +803,59 @@ fn requests_and_answers_have_the_shapes_of_authentiks_api() {
     }
     assert!(missing.is_empty(), "the fake leaves out {missing:?}");
 }
+
+#[test]
+fn a_remote_can_be_added_before_the_store_and_its_directory_exist() {
+    let fake = Fake::start(demo_doc());
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("not").join("yet").join("store.json");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_bindery"))
+            .arg("--store")
+            .arg(&store)
+            .args(args)
+            .env("AUTHENTIK_TOKEN", TOKEN)
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    ok(&run(&["remote", "add", "prod", &fake.url]));
+    ok(&run(&["pull"]));
+    assert!(store.exists());
+}
+
+#[test]
+fn a_first_pull_into_a_store_that_holds_objects_asks_before_replacing_them() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["init", "--demo"]));
+    let bytes = fs::read(env.store()).unwrap();
+    let refused = failed(&env.run(&["pull"]));
+    assert!(
+        refused.contains(
+            "already holds objects that did not come from prod (5 groups, 5 users, 12 flows"
+        ),
+        "{refused}"
+    );
+    assert!(refused.contains("bindery pull prod --theirs"), "{refused}");
+    assert_eq!(fs::read(env.store()).unwrap(), bytes);
+
+    // The console asks, and `y` replaces.
+    let asked = ok(&env.run(&["screen", "--size", "120x30", "--keys", "F"]));
+    assert!(
+        asked.contains("replace what this store holds with prod's"),
+        "{asked}"
+    );
+    assert_eq!(
+        fs::read(env.store()).unwrap(),
+        bytes,
+        "asking writes nothing"
+    );
+    ok(&env.run(&["screen", "--size", "120x30", "--keys", "Fy"]));
+    assert_eq!(canonical(&env.doc()), canonical(&fake.doc()));
+    // One change, logged: it can be reverted.
+    let log = ok(&env.run(&["log"]));
+    assert!(log.lines().next().unwrap().contains("pull prod"), "{log}");
+}

@@ -171,7 +171,8 @@ pub enum Command {
     Pull {
         /// The remote (default: the only one)
         name: Option<String>,
-        /// Resolve conflicts by taking the remote's version of each conflicting object
+        /// Resolve conflicts by taking the remote's version of each conflicting object; on a
+        /// first pull into a store that holds objects, replace them with the remote's
         #[arg(long)]
         theirs: bool,
     },

@@ -113,6 +113,10 @@ pub enum RemoteError {
     Declined,
     #[error("the merged store would have integrity problems: {}", .problems.join("; "))]
     Broken { problems: Vec<String> },
+    #[error(
+        "the store already holds objects that did not come from {name} ({held}): a first pull fills an empty store. Pull into a new store (`bindery --store NEW.json pull {name}`), or replace what this store holds with {name}'s (`bindery pull {name} --theirs`; `bindery revert` undoes it)"
+    )]
+    NotEmpty { name: String, held: String },
     #[error("interrupted; the store was not changed")]
     Interrupted,
     #[error(transparent)]

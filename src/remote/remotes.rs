@@ -180,9 +180,22 @@ impl Remotes {
 
     fn save(&self) -> Result<(), RemoteError> {
         let text = serde_json::to_string_pretty(&self.file).expect("remotes serialise");
-        store::write_output(&remotes_path(&self.store), text.as_bytes(), &self.store)?;
+        let path = remotes_path(&self.store);
+        store_dir(&path)?;
+        store::write_output(&path, text.as_bytes(), &self.store)?;
         Ok(())
     }
+}
+
+/// The store's directory, created (0700) as the store's first save creates it.
+fn store_dir(path: &Path) -> Result<(), RemoteError> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = crate::store::trust::parent_dir(path);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|err| StoreError::io(&dir, err).into())
 }
 
 /// The base of `name`: what the remote was at the last pull or push; None before the first.
@@ -198,6 +211,7 @@ pub fn load_base(store: &Path, name: &str) -> Result<Option<Document>, RemoteErr
 /// Keeps `doc` as the base of `name`.
 pub fn save_base(store: &Path, name: &str, doc: &Document) -> Result<(), RemoteError> {
     let path = base_path(store, name);
+    store_dir(&path)?;
     store::write_output_with(&path, store, |out| {
         serde_json::to_writer(out, doc).map_err(std::io::Error::other)
     })?;

@@ -73,7 +73,18 @@ pub fn pull(
     let fetched = fetch(&mut client, progress)?;
     ctx.interrupted()?;
     let mut store = Store::open(ctx.store)?;
-    let base = load_base(ctx.store, &name)?.unwrap_or_default();
+    let base = match load_base(ctx.store, &name)? {
+        Some(base) => base,
+        // A first pull with the remote's side taken: what the store holds is replaced.
+        None if take_theirs => store.doc().clone(),
+        None => {
+            let held = held_objects(store.doc());
+            if !held.is_empty() {
+                return Err(RemoteError::NotEmpty { name, held });
+            }
+            Document::default()
+        }
+    };
     let label = format!("pull {name}");
     let merged = merge(&base, store.doc(), &fetched.doc, &label, take_theirs);
     let mut report = PullReport {
@@ -110,6 +121,23 @@ pub fn pull(
     remotes.synced(&name, now(), &fetched.version)?;
     report.written = true;
     Ok(report)
+}
+
+/// What the store holds of the kinds a pull brings, in words (`12 flows, 25 stages`).
+fn held_objects(doc: &Document) -> String {
+    super::PULLED
+        .iter()
+        .filter(|k| doc.count(**k) > 0)
+        .map(|k| {
+            let noun = k.noun();
+            let plural = match noun.strip_suffix('y') {
+                Some(stem) => format!("{stem}ies"),
+                None => format!("{noun}s"),
+            };
+            format!("{} {plural}", doc.count(*k))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a push would send: the remote's name, the base, and the changes from it to the

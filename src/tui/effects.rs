@@ -32,7 +32,7 @@ impl Host for Live<'_> {
         run_job(app, job, &cancel, &mut |app, p| {
             app.info(format!(
                 "{} {}: {}/{} (Esc stops)",
-                if job == RemoteJob::Pull {
+                if job != RemoteJob::Push {
                     "pulling"
                 } else {
                     "pushing"

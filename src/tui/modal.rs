@@ -23,6 +23,8 @@ pub enum Confirmed {
     Revert(u64),
     /// Push the store's changes to the remote.
     Push,
+    /// A first pull into a store that holds objects: replace them with the remote's.
+    PullReplacing,
 }
 
 /// Which kind of type a type picker offers, and what happens after.

@@ -29,6 +29,9 @@ pub struct RemoteView {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RemoteJob {
     Pull,
+    /// A pull that takes the remote's side of every conflict (on a first pull: replaces what
+    /// the store holds).
+    PullTheirs,
     Push,
 }
 
@@ -230,8 +233,11 @@ pub fn run_job(
         cancel,
     };
     let result = match job {
-        RemoteJob::Pull => remote::pull(&ctx, Some(&name), false, &mut |p| progress(app, p))
-            .map(|report| pulled(app, report)),
+        RemoteJob::Pull | RemoteJob::PullTheirs => {
+            let theirs = job == RemoteJob::PullTheirs;
+            remote::pull(&ctx, Some(&name), theirs, &mut |p| progress(app, p))
+                .map(|report| pulled(app, report))
+        }
         RemoteJob::Push => remote::plan(&ctx, Some(&name)).and_then(|plan| {
             remote::push(&ctx, plan, false, &mut |_| true, &mut |p| progress(app, p))
                 .map(|report| app.info(format!("pushed {} change(s) to {name}", report.pushed)))
@@ -285,6 +291,21 @@ fn pulled(app: &mut App, report: remote::PullReport) {
 
 fn failed(app: &mut App, name: &str, err: RemoteError) {
     let text = crate::text::sanitize(&err.to_string()).into_owned();
+    if let RemoteError::NotEmpty { held, .. } = &err {
+        app.modals.push(Modal::Confirm(Box::new(Confirm {
+            title: format!("replace what this store holds with {name}'s"),
+            lines: vec![
+                format!("This store holds {held} that did not come from {name}."),
+                "A first pull fills an empty store: these would be replaced by the remote's."
+                    .into(),
+                "The pull is one change: undo (or `bindery revert`) brings them back.".into(),
+            ],
+            action: Confirmed::PullReplacing,
+            patch: Patch::new("pull"),
+        })));
+        app.info(format!("{name} was never pulled into this store"));
+        return;
+    }
     if let RemoteError::RemoteChanged { objects, .. } = &err {
         let lines = objects
             .iter()

@@ -182,6 +182,10 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
                         }
                     },
                     Confirmed::Revert(entry) => revert_entry(app, entry, &confirm.patch),
+                    Confirmed::PullReplacing => {
+                        app.info("pulling… (Esc stops)");
+                        vec![Effect::Remote(super::remote::RemoteJob::PullTheirs)]
+                    }
                     Confirmed::Push => {
                         app.info("pushing… (Esc stops before it is sent)");
                         vec![Effect::Remote(super::remote::RemoteJob::Push)]
