@@ -12,6 +12,7 @@ mod api;
 mod changes;
 mod credentials;
 mod endpoint;
+mod entries;
 mod fetch;
 mod merge;
 mod push;
