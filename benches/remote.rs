@@ -26,10 +26,16 @@ struct Pulled {
     flows: usize,
 }
 
-/// How many pulls of each store are timed (the median is shown).
-const RUNS: usize = 3;
+/// How many pulls of each store are timed (the median is shown): `BINDERY_BENCH_RUNS`, else 3.
+fn runs() -> usize {
+    std::env::var("BINDERY_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(3)
+}
 
-/// First pulls of `doc` into empty stores (the median of [`RUNS`]); then a push of one changed
+/// First pulls of `doc` into empty stores (the median of [`runs`]); then a push of one changed
 /// deny message from the last.
 fn pull_and_push(doc: Document) -> (Pulled, Option<remote::PushReport>) {
     let fake = Fake::start(doc);
@@ -41,9 +47,9 @@ fn pull_and_push(doc: Document) -> (Pulled, Option<remote::PushReport>) {
     let token = remote::Token::new(TOKEN).unwrap();
     let mut warm = remote::Client::new(&endpoint, token, &cancel);
     remote::fetch(&mut warm, &mut |_| {}).expect("warm the fake");
-    let mut runs = Vec::new();
+    let mut timed = Vec::new();
     let mut last = None;
-    for _ in 0..RUNS {
+    for _ in 0..runs() {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("store.json");
         Remotes::load(&store)
@@ -57,7 +63,7 @@ fn pull_and_push(doc: Document) -> (Pulled, Option<remote::PushReport>) {
         };
         let start = Instant::now();
         let report = remote::pull(&ctx, None, false, &mut |_| {}).expect("pull");
-        runs.push(Pulled {
+        timed.push(Pulled {
             seconds: start.elapsed().as_secs_f64(),
             requests: report.stats.requests,
             received: report.stats.bytes_received,
@@ -65,8 +71,8 @@ fn pull_and_push(doc: Document) -> (Pulled, Option<remote::PushReport>) {
         });
         last = Some(dir);
     }
-    runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-    let pulled = runs.swap_remove(RUNS / 2);
+    timed.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let pulled = timed.swap_remove(timed.len() / 2);
     let dir = last.expect("a run");
     let store = dir.path().join("store.json");
     let ctx = Ctx {
@@ -103,7 +109,8 @@ fn main() {
     unsafe { std::env::set_var(remote::TOKEN_ENV, TOKEN) };
     let quick = std::env::args().any(|a| a == "quick");
     println!(
-        "| store | flows | pull (median of {RUNS}) | flows/s | requests | received | push of one change |"
+        "| store | flows | pull (median of {}) | flows/s | requests | received | push of one change |",
+        runs()
     );
     println!("|---|---|---|---|---|---|---|");
     let mut times = Vec::new();
