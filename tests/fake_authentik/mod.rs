@@ -13,7 +13,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bindery::blueprint::models::{attrs_of, model_of};
+use bindery::blueprint::models::{GroupMembers, attrs_of, attrs_with_members, model_of};
 use bindery::blueprint::yaml::{Node, emit};
 use bindery::blueprint::{self, ImportOptions, Source};
 use bindery::edit::Batch;
@@ -374,7 +374,9 @@ fn respond(request: &Request, state: &Mutex<State>) -> (u16, &'static str, Strin
             page_size,
             doc.groups.iter().collect::<Vec<_>>(),
             |g| {
-                let mut v = attrs_of(doc, &Obj::Group(g.clone()));
+                // Members are not listed (`include_users=false`): no scan of every user per group.
+                let mut v =
+                    attrs_with_members(doc, &Obj::Group(g.clone()), Some(&GroupMembers::default()));
                 v.remove("users");
                 v.insert("pk".into(), json!(g.id));
                 v.insert("num_pk".into(), json!(1000));
