@@ -186,12 +186,7 @@ fn kb(bytes: u64) -> String {
 
 pub fn pull(store: &Path, name: Option<&str>, theirs: bool) -> Result<Output, CliError> {
     let cancel = interrupt_flag();
-    let config = paths::config_dir();
-    let ctx = Ctx {
-        store,
-        config_dir: config.as_deref(),
-        cancel: &cancel,
-    };
+    let ctx = Ctx::new(store, &cancel);
     let result = remote::pull(&ctx, name, theirs, &mut progress_bar());
     end_progress();
     let report = result?;
@@ -244,12 +239,7 @@ pub fn diff(
     blueprint: bool,
 ) -> Result<Output, CliError> {
     let cancel = AtomicBool::new(false);
-    let config = paths::config_dir();
-    let ctx = Ctx {
-        store,
-        config_dir: config.as_deref(),
-        cancel: &cancel,
-    };
+    let ctx = Ctx::new(store, &cancel);
     let plan = remote::plan(&ctx, name)?;
     let stdout = if blueprint {
         plan.blueprint()
@@ -279,12 +269,7 @@ pub fn push(
     stdout: &mut dyn Write,
 ) -> Result<Output, CliError> {
     let cancel = interrupt_flag();
-    let config = paths::config_dir();
-    let ctx = Ctx {
-        store,
-        config_dir: config.as_deref(),
-        cancel: &cancel,
-    };
+    let ctx = Ctx::new(store, &cancel);
     let plan = remote::plan(&ctx, name)?;
     if plan.changes.is_empty() {
         return Ok(Output {

@@ -54,6 +54,22 @@ pub struct FieldDiff {
     pub local: Value,
 }
 
+impl FieldDiff {
+    /// `deny_message: "a" -> "b"` (a creation shows the new value alone), ids shown as the
+    /// names of what they point at.
+    pub fn line(&self, action: Action, base: &Document, local: &Document) -> String {
+        let now = crate::edit::show(local, &self.local);
+        match action {
+            Action::Create => format!("{}: {now}", self.field),
+            _ => format!(
+                "{}: {} -> {now}",
+                self.field,
+                crate::edit::show(base, &self.remote)
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectChange {
     pub kind: ObjKind,
@@ -224,18 +240,9 @@ pub fn changes_text(local: &Document, base: &Document, changes: &[ObjectChange])
             crate::text::sanitize(&c.object)
         ));
         for f in &c.fields {
-            let shown = match c.action {
-                Action::Create => crate::edit::show(local, &f.local),
-                _ => format!(
-                    "{} -> {}",
-                    crate::edit::show(base, &f.remote),
-                    crate::edit::show(local, &f.local)
-                ),
-            };
             out.push_str(&format!(
-                "    {}: {}\n",
-                crate::text::sanitize(&f.field),
-                crate::text::sanitize(&shown)
+                "    {}\n",
+                crate::text::sanitize(&f.line(c.action, base, local))
             ));
         }
     }

@@ -59,30 +59,11 @@ pub fn fetch(
         step(d, t, "groups")
     })?;
     for group in groups_in_order(groups) {
-        entries.add_api(
-            models::GROUP,
-            group,
-            &["name", "is_superuser", "parents", "attributes"],
-            "group",
-        )?;
+        entries.add_api(models::GROUP, group, GROUP_ATTRS, "group")?;
     }
     let users = client.get_all("core/users/", |d, t| step(d, t, "users"))?;
     for user in users {
-        entries.add_api(
-            models::USER,
-            user,
-            &[
-                "username",
-                "name",
-                "is_active",
-                "email",
-                "path",
-                "type",
-                "attributes",
-                "groups",
-            ],
-            "user",
-        )?;
+        entries.add_api(models::USER, user, USER_ATTRS, "user")?;
     }
     let prompts = client.get_all("stages/prompt/prompts/", |d, t| step(d, t, "prompts"))?;
     for prompt in prompts {
@@ -308,30 +289,33 @@ mod tests {
     #[test]
     fn detail_paths_follow_the_api() {
         let pk = "5d8a2f6e-32c7-4a7b-9c4b-2a0c6b1f4a11";
-        let path = |model| {
-            detail_path(model, pk).map(|p| p.trim_end_matches(&format!("{pk}/")).to_string())
-        };
-        assert_eq!(
-            path("authentik_stages_deny.denystage").as_deref(),
-            Some("stages/deny/")
-        );
-        assert_eq!(
-            path("authentik_stages_authenticator_totp.authenticatortotpstage").as_deref(),
-            Some("stages/authenticator/totp/")
-        );
-        assert_eq!(
-            path("authentik_stages_prompt.promptstage").as_deref(),
-            Some("stages/prompt/stages/")
-        );
-        assert_eq!(
-            path("authentik_stages_user_login.userloginstage").as_deref(),
-            Some("stages/user_login/")
-        );
-        assert_eq!(
-            path("authentik_policies_expiry.passwordexpirypolicy").as_deref(),
-            Some("policies/password_expiry/")
-        );
-        assert_eq!(path("authentik_core.user"), None);
+        let cases = [
+            ("authentik_stages_deny.denystage", "stages/deny/"),
+            (
+                "authentik_stages_authenticator_totp.authenticatortotpstage",
+                "stages/authenticator/totp/",
+            ),
+            (
+                "authentik_stages_prompt.promptstage",
+                "stages/prompt/stages/",
+            ),
+            (
+                "authentik_stages_user_login.userloginstage",
+                "stages/user_login/",
+            ),
+            (
+                "authentik_policies_expiry.passwordexpirypolicy",
+                "policies/password_expiry/",
+            ),
+        ];
+        for (model, path) in cases {
+            assert_eq!(
+                detail_path(model, pk),
+                Some(format!("{path}{pk}/")),
+                "{model}"
+            );
+        }
+        assert_eq!(detail_path("authentik_core.user", pk), None);
         assert_eq!(detail_path("authentik_stages_deny.denystage", "../x"), None);
     }
 

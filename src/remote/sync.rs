@@ -2,7 +2,7 @@
 //! client, the store and the base, each step in the order that keeps the store safe (nothing
 //! is written until everything is read and merged; the base only after the store).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,11 +17,21 @@ use crate::store::Store;
 /// Where a sync reads and writes, and its Ctrl-c.
 pub struct Ctx<'a> {
     pub store: &'a Path,
-    pub config_dir: Option<&'a Path>,
+    /// Where the credentials file is (None: the token comes from the environment only).
+    pub config_dir: Option<PathBuf>,
     pub cancel: &'a AtomicBool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The store at `store`, with the user's configuration directory.
+    pub fn new(store: &'a Path, cancel: &'a AtomicBool) -> Ctx<'a> {
+        Ctx {
+            store,
+            config_dir: crate::store::paths::config_dir(),
+            cancel,
+        }
+    }
+
     fn interrupted(&self) -> Result<(), RemoteError> {
         if self.cancel.load(Ordering::Relaxed) {
             Err(RemoteError::Interrupted)
@@ -31,7 +41,7 @@ impl Ctx<'_> {
     }
 
     fn client(&self, name: &str, endpoint: &Endpoint) -> Result<Client<'_>, RemoteError> {
-        let token = token_for(self.config_dir, name)?;
+        let token = token_for(self.config_dir.as_deref(), name)?;
         Ok(Client::new(endpoint, token, self.cancel))
     }
 }

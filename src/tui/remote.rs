@@ -151,16 +151,8 @@ pub fn diff_report(app: &mut App) {
             jump,
         ));
         for f in &c.fields {
-            let shown = match c.action {
-                Change::Create => crate::edit::show(doc, &f.local),
-                _ => format!(
-                    "{} -> {}",
-                    crate::edit::show(&base, &f.remote),
-                    crate::edit::show(doc, &f.local)
-                ),
-            };
             lines.push(ReportLine::new(
-                format!("    {}: {shown}", f.field),
+                format!("    {}", f.line(c.action, &base, doc)),
                 Tone::Dim,
                 jump,
             ));
@@ -226,12 +218,7 @@ pub fn run_job(
         return;
     };
     let store: PathBuf = app.store.path().to_path_buf();
-    let config = crate::store::paths::config_dir();
-    let ctx = Ctx {
-        store: &store,
-        config_dir: config.as_deref(),
-        cancel,
-    };
+    let ctx = Ctx::new(&store, cancel);
     let result = match job {
         RemoteJob::Pull | RemoteJob::PullTheirs => {
             let theirs = job == RemoteJob::PullTheirs;
