@@ -351,6 +351,63 @@ fn a_conflicting_pull_changes_nothing_until_the_remote_side_is_taken() {
     assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
 }
 
+/// Each side whole on its own, the two not once merged: a binding made here to a stage someone
+/// deleted on the remote. The pull stops naming it; `--theirs` drops the binding, as
+/// authentik's own delete of the stage would have.
+#[test]
+fn a_binding_made_here_to_a_stage_deleted_on_the_remote_stops_the_pull_until_theirs() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    let flow = env.doc().flows.iter().next().unwrap().slug.clone();
+    let blueprint = env.dir.path().join("bind.yaml");
+    fs::write(
+        &blueprint,
+        format!(
+            "version: 1\nentries:\n- model: authentik_flows.flowstagebinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, {flow}]]\n    stage: !Find [authentik_stages_deny.denystage, [name, demo-maintenance-notice]]\n    order: 99\n"
+        ),
+    )
+    .unwrap();
+    ok(&env.run(&["import", blueprint.to_str().unwrap()]));
+    let id = notice(&fake.doc()).id;
+    fake.with(|s| {
+        s.doc.stages.remove(id);
+        let bound: Vec<_> = s
+            .doc
+            .stage_bindings
+            .iter()
+            .filter(|b| b.stage == id)
+            .map(|b| b.id)
+            .collect();
+        for b in bound {
+            s.doc.stage_bindings.remove(b);
+        }
+    });
+
+    let bytes = fs::read(env.store()).unwrap();
+    let stopped = failed(&env.run(&["pull"]));
+    assert!(
+        stopped.contains("uses stage 'demo-maintenance-notice', which was deleted on the remote"),
+        "{stopped}"
+    );
+    assert!(stopped.contains("--theirs"), "{stopped}");
+    assert_eq!(
+        fs::read(env.store()).unwrap(),
+        bytes,
+        "the store is untouched"
+    );
+
+    ok(&env.run(&["pull", "--theirs"]));
+    let doc = env.doc();
+    assert!(doc.stages.iter().all(|s| s.id != id));
+    assert!(
+        doc.stage_bindings
+            .iter()
+            .all(|b| b.stage != id && b.order != 99)
+    );
+    assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
+}
+
 /// Every failure a remote can give names what is wrong and what to do, and never shows the
 /// token; the store is not touched by any of them.
 #[test]

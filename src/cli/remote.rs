@@ -208,7 +208,7 @@ pub fn pull(store: &Path, name: Option<&str>, theirs: bool) -> Result<Output, Cl
     if !report.written {
         let _ = writeln!(
             out.stderr,
-            "bindery: pull stopped: {conflicts} object(s) changed both here and on {} since the last pull; the store was not changed. Take the remote's version of them with `bindery pull {} --theirs` (your edits stay in `bindery log`, to redo them)",
+            "bindery: pull stopped: {conflicts} conflict(s) between changes here and on {} since the last pull; the store was not changed. Take the remote's version of them with `bindery pull {} --theirs` (your edits stay in `bindery log`, to redo them)",
             report.remote, report.remote
         );
         return Err(CliError::NotSaved(out));

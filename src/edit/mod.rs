@@ -20,6 +20,7 @@ pub use op::{EditError, Op};
 pub use patch::{Change, Conflict, Patch};
 pub use revert::{RevertError, revert_patch};
 pub use session::Session;
+pub use unique::UniqueIndex;
 
 use crate::model::Document;
 
@@ -117,7 +118,7 @@ impl<'a> Batch<'a> {
         let patch = op.plan_unlabelled(self.doc, self.indexes.as_ref())?;
         patch.apply_unchecked(self.doc);
         if let Some(indexes) = &mut self.indexes {
-            indexes.unique.note(&patch);
+            indexes.unique.note(&patch.changes);
             indexes.referrers.note(&patch);
         }
         note(self.doc, &patch);

@@ -5,7 +5,7 @@ use foldhash::{HashMap, HashMapExt};
 
 use uuid::Uuid;
 
-use super::patch::Patch;
+use super::patch::Change;
 use crate::model::check::{Holders, UniqueKey};
 use crate::model::{Document, Entity, ObjKind, Subject};
 
@@ -69,8 +69,8 @@ impl UniqueIndex {
     }
 
     /// Adds the keys a change gives an object.
-    pub fn note(&mut self, patch: &Patch) {
-        for change in patch.changes.iter() {
+    pub fn note(&mut self, changes: &[Change]) {
+        for change in changes {
             let Some(after) = &change.after else {
                 continue;
             };
@@ -88,11 +88,19 @@ impl UniqueIndex {
     }
 }
 
+impl UniqueIndex {
+    /// The objects that held `key` when indexed or noted: candidates, to check against the
+    /// document the question is about.
+    pub fn candidates(&self, key: &UniqueKey) -> &[Uuid] {
+        self.holders.get(&owned(key)).map_or(&[], Vec::as_slice)
+    }
+}
+
 impl Holders for UniqueIndex {
     fn taken(&self, doc: &Document, key: &UniqueKey, except: Uuid) -> bool {
-        self.holders
-            .get(&owned(key))
-            .is_some_and(|ids| ids.iter().any(|id| *id != except && key.held_by(doc, *id)))
+        self.candidates(key)
+            .iter()
+            .any(|id| *id != except && key.held_by(doc, *id))
     }
 }
 

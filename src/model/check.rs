@@ -83,7 +83,7 @@ fn unique_key(obj: &dyn EntityView, kind: ObjKind) -> Option<String> {
     }
 }
 
-fn unique_field(kind: ObjKind) -> &'static str {
+pub fn unique_field(kind: ObjKind) -> &'static str {
     match kind {
         ObjKind::Flow => "slug",
         ObjKind::User => "username",

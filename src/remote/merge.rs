@@ -73,6 +73,14 @@ pub fn merge(
             }
         }
     }
+    super::integrity::settle(
+        base,
+        local,
+        remote,
+        &mut changes,
+        &mut conflicts,
+        take_theirs,
+    );
     Merge {
         patch: Patch {
             label: label.to_string(),

@@ -251,7 +251,7 @@ fn pulled(app: &mut App, report: remote::PullReport) {
             .collect();
         app.modals.push(Modal::Report(Box::new(Report::new(
             format!(
-                "Pull stopped: {} object(s) changed here and on {}; nothing changed (`bindery pull {} --theirs` takes theirs)",
+                "Pull stopped: {} conflict(s) between changes here and on {}; nothing changed (`bindery pull {} --theirs` takes theirs)",
                 report.conflicts.len(),
                 report.remote,
                 report.remote
