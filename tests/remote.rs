@@ -408,6 +408,49 @@ fn a_binding_made_here_to_a_stage_deleted_on_the_remote_stops_the_pull_until_the
     assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
 }
 
+/// A user made here has no authentik pk until a push creates it; the next pull gives it the
+/// pk and keeps it the same user (same id, its bindings untouched), with nothing left to push.
+#[test]
+fn a_user_made_here_keeps_its_identity_through_push_and_pull() {
+    let fake = Fake::start(demo_doc());
+    let env = with_remote(&fake);
+    ok(&env.run(&["pull"]));
+    let flow = env.doc().flows.iter().next().unwrap().slug.clone();
+    let blueprint = env.dir.path().join("user.yaml");
+    fs::write(
+        &blueprint,
+        format!(
+            "version: 1\nentries:\n- model: authentik_core.user\n  identifiers: {{username: newbie}}\n  attrs: {{name: New Bie}}\n- model: authentik_policies.policybinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, {flow}]]\n    user: !Find [authentik_core.user, [username, newbie]]\n    order: 50\n"
+        ),
+    )
+    .unwrap();
+    ok(&env.run(&["import", blueprint.to_str().unwrap()]));
+    let newbie = |doc: &Document| {
+        doc.users
+            .iter()
+            .find(|u| u.username == "newbie")
+            .cloned()
+            .expect("the new user")
+    };
+    let made = newbie(&env.doc());
+    assert_eq!(made.pk, None);
+    ok(&env.run(&["push", "--yes"]));
+    let pk = newbie(&fake.doc()).pk.expect("authentik gave it a pk");
+
+    ok(&env.run(&["pull"]));
+    let doc = env.doc();
+    let pulled = newbie(&doc);
+    assert_eq!((pulled.id, pulled.pk), (made.id, Some(pk)));
+    assert!(
+        doc.policy_bindings
+            .iter()
+            .any(|b| b.subject == bindery::model::Subject::User(made.id) && b.order == 50)
+    );
+    assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
+    let again = ok(&env.run(&["pull"]));
+    assert!(again.contains(" 0 object(s) changed"), "{again}");
+}
+
 /// Every failure a remote can give names what is wrong and what to do, and never shows the
 /// token; the store is not touched by any of them.
 #[test]

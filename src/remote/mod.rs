@@ -14,6 +14,7 @@ mod credentials;
 mod endpoint;
 mod entries;
 mod fetch;
+mod identity;
 mod integrity;
 mod merge;
 mod push;

@@ -80,7 +80,7 @@ pub fn pull(
     let mut remotes = Remotes::load(ctx.store)?;
     let (name, endpoint) = remotes.pick(name)?;
     let mut client = ctx.client(&name, &endpoint)?;
-    let fetched = fetch(&mut client, progress)?;
+    let mut fetched = fetch(&mut client, progress)?;
     ctx.interrupted()?;
     let mut store = Store::open(ctx.store)?;
     let base = match load_base(ctx.store, &name)? {
@@ -95,6 +95,7 @@ pub fn pull(
             Document::default()
         }
     };
+    super::identity::keep_user_ids(&mut fetched.doc, &base);
     let label = format!("pull {name}");
     let merged = merge(&base, store.doc(), &fetched.doc, &label, take_theirs);
     let mut report = PullReport {
