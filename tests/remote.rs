@@ -387,7 +387,9 @@ fn a_binding_made_here_to_a_stage_deleted_on_the_remote_stops_the_pull_until_the
     let bytes = fs::read(env.store()).unwrap();
     let stopped = failed(&env.run(&["pull"]));
     assert!(
-        stopped.contains("uses stage 'demo-maintenance-notice', which was deleted on the remote"),
+        stopped.contains(
+            "made or changed here, refers to stage 'demo-maintenance-notice', which was deleted on the remote"
+        ),
         "{stopped}"
     );
     assert!(stopped.contains("--theirs"), "{stopped}");
@@ -775,6 +777,10 @@ fn the_console_shows_the_remote_and_pulls_diffs_and_pushes() {
     // `P` asks, naming what it sends; `y` sends it.
     let asked = ok(&env.run(&["screen", "--size", "120x30", "--dry-run", "--keys", "P"]));
     assert!(asked.contains("push 1 change(s) to prod"), "{asked}");
+    assert!(
+        asked.contains("undo here does not undo it there") && !asked.contains("u undoes it"),
+        "{asked}"
+    );
     assert!(
         asked.contains("update stage 'demo-maintenance-notice': deny_message"),
         "{asked}"

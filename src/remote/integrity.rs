@@ -281,7 +281,9 @@ fn detail(base: &Document, local: &Document, remote: &Document, b: &Break) -> St
             if remote.contains(to.kind, to.id) {
                 format!("{used} was deleted here, but {user} on the remote uses it")
             } else {
-                format!("{user} uses {used}, which was deleted on the remote")
+                format!(
+                    "{user}, made or changed here, refers to {used}, which was deleted on the remote"
+                )
             }
         }
         Break::Clash {

@@ -251,16 +251,16 @@ fn pulled(app: &mut App, report: remote::PullReport) {
             .collect();
         app.modals.push(Modal::Report(Box::new(Report::new(
             format!(
-                "Pull stopped: {} conflict(s) between changes here and on {}; nothing changed (`bindery pull {} --theirs` takes theirs)",
+                "Pull stopped, nothing changed: {} conflict(s) with {}",
                 report.conflicts.len(),
                 report.remote,
-                report.remote
             ),
             lines,
         ))));
         app.error(format!(
-            "pull stopped: {} conflict(s)",
-            report.conflicts.len()
+            "pull stopped: {} conflict(s); `bindery pull {} --theirs` takes the remote's side",
+            report.conflicts.len(),
+            report.remote
         ));
         return;
     }

@@ -12,7 +12,7 @@ use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::form::{FieldValue, Form, matches, pick_matches};
 use crate::tui::keymap::Mode;
-use crate::tui::modal::{Confirm, Help, Modal, Palette, TypeChoice, TypePicker};
+use crate::tui::modal::{Confirm, Confirmed, Help, Modal, Palette, TypeChoice, TypePicker};
 use crate::tui::theme::Theme;
 use crate::tui::update::{page_modes, palette_actions};
 
@@ -437,7 +437,11 @@ fn draw_confirm(app: &App, confirm: &Confirm, theme: &Theme, area: Rect, buf: &m
     let no = app.keymap.keys_of(Mode::Confirm, Action::Cancel).join("/");
     lines.push(Line::from(vec![
         Span::styled(yes, theme.header()),
-        Span::raw(" yes, do it (u undoes it) · "),
+        Span::raw(match confirm.action {
+            // Undo works on the store; what authentik applied stays applied.
+            Confirmed::Push => " yes, push (undo here does not undo it there) · ",
+            _ => " yes, do it (u undoes it) · ",
+        }),
         Span::styled(no, theme.header()),
         Span::raw(" cancel"),
     ]));
