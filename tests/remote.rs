@@ -530,7 +530,10 @@ fn each_remote_failure_says_what_is_wrong() {
     ok(&env.run(&["remote", "add", "closed", "http://127.0.0.1:9"]));
     expect_failure(
         env.run(&["pull", "closed"]),
-        &["http://127.0.0.1:9/api/v3/admin/version/"],
+        &[
+            "http://127.0.0.1:9/api/v3/admin/version/",
+            "the connection was refused: nothing listens at that address",
+        ],
     );
     expect_failure(
         env.run(&["pull"]),

@@ -253,6 +253,16 @@ impl<'c> Client<'c> {
         let why = match &err {
             ureq::Error::HostNotFound => "the host name does not resolve".to_string(),
             ureq::Error::ConnectionFailed => "the connection was refused or failed".to_string(),
+            ureq::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    "the connection was refused: nothing listens at that address (is authentik running there, and is the remote's URL right?)".to_string()
+                }
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                    "the connection was dropped".to_string()
+                }
+                std::io::ErrorKind::TimedOut => "timed out".to_string(),
+                _ => format!("network error: {io}"),
+            },
             ureq::Error::Timeout(what) => format!("timed out ({what})"),
             ureq::Error::BodyExceedsLimit(limit) => {
                 format!("the response is larger than {limit} bytes")
