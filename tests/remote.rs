@@ -295,8 +295,32 @@ fn a_remote_edit_makes_push_refuse_and_pull_merge() {
         "Logins are paused for maintenance."
     );
 
+    // A dry run says what the pull would take, field by field, and writes nothing.
+    let bytes = fs::read(env.store()).unwrap();
+    let base = fs::read(bindery::remote::base_path(&env.store(), "prod")).unwrap();
+    let preview = ok(&env.run(&["pull", "--dry-run"]));
+    assert!(
+        preview.starts_with("a pull of prod would change the store so (nothing was written):"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("name: \"demo-maintenance-notice\" -> \"maintenance-notice-2\""),
+        "{preview}"
+    );
+    assert!(preview.contains("title:"), "{preview}");
+    assert!(
+        preview.contains("0 to create, 2 to update, 0 to delete"),
+        "{preview}"
+    );
+    assert_eq!(fs::read(env.store()).unwrap(), bytes);
+    assert_eq!(
+        fs::read(bindery::remote::base_path(&env.store(), "prod")).unwrap(),
+        base
+    );
+
     let merged = ok(&env.run(&["pull"]));
     assert!(merged.contains("1 local change(s) kept"), "{merged}");
+    assert!(ok(&env.run(&["pull", "--dry-run"])).contains("would change nothing"));
     let doc = env.doc();
     let stage = notice(&doc);
     assert_eq!(stage.name, "maintenance-notice-2");
@@ -326,6 +350,12 @@ fn a_conflicting_pull_changes_nothing_until_the_remote_side_is_taken() {
     });
     let bytes = fs::read(env.store()).unwrap();
     let base = fs::read(bindery::remote::base_path(&env.store(), "prod")).unwrap();
+    let previewed = env.run(&["pull", "--dry-run"]);
+    assert!(failed(&previewed).contains("conflict: stage 'demo-maintenance-notice'"));
+    assert!(
+        String::from_utf8_lossy(&previewed.stdout).contains("would stop on 1 conflict(s)"),
+        "{previewed:?}"
+    );
     let stopped = failed(&env.run(&["pull"]));
     assert!(
         stopped.contains("conflict: stage 'demo-maintenance-notice' was changed on the remote"),

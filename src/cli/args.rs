@@ -175,6 +175,10 @@ pub enum Command {
         /// first pull into a store that holds objects, replace them with the remote's
         #[arg(long)]
         theirs: bool,
+        /// Show what the pull would change in the store, object by object and field by field,
+        /// and its conflicts; write nothing
+        #[arg(long)]
+        dry_run: bool,
     },
     /// What a push would change on the remote, object by object and field by field
     Diff {

@@ -205,7 +205,11 @@ pub fn run_to(cli: Cli, stdout: &mut dyn std::io::Write) -> Result<Output, CliEr
             RemoteCommand::List { json } => remote::list(&store_path, json),
             RemoteCommand::Remove { name } => remote::remove(&store_path, &name),
         },
-        Some(Command::Pull { name, theirs }) => remote::pull(&store_path, name.as_deref(), theirs),
+        Some(Command::Pull {
+            name,
+            theirs,
+            dry_run,
+        }) => remote::pull(&store_path, name.as_deref(), theirs, dry_run),
         Some(Command::Diff {
             name,
             json,

@@ -184,10 +184,19 @@ fn kb(bytes: u64) -> String {
     format!("{:.1} kB", bytes as f64 / 1000.0)
 }
 
-pub fn pull(store: &Path, name: Option<&str>, theirs: bool) -> Result<Output, CliError> {
+pub fn pull(
+    store: &Path,
+    name: Option<&str>,
+    theirs: bool,
+    dry_run: bool,
+) -> Result<Output, CliError> {
     let cancel = interrupt_flag();
     let ctx = Ctx::new(store, &cancel);
-    let result = remote::pull(&ctx, name, theirs, &mut progress_bar());
+    let result = if dry_run {
+        remote::preview_pull(&ctx, name, theirs, &mut progress_bar())
+    } else {
+        remote::pull(&ctx, name, theirs, &mut progress_bar())
+    };
     end_progress();
     let report = result?;
     let mut out = Output::default();
@@ -204,6 +213,36 @@ pub fn pull(store: &Path, name: Option<&str>, theirs: bool) -> Result<Output, Cl
     let conflicts = report.conflicts.len();
     for conflict in &report.conflicts {
         let _ = writeln!(out.stderr, "conflict: {}", sanitize(&conflict.detail));
+    }
+    if let Some(preview) = &report.preview {
+        let stopped = conflicts > 0 && !theirs;
+        let _ = match (stopped, preview.is_empty()) {
+            (false, true) => writeln!(
+                out.stdout,
+                "a pull of {} would change nothing in the store (nothing was written)",
+                report.remote
+            ),
+            (false, false) => write!(
+                out.stdout,
+                "a pull of {} would change the store so (nothing was written):\n{preview}",
+                report.remote
+            ),
+            (true, _) => write!(
+                out.stdout,
+                "a pull of {} would stop on {conflicts} conflict(s) and change nothing; `--theirs` would take the remote's side of them. Besides them it would take:\n{}",
+                report.remote,
+                if preview.is_empty() {
+                    "nothing\n"
+                } else {
+                    preview
+                }
+            ),
+        };
+        return if stopped {
+            Err(CliError::NotSaved(out))
+        } else {
+            Ok(out)
+        };
     }
     if !report.written {
         let _ = writeln!(

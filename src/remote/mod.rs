@@ -37,7 +37,7 @@ pub use fetch::{
 pub use merge::{Merge, MergeConflict, merge, remote_changes_touching};
 pub use push::{PushResult, blueprint_of, push_blueprint};
 pub use remotes::{Remote, Remotes, base_path, check_name, load_base, remotes_path, save_base};
-pub use sync::{Ctx, Plan, PullReport, PushReport, plan, pull, push};
+pub use sync::{Ctx, Plan, PullReport, PushReport, plan, preview_pull, pull, push};
 pub use version::{SUPPORTED, check_version};
 
 use crate::store::StoreError;

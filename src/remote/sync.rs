@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::changes::{ObjectChange, changes};
+use super::changes::{ObjectChange, changes, changes_text};
 use super::{
     Client, Endpoint, MergeConflict, Progress, RemoteError, Remotes, Stats, blueprint_of, fetch,
     load_base, merge, push_blueprint, refresh, remote_changes_touching, save_base, token_for,
@@ -61,6 +61,9 @@ pub struct PullReport {
     pub written: bool,
     pub warnings: Vec<String>,
     pub stats: Stats,
+    /// For a dry run: what the pull would change in the store, as `bindery diff` words it
+    /// (empty when nothing).
+    pub preview: Option<String>,
 }
 
 fn now() -> i64 {
@@ -75,6 +78,26 @@ pub fn pull(
     ctx: &Ctx,
     name: Option<&str>,
     take_theirs: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PullReport, RemoteError> {
+    pull_or_preview(ctx, name, take_theirs, false, progress)
+}
+
+/// A pull that writes nothing: what it would change in the store, and its conflicts.
+pub fn preview_pull(
+    ctx: &Ctx,
+    name: Option<&str>,
+    take_theirs: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<PullReport, RemoteError> {
+    pull_or_preview(ctx, name, take_theirs, true, progress)
+}
+
+fn pull_or_preview(
+    ctx: &Ctx,
+    name: Option<&str>,
+    take_theirs: bool,
+    dry_run: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<PullReport, RemoteError> {
     let mut remotes = Remotes::load(ctx.store)?;
@@ -108,7 +131,22 @@ pub fn pull(
         written: false,
         warnings: fetched.warnings,
         stats: client.stats,
+        preview: None,
     };
+    if dry_run {
+        let mut after = store.doc().clone();
+        merged
+            .patch
+            .apply(&mut after)
+            .map_err(|c| RemoteError::Import(c.to_string()))?;
+        let would = changes(store.doc(), &after);
+        report.preview = Some(if would.is_empty() {
+            String::new()
+        } else {
+            changes_text(&after, store.doc(), &would)
+        });
+        return Ok(report);
+    }
     if !report.conflicts.is_empty() && !take_theirs {
         return Ok(report);
     }
