@@ -61,6 +61,15 @@ impl Env {
         self.command(args).output().unwrap()
     }
 
+    /// Imports blueprint `entries` into the store, `FLOW` standing for its first flow's slug.
+    fn import_in_first_flow(&self, entries: &str) {
+        let flow = self.doc().flows.iter().next().unwrap().slug.clone();
+        let blueprint = self.dir.path().join("edit.yaml");
+        let text = format!("version: 1\nentries:\n{}", entries.replace("FLOW", &flow));
+        fs::write(&blueprint, text).unwrap();
+        ok(&self.run(&["import", blueprint.to_str().unwrap()]));
+    }
+
     fn doc(&self) -> Document {
         Store::open(&self.store()).unwrap().doc().clone()
     }
@@ -389,16 +398,9 @@ fn a_binding_made_here_to_a_stage_deleted_on_the_remote_stops_the_pull_until_the
     let fake = Fake::start(demo_doc());
     let env = with_remote(&fake);
     ok(&env.run(&["pull"]));
-    let flow = env.doc().flows.iter().next().unwrap().slug.clone();
-    let blueprint = env.dir.path().join("bind.yaml");
-    fs::write(
-        &blueprint,
-        format!(
-            "version: 1\nentries:\n- model: authentik_flows.flowstagebinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, {flow}]]\n    stage: !Find [authentik_stages_deny.denystage, [name, demo-maintenance-notice]]\n    order: 99\n"
-        ),
-    )
-    .unwrap();
-    ok(&env.run(&["import", blueprint.to_str().unwrap()]));
+    env.import_in_first_flow(
+        "- model: authentik_flows.flowstagebinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, FLOW]]\n    stage: !Find [authentik_stages_deny.denystage, [name, demo-maintenance-notice]]\n    order: 99\n",
+    );
     let id = notice(&fake.doc()).id;
     fake.with(|s| {
         s.doc.stages.remove(id);
@@ -447,16 +449,9 @@ fn a_user_made_here_keeps_its_identity_through_push_and_pull() {
     let fake = Fake::start(demo_doc());
     let env = with_remote(&fake);
     ok(&env.run(&["pull"]));
-    let flow = env.doc().flows.iter().next().unwrap().slug.clone();
-    let blueprint = env.dir.path().join("user.yaml");
-    fs::write(
-        &blueprint,
-        format!(
-            "version: 1\nentries:\n- model: authentik_core.user\n  identifiers: {{username: newbie}}\n  attrs: {{name: New Bie}}\n- model: authentik_policies.policybinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, {flow}]]\n    user: !Find [authentik_core.user, [username, newbie]]\n    order: 50\n"
-        ),
-    )
-    .unwrap();
-    ok(&env.run(&["import", blueprint.to_str().unwrap()]));
+    env.import_in_first_flow(
+        "- model: authentik_core.user\n  identifiers: {username: newbie}\n  attrs: {name: New Bie}\n- model: authentik_policies.policybinding\n  identifiers:\n    target: !Find [authentik_flows.flow, [slug, FLOW]]\n    user: !Find [authentik_core.user, [username, newbie]]\n    order: 50\n",
+    );
     let newbie = |doc: &Document| {
         doc.users
             .iter()

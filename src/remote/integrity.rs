@@ -256,14 +256,8 @@ fn theirs(
         (None, None) => None,
     };
     Change {
-        kind,
-        id,
-        index: local
-            .index_of(kind, id)
-            .or_else(|| remote.index_of(kind, id))
-            .unwrap_or(usize::MAX),
-        before: local.get(kind, id),
         after,
+        ..super::merge::change(kind, id, local, remote)
     }
 }
 

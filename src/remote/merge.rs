@@ -155,7 +155,7 @@ fn union_of_ids<const N: usize>(kind: ObjKind, docs: [&Document; N]) -> Vec<Uuid
 }
 
 /// The change that makes `from`'s object `id` what it is in `to`.
-fn change(kind: ObjKind, id: Uuid, from: &Document, to: &Document) -> Change {
+pub(super) fn change(kind: ObjKind, id: Uuid, from: &Document, to: &Document) -> Change {
     Change {
         kind,
         id,
