@@ -188,6 +188,7 @@ pub(super) fn settle(
             return;
         }
         let mut settled: Vec<Change> = Vec::new();
+        let mut settled_at: HashMap<Uuid, usize> = HashMap::new();
         for b in &found {
             let (kind, id, clear) = side_to_settle(&merged, remote, b);
             if round == 0 && named.insert(id) {
@@ -197,8 +198,22 @@ pub(super) fn settle(
                     detail: detail(base, local, remote, b),
                 });
             }
-            if take_theirs {
-                settled.push(theirs(local, remote, merged.get(kind, id), kind, id, clear));
+            if !take_theirs {
+                continue;
+            }
+            // An object with several breaks (a user in two deleted groups) settles once.
+            match settled_at.get(&id) {
+                Some(&i) => {
+                    if let (Some(to), Some(after), None) =
+                        (clear, settled[i].after.as_mut(), remote.get(kind, id))
+                    {
+                        after.clear_ref(to);
+                    }
+                }
+                None => {
+                    settled_at.insert(id, settled.len());
+                    settled.push(theirs(local, remote, merged.get(kind, id), kind, id, clear));
+                }
             }
         }
         if !take_theirs {
@@ -411,6 +426,30 @@ mod tests {
         );
         assert!(doc.users.get(ann).unwrap().groups.is_empty());
         assert!(!doc.groups.contains(group));
+    }
+
+    #[test]
+    fn a_user_in_two_groups_deleted_on_the_remote_settles_in_one_change() {
+        let (mut base, _, _, staff) = base();
+        let ops = base.groups.put(Group::new("ops"));
+        let keep = base.groups.put(Group::new("keep"));
+        let mut local = base.clone();
+        let mut user = User::new("ann");
+        user.groups = vec![staff, ops, keep];
+        let ann = local.users.put(user);
+        let mut remote = base.clone();
+        remote.groups.remove(staff);
+        remote.groups.remove(ops);
+
+        let m = merge(&base, &local, &remote, "pull", true);
+        assert_eq!(m.patch.changes.iter().filter(|c| c.id == ann).count(), 1);
+        let doc = merged(&base, &local, &remote, true);
+        assert!(
+            check_document(&doc).is_empty(),
+            "{:?}",
+            check_document(&doc)
+        );
+        assert_eq!(doc.users.get(ann).unwrap().groups, [keep]);
     }
 
     fn deny(name: &str) -> Stage {
