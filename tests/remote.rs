@@ -385,7 +385,21 @@ fn a_conflicting_pull_changes_nothing_until_the_remote_side_is_taken() {
         base
     );
 
-    ok(&env.run(&["pull", "--theirs"]));
+    // The console stops the same way; the pull key on its conflicts asks, `y` takes theirs.
+    let console = ["screen", "--size", "120x30", "--keys"];
+    let stopped = ok(&env.run(&[&console[..], &["F"]].concat()));
+    assert!(
+        stopped.contains("1 conflict(s) with prod · F takes its side"),
+        "{stopped}"
+    );
+    assert_eq!(fs::read(env.store()).unwrap(), bytes);
+    let asked = ok(&env.run(&[&console[..], &["FF"]].concat()));
+    assert!(
+        asked.contains("pull prod again, taking its side of 1 conflict(s)?"),
+        "{asked}"
+    );
+    let taken = ok(&env.run(&[&console[..], &["FFy"]].concat()));
+    assert!(taken.contains("pulled prod"), "{taken}");
     assert_eq!(deny_message(&notice(&env.doc())), "Theirs.");
     assert!(ok(&env.run(&["diff"])).starts_with("no changes"));
 }

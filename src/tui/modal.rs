@@ -23,8 +23,9 @@ pub enum Confirmed {
     Revert(u64),
     /// Push the store's changes to the remote.
     Push,
-    /// A first pull into a store that holds objects: replace them with the remote's.
-    PullReplacing,
+    /// A pull that takes the remote's side: of its conflicts, or, on a first pull into a
+    /// store that holds objects, of everything.
+    PullTheirs,
 }
 
 /// Which kind of type a type picker offers, and what happens after.

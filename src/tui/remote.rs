@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+use super::action::Action;
 use super::app::{App, Effect};
+use super::keymap::Mode;
 use super::modal::{Confirm, Confirmed, Modal};
 use super::report::{Jump, Report, ReportLine, Tone};
 use crate::edit::Patch;
@@ -249,16 +251,22 @@ fn pulled(app: &mut App, report: remote::PullReport) {
                 )
             })
             .collect();
-        app.modals.push(Modal::Report(Box::new(Report::new(
+        let pull_key = app
+            .keymap
+            .keys_of(Mode::Global, Action::RemotePull)
+            .join("/");
+        let mut shown = Report::new(
             format!(
-                "Pull stopped, nothing changed: {} conflict(s) with {}",
+                "Pull stopped, nothing changed: {} conflict(s) with {} · {pull_key} takes its side",
                 report.conflicts.len(),
                 report.remote,
             ),
             lines,
-        ))));
+        );
+        shown.stopped_pull = Some(report.remote.clone());
+        app.modals.push(Modal::Report(Box::new(shown)));
         app.error(format!(
-            "pull stopped: {} conflict(s); `bindery pull {} --theirs` takes the remote's side",
+            "pull stopped: {} conflict(s); Enter goes to one, {pull_key} takes {}'s side",
             report.conflicts.len(),
             report.remote
         ));
@@ -276,6 +284,20 @@ fn pulled(app: &mut App, report: remote::PullReport) {
     }
 }
 
+/// Asks before a pull that takes the remote's side of `conflicts` conflicts.
+pub fn confirm_theirs(app: &mut App, name: &str, conflicts: usize) {
+    app.modals.push(Modal::Confirm(Box::new(Confirm {
+        title: format!("pull {name} again, taking its side of {conflicts} conflict(s)"),
+        lines: vec![
+            format!("Each object in conflict becomes what {name} holds;"),
+            "what was made here that cannot stand beside it goes, with its bindings.".into(),
+            "The pull is one change: undo (or `bindery revert`) brings your versions back.".into(),
+        ],
+        action: Confirmed::PullTheirs,
+        patch: Patch::new("pull"),
+    })));
+}
+
 fn failed(app: &mut App, name: &str, err: RemoteError) {
     let text = crate::text::sanitize(&err.to_string()).into_owned();
     if let RemoteError::NotEmpty { held, .. } = &err {
@@ -287,7 +309,7 @@ fn failed(app: &mut App, name: &str, err: RemoteError) {
                     .into(),
                 "The pull is one change: undo (or `bindery revert`) brings them back.".into(),
             ],
-            action: Confirmed::PullReplacing,
+            action: Confirmed::PullTheirs,
             patch: Patch::new("pull"),
         })));
         app.info(format!("{name} was never pulled into this store"));

@@ -57,6 +57,9 @@ pub struct Report {
     pub selected: usize,
     pub filter: String,
     pub filtering: bool,
+    /// A pull of this remote stopped on the report's conflicts: the pull key asks to pull again
+    /// taking the remote's side.
+    pub stopped_pull: Option<String>,
 }
 
 impl Report {
@@ -67,6 +70,7 @@ impl Report {
             selected: 0,
             filter: String::new(),
             filtering: false,
+            stopped_pull: None,
         };
         report.selected = report
             .visible()

@@ -182,7 +182,7 @@ fn modal_key(app: &mut App, key: Key) -> Vec<Effect> {
                         }
                     },
                     Confirmed::Revert(entry) => revert_entry(app, entry, &confirm.patch),
-                    Confirmed::PullReplacing => {
+                    Confirmed::PullTheirs => {
                         app.info("pulling… (Esc stops)");
                         vec![Effect::Remote(super::remote::RemoteJob::PullTheirs)]
                     }
@@ -506,6 +506,14 @@ fn report_key(app: &mut App, key: Key) -> Vec<Effect> {
         _ if app.keymap.action(Mode::Global, key) == Some(Action::Undo) => {
             if let Some(entry) = report.selected_entry() {
                 confirm_revert(app, entry);
+            }
+        }
+        // The pull key on a stopped pull's conflicts asks to pull taking the remote's side.
+        _ if app.keymap.action(Mode::Global, key) == Some(Action::RemotePull) => {
+            if let Some(remote) = report.stopped_pull.clone() {
+                let conflicts = report.lines.len();
+                app.modals.pop();
+                super::remote::confirm_theirs(app, &remote, conflicts);
             }
         }
         _ => {}
