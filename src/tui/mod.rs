@@ -76,7 +76,7 @@ pub fn open_app(path: &Path, keymap: Keymap, dry_run: bool) -> Result<App, Strin
         store = fresh;
     }
     let mut app = App::new(store, keymap);
-    remote::refresh_remote(&mut app);
+    remote::start_loading_remote(&mut app);
     if let Some(note) = note {
         app.info(note);
     }

@@ -4,8 +4,8 @@
 //! stop them), with the same rules and messages as `bindery pull` and `bindery push`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 use super::action::Action;
 use super::app::{App, Effect};
@@ -23,8 +23,11 @@ pub struct RemoteView {
     pub pulled_at: Option<i64>,
     /// What the remote held at the last pull or push; None before the first pull.
     pub base: Option<Arc<Document>>,
-    /// How many objects a push would change.
-    pub changes: usize,
+    /// The base still being read on another thread (at start-up: a big store's base takes as
+    /// long to read as the store, and the first frame does not wait for it).
+    loading: Option<Arc<OnceLock<Option<Document>>>>,
+    /// How many objects a push would change; None while the base is read.
+    pub changes: Option<usize>,
 }
 
 /// A pull or a push, for the host to carry out.
@@ -41,26 +44,56 @@ impl RemoteView {
     /// The store's remote, if it has one (an unreadable remotes file or base shows none, and
     /// the command line says why).
     pub fn load(app: &App) -> Option<RemoteView> {
-        let path = app.store.path();
-        let remotes = Remotes::load(path).ok()?;
+        let mut view = RemoteView::start_loading(app)?;
+        view.finish(app.store.doc(), true);
+        Some(view)
+    }
+
+    /// The store's remote, its base read on another thread: [`RemoteView::finish`] takes it.
+    fn start_loading(app: &App) -> Option<RemoteView> {
+        let path = app.store.path().to_path_buf();
+        let remotes = Remotes::load(&path).ok()?;
         let (name, remote) = remotes.iter().next()?;
-        let base = remote::load_base(path, name).ok().flatten().map(Arc::new);
-        let mut view = RemoteView {
+        let cell = Arc::new(OnceLock::new());
+        let filled = Arc::clone(&cell);
+        let base_of = name.clone();
+        std::thread::spawn(move || {
+            let _ = filled.set(remote::load_base(&path, &base_of).ok().flatten());
+        });
+        Some(RemoteView {
             name: name.clone(),
             pulled_at: remote.pulled_at,
-            base,
-            changes: 0,
+            base: None,
+            loading: Some(cell),
+            changes: None,
+        })
+    }
+
+    /// Takes the base once it is read (waiting for it when `wait`) and counts the changes;
+    /// whether it was taken now.
+    fn finish(&mut self, doc: &Document, wait: bool) -> bool {
+        let Some(cell) = &self.loading else {
+            return false;
         };
-        view.count(app.store.doc());
-        Some(view)
+        let read = if wait { Some(cell.wait()) } else { cell.get() };
+        let Some(read) = read else {
+            return false;
+        };
+        self.base = read.clone().map(Arc::new);
+        self.loading = None;
+        self.count(doc);
+        true
     }
 
     /// Counts the changes a push would send.
     pub fn count(&mut self, doc: &Document) {
-        self.changes = self
-            .base
-            .as_ref()
-            .map_or(0, |base| remote::changes(base, doc).len());
+        if self.loading.is_none() {
+            self.changes = Some(
+                self.base
+                    .as_ref()
+                    .map_or(0, |base| remote::changes(base, doc).len()),
+            );
+        }
     }
 
     /// `prod · pulled 5m ago · 2 to push`, for the header.
@@ -69,7 +102,10 @@ impl RemoteView {
             None => "never pulled".to_string(),
             Some(at) => format!("pulled {}", age(now - at)),
         };
-        format!("{} · {pulled} · {} to push", self.name, self.changes)
+        match self.changes {
+            Some(changes) => format!("{} · {pulled} · {changes} to push", self.name),
+            None => format!("{} · {pulled} · counting changes", self.name),
+        }
     }
 }
 
@@ -82,9 +118,29 @@ fn age(seconds: i64) -> String {
     }
 }
 
-/// Loads the remote again (after a save, a pull or a push).
+/// Loads the remote again (after a pull, a push or a reload).
 pub fn refresh_remote(app: &mut App) {
     app.remote = RemoteView::load(app);
+}
+
+/// At start-up: the remote, its base read on another thread while the first frame is drawn.
+pub fn start_loading_remote(app: &mut App) {
+    app.remote = RemoteView::start_loading(app);
+}
+
+/// Whether the base is still being read.
+pub fn loading(app: &App) -> bool {
+    app.remote.as_ref().is_some_and(|r| r.loading.is_some())
+}
+
+/// Takes the base if it has been read (or, with `wait`, once it is); whether it was taken.
+pub fn finish_loading(app: &mut App, wait: bool) -> bool {
+    let Some(mut view) = app.remote.take() else {
+        return false;
+    };
+    let taken = view.finish(app.store.doc(), wait);
+    app.remote = Some(view);
+    taken
 }
 
 /// After a save: the count of changes to push, against the base already loaded.
@@ -116,6 +172,7 @@ pub fn start_pull(app: &mut App) -> Vec<Effect> {
 /// The remote's name and base, or None (said in the status line) when there is no remote or
 /// it was never pulled.
 fn pulled_base(app: &mut App) -> Option<(String, Arc<Document>)> {
+    finish_loading(app, true);
     let Some(view) = app.remote.clone() else {
         no_remote(app);
         return None;
@@ -326,4 +383,36 @@ fn failed(app: &mut App, name: &str, err: RemoteError) {
         ))));
     }
     app.error(text.lines().next().unwrap_or_default().to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_counts_changes_once_the_base_read_on_another_thread_is_taken() {
+        let cell = Arc::new(OnceLock::new());
+        let mut view = RemoteView {
+            name: "prod".into(),
+            pulled_at: Some(0),
+            base: None,
+            loading: Some(Arc::clone(&cell)),
+            changes: None,
+        };
+        let mut doc = Document::default();
+        assert_eq!(
+            view.summary(30),
+            "prod · pulled just now · counting changes"
+        );
+        assert!(!view.finish(&doc, false), "nothing read yet");
+        view.count(&doc);
+        assert_eq!(view.changes, None, "no count without the base");
+
+        let base = Document::default();
+        doc.groups.put(crate::model::Group::new("new here"));
+        cell.set(Some(base)).unwrap();
+        assert!(view.finish(&doc, false));
+        assert_eq!(view.summary(30), "prod · pulled just now · 1 to push");
+        assert!(!view.finish(&doc, true), "taken once");
+    }
 }

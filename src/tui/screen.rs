@@ -118,6 +118,8 @@ pub fn replay_checked(
         unsaved: Vec::new(),
         failed: None,
     };
+    // A replay shows the screen settled: the remote's base read and its changes counted.
+    super::remote::finish_loading(app, true);
     let mut quit = false;
     for event in events {
         let effects = handle_event(app, event.clone());

@@ -21,6 +21,7 @@ use ratatui::{DefaultTerminal, Terminal};
 use super::app::App;
 use super::effects::{Live, carry_out};
 use super::event::Event;
+use super::remote;
 use super::theme::Theme;
 use super::update::handle_event;
 use super::view;
@@ -133,6 +134,8 @@ fn event_loop(
         // A ranking under way takes its next step whenever no key is waiting.
         let wait = if app.ranking() {
             Duration::ZERO
+        } else if remote::loading(app) {
+            Duration::from_millis(50)
         } else {
             Duration::from_millis(250)
         };
@@ -143,6 +146,9 @@ fn event_loop(
             }
         } else if app.ranking() {
             app.rank_step();
+            dirty = true;
+            continue;
+        } else if remote::finish_loading(app, false) {
             dirty = true;
             continue;
         } else if last_check.elapsed() >= DISK_CHECK {
