@@ -7,6 +7,9 @@
 #[path = "../tests/fake_authentik/mod.rs"]
 mod fake_authentik;
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -28,11 +31,7 @@ struct Pulled {
 
 /// How many pulls of each store are timed (the median is shown): `BINDERY_BENCH_RUNS`, else 3.
 fn runs() -> usize {
-    std::env::var("BINDERY_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(3)
+    common::runs(3)
 }
 
 /// First pulls of `doc` into empty stores (the median of [`runs`]); then a push of one changed

@@ -8,6 +8,9 @@
 //! (the median of several runs), CPU time (the least) and the peak memory of the process. Run with
 //! `cargo bench --bench scaling`; Python 3 with PyYAML is needed for the two references only.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,11 +25,7 @@ use bindery::tui::{App, Keymap, Theme};
 
 /// How many times each command runs: `BINDERY_BENCH_RUNS`, else 7.
 fn runs() -> usize {
-    std::env::var("BINDERY_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(7)
+    common::runs(7)
 }
 
 /// authentik reads blueprints with PyYAML's C loader and its own tags (`!KeyOf`, `!Find`, ...);
