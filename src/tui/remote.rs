@@ -155,14 +155,25 @@ fn no_remote(app: &mut App) {
     app.error("no remote: add one with `bindery remote add NAME URL` (see the README's \"Working with a live authentik\")");
 }
 
+/// Whether edits are not on disk yet (a failed save): a pull or a push works on the store
+/// as saved, so it waits (said in the status line).
+fn unsaved(app: &mut App, what: &str) -> bool {
+    let unsaved = app.store.has_unsaved_changes();
+    if unsaved {
+        app.error(format!(
+            "the store has edits not saved yet: save them (or undo them) before {what}"
+        ));
+    }
+    unsaved
+}
+
 /// The pull action: an effect, once nothing is left unsaved.
 pub fn start_pull(app: &mut App) -> Vec<Effect> {
     let Some(name) = app.remote.as_ref().map(|r| r.name.clone()) else {
         no_remote(app);
         return Vec::new();
     };
-    if app.store.has_unsaved_changes() {
-        app.error("the store has edits not saved yet: save them (or undo them) before a pull");
+    if unsaved(app, "a pull") {
         return Vec::new();
     }
     app.info(format!("pulling from {name}… (Esc stops)"));
@@ -238,6 +249,9 @@ pub fn ask_push(app: &mut App) {
     let Some((name, base)) = pulled_base(app) else {
         return;
     };
+    if unsaved(app, "a push") {
+        return;
+    }
     let changes = remote::changes(&base, app.store.doc());
     if changes.is_empty() {
         app.info(format!(
@@ -414,5 +428,27 @@ mod tests {
         assert!(view.finish(&doc, false));
         assert_eq!(view.summary(30), "prod · pulled just now · 1 to push");
         assert!(!view.finish(&doc, true), "taken once");
+    }
+
+    #[test]
+    fn pull_and_push_wait_for_edits_not_on_disk_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("s.json")).unwrap();
+        let mut app = App::new(store, crate::tui::Keymap::default_keymap());
+        app.remote = Some(RemoteView {
+            name: "prod".into(),
+            pulled_at: Some(0),
+            base: Some(Arc::new(Document::default())),
+            loading: None,
+            changes: Some(0),
+        });
+        let group = crate::model::Obj::Group(crate::model::Group::new("unsaved"));
+        app.store.apply(&crate::edit::Op::Create(group)).unwrap();
+
+        assert!(start_pull(&mut app).is_empty());
+        assert!(app.status.as_ref().unwrap().text.contains("before a pull"));
+        ask_push(&mut app);
+        assert!(app.modals.is_empty(), "no confirmation");
+        assert!(app.status.as_ref().unwrap().text.contains("before a push"));
     }
 }
